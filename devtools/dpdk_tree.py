@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Place the patchset into a DPDK 22.11 tree and hook it into DPDK's lists.
+
+The repository keeps the patchset at its RFC paths (lib/librte_vfio_user, ...);
+inside DPDK (>= 21.05 names) they become lib/vfio_user, lib/emudev, ...
+
+  dpdk_tree.py assemble PRISTINE TREE         symlink the patchset into TREE
+  dpdk_tree.py apply PRISTINE TREE GROUP      copy one group's files, hook it
+  dpdk_tree.py groups                         list the groups present, in order
+  dpdk_tree.py describe GROUP                 print a group's commit message body
+  dpdk_tree.py tests                          list the dpdk-test suites present
+  dpdk_tree.py examples                       list the examples present
+
+"assemble" keeps TREE a copy of PRISTINE whose patchset parts are symlinks
+into this repository, so an edit here is seen by the next ninja run.
+"apply" is what the patch export uses: real files, one logical group at a time.
+"""
+
+import os
+import shutil
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Group:
+    """One logical change of the series: files placed plus list hooks."""
+
+    def __init__(self, name, subject, paths, hooks):
+        self.name = name
+        self.subject = subject
+        self.paths = paths          # [(repo path, DPDK path)]
+        self.hooks = hooks          # [callable(tree)]
+
+    def present(self):
+        return any(os.path.exists(os.path.join(TOP, src)) for src, _ in self.paths)
+
+    def files(self):
+        """Every (repo file, DPDK file) pair of the group that exists."""
+        out = []
+        for src, dst in self.paths:
+            full = os.path.join(TOP, src)
+            if os.path.isfile(full):
+                out.append((src, dst))
+            elif os.path.isdir(full):
+                for root, _, names in os.walk(full):
+                    for n in sorted(names):
+                        rel = os.path.relpath(os.path.join(root, n), full)
+                        out.append((os.path.join(src, rel), os.path.join(dst, rel)))
+        return out
+
+
+def _read(tree, path):
+    with open(os.path.join(tree, path), encoding='utf-8') as f:
+        return f.read()
+
+
+def _write(tree, path, text):
+    full = os.path.join(tree, path)
+    if os.path.islink(full):
+        os.unlink(full)
+    with open(full, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+def insert_before(path, anchor, text, marker):
+    """Hook: insert TEXT before the first line equal to ANCHOR (once)."""
+
+    def hook(tree):
+        content = _read(tree, path)
+        if marker in content:
+            return
+        lines = content.split('\n')
+        for i, line in enumerate(lines):
+            if line == anchor:
+                lines[i:i] = text.rstrip('\n').split('\n')
+                _write(tree, path, '\n'.join(lines))
+                return
+        raise SystemExit('%s: anchor line %r not found' % (path, anchor))
+    return hook
+
+
+def insert_list_item(path, after, item):
+    """Hook: add "item" to a meson or toctree list right after AFTER."""
+
+    def hook(tree):
+        content = _read(tree, path)
+        lines = content.split('\n')
+        for line in lines:
+            if line.strip().strip(",'") == item:
+                return
+        for i, line in enumerate(lines):
+            if line.strip().strip(",'") == after:
+                indent = line[:len(line) - len(line.lstrip())]
+                if line.rstrip().endswith(','):
+                    new = "%s'%s'," % (indent, item)
+                else:
+                    new = indent + item
+                lines.insert(i + 1, new)
+                _write(tree, path, '\n'.join(lines))
+                return
+        raise SystemExit('%s: list item %r not found' % (path, after))
+    return hook
+
+
+def when_present(repo_path, hook):
+    """Hook: run HOOK only while REPO_PATH exists in this repository."""
+
+    def conditional(tree):
+        if os.path.exists(os.path.join(TOP, repo_path)):
+            hook(tree)
+    return conditional
+
+
+def doc_page(section, page, after):
+    """A guide page: the file itself and its toctree entry in SECTION."""
+    path = 'doc/guides/%s/%s.rst' % (section, page)
+    return ((path, path),
+            when_present(path, insert_list_item(
+                'doc/guides/%s/index.rst' % section, after, page)))
+
+
+def _maintainers_block():
+    with open(os.path.join(TOP, 'MAINTAINERS'), encoding='utf-8') as f:
+        text = f.read()
+    body = [l for l in text.split('\n') if not l.startswith('#')]
+    return '\n'.join(body).strip('\n') + '\n\n'
+
+
+def maintainers_hook(tree):
+    content = _read(tree, 'MAINTAINERS')
+    block = _maintainers_block()
+    if block.strip() in content:
+        return
+    anchor = 'Packet processing\n-----------------\n'
+    if anchor not in content:
+        raise SystemExit('MAINTAINERS: section "Packet processing" not found')
+    _write(tree, 'MAINTAINERS', content.replace(anchor, block + anchor, 1))
+
+
+# Unit tests: (source file, dpdk_conf key that enables it, fast-test names,
+# extra link dependencies[, helper files shared with other suites]).
+# 22.11 registers suites with REGISTER_TEST_COMMAND and lists the fast
+# ones in app/test/meson.build.  A helper .c file is compiled once when any
+# suite that lists it is enabled; its headers are only placed in the tree.
+UNIT_TESTS = [
+    ('test_vfio_user.c', 'RTE_LIB_VFIO_USER', ['vfio_user_autotest'], []),
+    ('test_emudev.c', 'RTE_LIB_EMUDEV', ['emudev_autotest'], []),
+    ('test_emu_iavf.c', 'RTE_EMU_IAVF', ['emu_iavf_autotest'],
+     ['emu_iavf', 'common_iavf'], ['avf_guest_model.c', 'avf_guest_model.h']),
+]
+
+
+def _unit_tests_present():
+    return [t for t in UNIT_TESTS
+            if os.path.exists(os.path.join(TOP, 'app/test', t[0]))]
+
+
+def _unit_test_helpers(tests):
+    """Helper files of TESTS, each once: [(file, [dpdk_conf keys])]."""
+    helpers = {}
+    for t in tests:
+        for h in (t[4] if len(t) > 4 else []):
+            keys = helpers.setdefault(h, [])
+            if t[1] not in keys:
+                keys.append(t[1])
+    return sorted(helpers.items())
+
+
+def unit_tests_hook(tree):
+    marker = '# device emulation (vfio-user, emudev) tests'
+    lines = [marker]
+    present = _unit_tests_present()
+    for t in present:
+        src, key, names, deps = t[:4]
+        lines.append("if dpdk_conf.has('%s')" % key)
+        lines.append("    test_sources += files('%s')" % src)
+        for n in names:
+            lines.append("    fast_tests += [['%s', true, true]]" % n)
+        for d in deps:
+            lines.append("    test_deps += '%s'" % d)
+        lines.append('endif')
+    for helper, keys in _unit_test_helpers(present):
+        if not helper.endswith('.c'):
+            continue
+        lines.append('if ' + ' or '.join("dpdk_conf.has('%s')" % k
+                                         for k in keys))
+        lines.append("    test_sources += files('%s')" % helper)
+        lines.append('endif')
+    lines.append('')
+    insert_before('app/test/meson.build', 'test_dep_objs = []',
+                  '\n'.join(lines), marker)(tree)
+
+
+DOC_PAGES = [
+    doc_page('prog_guide', 'vfio_user_lib', 'vhost_lib'),
+    doc_page('prog_guide', 'emudev', 'vhost_lib'),
+]
+
+GROUPS = [
+    Group('vfio_user', 'vfio_user: add vfio-user server and client library',
+          [('lib/librte_vfio_user', 'lib/vfio_user')],
+          [insert_list_item('lib/meson.build', 'vhost', 'vfio_user')]),
+    Group('emudev', 'emudev: add emulated device class',
+          [('lib/librte_emudev', 'lib/emudev')],
+          [insert_list_item('lib/meson.build', 'vhost', 'emudev')]),
+    Group('tests', 'test: add device emulation unit tests',
+          [('app/test/' + t[0], 'app/test/' + t[0]) for t in UNIT_TESTS] +
+          [('app/test/' + h, 'app/test/' + h)
+           for h, _ in _unit_test_helpers(UNIT_TESTS)],
+          [unit_tests_hook]),
+    Group('docs', 'doc: add device emulation guides and maintainers',
+          [p for p, _ in DOC_PAGES] + [('MAINTAINERS', None)],
+          [h for _, h in DOC_PAGES] + [maintainers_hook]),
+]
+
+
+# Commit message bodies of the exported series, by group.
+DESCRIPTIONS = {
+    'vfio_user': 'A vfio-user server (QEMU docs/interop/vfio-user.rst) that QEMU\n'
+                 '-device vfio-user-pci accepts: socket and message handling, version\n'
+                 'and capability negotiation, DMA map table and address translation,\n'
+                 'region and config space dispatch, sparse mmap, IRQ eventfds, reset.\n'
+                 'It also has a client API, used by the unit tests.',
+    'emudev': 'A device class for emulated devices: lifecycle, backend-facing API\n'
+              '(lookup, info, memory table, queues, IRQs, attributes, events) and a\n'
+              'provider-facing driver API.',
+    'tests': 'dpdk-test suites for the device-emulation libraries and drivers.',
+    'docs': 'Programmer\'s guide, driver and sample application pages for the\n'
+            'device-emulation series, and its MAINTAINERS entries.',
+}
+
+
+def present_groups():
+    return [g for g in GROUPS if g.present()]
+
+
+def copy_pristine(pristine, tree):
+    if os.path.exists(tree):
+        shutil.rmtree(tree)
+    shutil.copytree(pristine, tree, symlinks=True)
+    with open(os.path.join(tree, '.emu-pristine'), 'w') as f:
+        f.write(os.path.realpath(pristine) + '\n')
+
+
+def place(group, tree, link):
+    for src, dst in group.files():
+        if dst is None:
+            continue
+        full_dst = os.path.join(tree, dst)
+        os.makedirs(os.path.dirname(full_dst), exist_ok=True)
+        if os.path.lexists(full_dst):
+            os.unlink(full_dst)
+        if link:
+            os.symlink(os.path.join(TOP, src), full_dst)
+        else:
+            shutil.copy2(os.path.join(TOP, src), full_dst)
+    for hook in group.hooks:
+        hook(tree)
+
+
+def assemble(pristine, tree):
+    stamp = os.path.join(tree, '.emu-pristine')
+    fresh = (not os.path.exists(stamp) or
+             open(stamp).read().strip() != os.path.realpath(pristine))
+    if fresh:
+        copy_pristine(pristine, tree)
+    else:
+        # drop links whose target left the repository
+        for root, dirs, names in os.walk(tree):
+            for n in names + dirs:
+                p = os.path.join(root, n)
+                if os.path.islink(p) and not os.path.exists(p):
+                    os.unlink(p)
+    for g in present_groups():
+        place(g, tree, link=True)
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == 'groups':
+        for g in present_groups():
+            print('%s\t%s' % (g.name, g.subject))
+        return 0
+    if len(argv) >= 2 and argv[1] == 'examples':
+        print(','.join(os.path.basename(d) for g in present_groups()
+                       for _, d in g.paths
+                       if d and d.startswith('examples/')))
+        return 0
+    if len(argv) == 3 and argv[1] == 'describe':
+        for g in present_groups():
+            if g.name == argv[2]:
+                print(DESCRIPTIONS.get(g.name, g.subject))
+                return 0
+        raise SystemExit('unknown or absent group %s' % argv[2])
+    if len(argv) >= 2 and argv[1] == 'tests':
+        for t in _unit_tests_present():
+            for n in t[2]:
+                print(n)
+        return 0
+    if len(argv) == 4 and argv[1] == 'assemble':
+        assemble(argv[2], argv[3])
+        return 0
+    if len(argv) == 5 and argv[1] == 'apply':
+        for g in present_groups():
+            if g.name == argv[4]:
+                place(g, argv[3], link=False)
+                return 0
+        raise SystemExit('unknown or absent group %s' % argv[4])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

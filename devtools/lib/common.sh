@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared helpers for the devtools scripts (sourced, not executed).
+
+EMU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Everything downloaded or generated outside git lives here.
+EMU_CACHE=${EMU_CACHE:-/var/cache/dpdk-emu}
+# Debian's python3 (with python3-pyelftools) must win over any pyenv shim.
+export PATH=/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export DEBIAN_FRONTEND=noninteractive
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "==> $*"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "this command needs root (it installs Debian packages and runs guests): re-run it as root, e.g. with sudo"
+}
+
+# need_space DIR MIB: refuse to start when DIR has less than MIB MiB free.
+need_space() {
+	local dir=$1 want=$2 have
+	mkdir -p "$dir"
+	have=$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')
+	[ "$have" -ge "$want" ] || die "$dir has ${have} MiB free, ${want} MiB are needed: free some disk space or set EMU_CACHE to a larger disk"
+}
+
+# Debian packages the build and the tests need on the host (Debian 12).
+EMU_HOST_PACKAGES="build-essential meson ninja-build ccache pkg-config python3 python3-pyelftools
+	libnuma-dev dpkg-dev xz-utils debootstrap cpio gzip iproute2 procps util-linux"
+
+install_host_packages() {
+	local missing="" p
+	for p in $EMU_HOST_PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	local aptlog=$EMU_CACHE/apt-install.log
+	mkdir -p "$EMU_CACHE"
+	log "installing Debian packages:$missing"
+	apt-get update -q >"$aptlog" 2>&1 ||
+		die "apt-get update failed (see $aptlog): check /etc/apt/sources.list* and the network, then re-run"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >>"$aptlog" 2>&1 ||
+		die "apt-get install$missing failed (see $aptlog): fix apt, then re-run"
+}

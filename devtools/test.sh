@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Run every test of the project and end with "N passed, N failed".
+# Sets up what is missing first (Debian packages, DPDK source, build, the
+# guest root), so it works on a fresh Debian 12 machine as root.
+#
+# usage: devtools/test.sh [-k PATTERN]    (-k: only tests whose name matches)
+# Logs: out/test-logs/<test>.log
+
+set -e -o pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+filter=
+while getopts k: opt; do
+	case $opt in
+	k) filter=$OPTARG ;;
+	*) die "usage: devtools/test.sh [-k PATTERN]" ;;
+	esac
+done
+
+need_root
+need_space "$EMU_CACHE" 3000
+install_host_packages
+
+cd "$EMU_TOP"
+LOGS=$EMU_TOP/out/test-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+passed=0
+failed=0
+failures=
+
+# run_test NAME TIMEOUT CMD...: run one test, its output in $LOGS/NAME.log.
+run_test() {
+	local name=$1 limit=$2 rc start
+	shift 2
+	if [ -n "$filter" ] && ! [[ $name =~ $filter ]]; then
+		return 0
+	fi
+	start=$(date +%s)
+	set +e
+	timeout --kill-after=10 "$limit" "$@" >"$LOGS/$name.log" 2>&1
+	rc=$?
+	set -e
+	if [ $rc = 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS $name ($(($(date +%s) - start)) s)"
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		case $rc in
+		124|137) echo "FAIL $name: timed out after $limit s (log: $LOGS/$name.log)" ;;
+		77) echo "FAIL $name: the test skipped itself (log: $LOGS/$name.log)" ;;
+		*) echo "FAIL $name: exit status $rc (log: $LOGS/$name.log)" ;;
+		esac
+		tail -n 15 "$LOGS/$name.log" | sed 's/^/    | /'
+	fi
+}
+
+# The build is a test too: it must succeed without warnings in our files.
+build_test() {
+	"$EMU_TOP/devtools/build.sh" build || return 1
+	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|examples/avf_emu_fwd|app/test/(test_(vfio_user|emudev|emu_iavf|avfbe)|avf_))[^:]*:[0-9]+:[0-9]+: warning' \
+			build/emu-build.log; then
+		echo "compiler warnings in the patchset's files (above)"
+		return 1
+	fi
+}
+export -f build_test
+export EMU_TOP
+run_test build 1800 bash -c build_test
+[ -x build/subprojects/dpdk/app/test/dpdk-test ] || {
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+}
+
+# dpdk-test suites of the patchset (fast_tests entries, see devtools/dpdk_tree.py).
+for t in $(/usr/bin/python3 devtools/dpdk_tree.py tests); do
+	run_test "$t" 600 env DPDK_TEST="$t" build/subprojects/dpdk/app/test/dpdk-test \
+		--no-huge -m 512 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
+done
+
+# Real guests: the harness smoke test, then every end-to-end test script.
+if [ -x devtools/vm/smoke-test.sh ]; then
+	run_test vm-setup 1800 devtools/vm/setup.sh
+	run_test vm-smoke 300 devtools/vm/smoke-test.sh
+	for t in devtools/vm/tests/*.sh; do
+		[ -e "$t" ] || continue
+		run_test "$(basename "$t" .sh)" 1200 "$t"
+	done
+fi
+
+# The patch series: exported, applied to a pristine tree, built.
+run_test patch-series 1800 devtools/check-patches.sh
+
+echo
+[ -z "$failures" ] || echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash disable=SC2034
+# Host-side helpers shared by the devtools/vm scripts (sourced, not executed).
+#
+# Bind mounts: every command that needs the root's /proc, /sys, /dev,
+# /dev/pts and /tmp runs in a private mount namespace of its own
+# (unshare -m) and binds them there.  The binds are never visible in the
+# host's mount table and vanish with the last process of the namespace, even
+# on SIGKILL, so several guests can run at once without a reference count and
+# an "rm -rf" of the cache can never walk into the host's /dev or /tmp.
+
+VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$VM_HERE/../lib/common.sh"
+
+VM_DIR=$EMU_CACHE/vm
+VM_ROOT=$VM_DIR/root
+# Inside the root: kernel tree, built artefacts and stage stamps.
+VM_HARNESS=/harness
+VM_STAMPS=$VM_ROOT$VM_HARNESS/stamps
+VM_OUT=$VM_HARNESS/out
+# Held shared by every running guest, exclusively by a setup that replaces the root.
+VM_GUESTS_LOCK=$VM_DIR/guests.lock
+
+# Files whose content goes into the initramfs or decides how it is built.
+VM_INITRAMFS_SOURCES=("$VM_HERE/guest/init" "$VM_HERE/guest/harness-lib.sh"
+	"$VM_HERE/guest/pci-list" "$VM_HERE/in-root/build-initramfs.sh")
+
+vm_initramfs_sources_hash() {
+	cat "${VM_INITRAMFS_SOURCES[@]}" | sha256sum | cut -d' ' -f1
+}
+
+# Mount points under DIR in this mount namespace, deepest first.
+vm_mounts_under() {
+	local dir=$1
+	awk -v d="$dir/" '{ p = $5; gsub(/\\040/, " ", p); if (index(p "/", d) == 1) print p }' \
+		/proc/self/mountinfo | sort -r
+}
+
+# Unmount everything mounted under DIR (left by older tools or a crashed
+# debootstrap run outside a namespace).  Fails if something stays mounted.
+vm_umount_under() {
+	local dir=$1 m
+	for m in $(vm_mounts_under "$dir"); do
+		umount "$m" 2>/dev/null || umount -l "$m" ||
+			die "cannot unmount $m: stop the processes using it (fuser -vm $m), then re-run"
+	done
+	[ -z "$(vm_mounts_under "$dir")" ] ||
+		die "mounts remain under $dir: unmount them (devtools/vm/umount.sh) before deleting it"
+}
+
+# Delete DIR, but only after making sure nothing is mounted below it.
+vm_safe_rm() {
+	local dir=$1
+	[ -e "$dir" ] || return 0
+	case $dir in
+	"$VM_DIR"/*) ;;
+	*) die "internal error: refusing to delete $dir (outside $VM_DIR)" ;;
+	esac
+	vm_umount_under "$dir"
+	rm -rf --one-file-system "$dir"
+}
+
+# VM_NS CMD...: run CMD (a program on the host) in a private mount namespace
+# in which the root has /proc /sys /dev /dev/pts /dev/shm /tmp bound from the
+# host.  An array, so it can follow "timeout" or "exec".
+# shellcheck disable=SC2016
+VM_NS=(unshare --mount --propagation private /bin/sh -c '
+	r=$1
+	shift
+	for d in proc sys dev dev/pts dev/shm tmp; do
+		[ -d "/$d" ] || continue
+		mkdir -p "$r/$d"
+		mount --bind "/$d" "$r/$d" || { echo "cannot bind /$d into $r" >&2; exit 125; }
+	done
+	exec "$@"' vm-ns "$VM_ROOT")
+
+vm_in_ns() {
+	"${VM_NS[@]}" "$@"
+}
+
+# vm_chroot CMD...: run CMD inside the root (binds as for vm_in_ns).
+vm_chroot() {
+	vm_in_ns chroot "$VM_ROOT" "$@"
+}
