@@ -41,6 +41,10 @@ MSG
 done
 
 count=$(git rev-list --count "$base"..HEAD)
+if [ "$count" = 0 ]; then
+	echo "0 patches: no part of the patchset is present"
+	exit 0
+fi
 git format-patch -q --cover-letter -o "$out" "$base"..HEAD
 /usr/bin/python3 - "$out"/0000-cover-letter.patch "$version" <<'PY'
 import sys
