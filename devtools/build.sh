@@ -17,12 +17,13 @@ cd "$EMU_TOP"
 examples=$(/usr/bin/python3 devtools/dpdk_tree.py examples)
 if [ ! -f "$builddir/build.ninja" ]; then
 	log "configuring $builddir"
-	meson setup "$builddir" -Dexamples="$examples" >"$EMU_TOP/.meson-setup.log" 2>&1 ||
+	meson setup "$builddir" >"$EMU_TOP/.meson-setup.log" 2>&1 ||
 		{ tail -n 30 "$EMU_TOP/.meson-setup.log" >&2; die "meson setup failed (log above, full log: .meson-setup.log)"; }
 	mv "$EMU_TOP/.meson-setup.log" "$builddir/meson-setup.log"
 elif [ "$(meson introspect --buildoptions "$builddir" 2>/dev/null |
-		/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "examples"][0])')" != "$examples" ]; then
-	meson configure "$builddir" -Dexamples="$examples" >/dev/null
+		/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk:examples"][0])')" != "$examples" ]; then
+	# the subproject's options are only defaulted at the first setup
+	meson configure "$builddir" -Ddpdk:examples="$examples" >/dev/null
 fi
 log "building $builddir"
 if ! ninja -C "$builddir" >"$builddir/emu-build.log" 2>&1; then
