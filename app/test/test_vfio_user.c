@@ -1,0 +1,1722 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2024 The DPDK device emulation authors
+ */
+
+/*
+ * vfio-user library tests: a server device and clients (the library's
+ * client API and a raw-socket client for malformed messages) in one
+ * process.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_vfio_user.h>
+
+#include "test.h"
+
+/* ----------------------------------------------------------- wire format */
+
+#define CMD_VERSION		1
+#define CMD_DMA_MAP		2
+#define CMD_DMA_UNMAP		3
+#define CMD_GET_INFO		4
+#define CMD_GET_REGION_INFO	5
+#define CMD_GET_REGION_IO_FDS	6
+#define CMD_GET_IRQ_INFO	7
+#define CMD_SET_IRQS		8
+#define CMD_REGION_READ		9
+#define CMD_REGION_WRITE	10
+#define CMD_DMA_READ		11
+#define CMD_DEVICE_RESET	13
+#define CMD_WRITE_MULTI		15
+#define CMD_DEVICE_FEATURE	16
+
+#define F_REPLY		0x1u
+#define F_NO_REPLY	0x10u
+#define F_ERROR		0x20u
+
+struct raw_hdr {
+	uint16_t id;
+	uint16_t cmd;
+	uint32_t size;
+	uint32_t flags;
+	uint32_t error;
+};
+
+struct raw_dma_map {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t offset;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct raw_dma_unmap {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct raw_rw {
+	uint64_t offset;
+	uint32_t region;
+	uint32_t count;
+};
+
+/* ----------------------------------------------------------- test device */
+
+#define BAR0_SIZE	0x8000u
+#define BAR0_SHARED	0x4000u	/* [0, 0x4000) is the shared page set */
+#define BAR0_KICK	0x5000u	/* write: device does DMA (see below) */
+#define BAR0_FAIL	0x6000u	/* access fails with -EIO */
+#define BAR2_SIZE	0x1000u
+#define CFG_SIZE	256u
+
+#define MSIX_VECTORS	4u
+
+#define IOVA_FD		0x100000ull	/* fd-backed, 64 KiB */
+#define IOVA_NOFD	0x400000ull	/* fd-less, 2 MiB + 4 KiB in two maps */
+#define NOFD_SIZE1	0x200000ull
+#define NOFD_SIZE2	0x1000ull
+#define MEM_SIZE	0x10000ull
+
+struct dev_events {
+	int connected;
+	int disconnected;
+	int reset_device;
+	int reset_lost;
+	int lock_depth;
+	int lock_calls;
+	int unlocked_notify;	/* notification outside lock_dp: a bug */
+	int dma_map;
+	int dma_unmap;
+	int irq_update;
+	int config_write;
+	uint32_t last_cfg_off;
+	uint32_t last_cfg_cnt;
+	int bar_reads;
+	int bar_writes;
+	int kick_result;
+};
+
+static struct dev_events ev[RTE_VFIO_USER_MAX_DEVICES];
+static uint8_t bar0_regs[BAR0_SIZE];
+static uint8_t cfg_init[CFG_SIZE];
+static uint8_t cfg_wmask[CFG_SIZE];
+static char sock_path[108];
+static int test_dev = -1;
+
+/* kick parameters for the device's DMA through the library */
+static uint64_t kick_src, kick_dst, kick_len;
+
+static void
+ev_note(int dev_id, int *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+	if (ev[dev_id].lock_depth != 1)
+		__atomic_fetch_add(&ev[dev_id].unlocked_notify, 1,
+			__ATOMIC_SEQ_CST);
+}
+
+static void
+op_connected(int dev_id)
+{
+	__atomic_fetch_add(&ev[dev_id].connected, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+op_disconnected(int dev_id)
+{
+	__atomic_fetch_add(&ev[dev_id].disconnected, 1, __ATOMIC_SEQ_CST);
+}
+
+static int
+op_reset(int dev_id, enum rte_vfio_user_reset_reason reason)
+{
+	if (reason == RTE_VFIO_USER_RESET_DEVICE)
+		ev_note(dev_id, &ev[dev_id].reset_device);
+	else
+		ev_note(dev_id, &ev[dev_id].reset_lost);
+	return 0;
+}
+
+static void
+op_lock_dp(int dev_id, bool lock)
+{
+	ev[dev_id].lock_depth += lock ? 1 : -1;
+	__atomic_fetch_add(&ev[dev_id].lock_calls, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+op_dma_map(int dev_id, const struct rte_vfio_user_dma_map *map __rte_unused)
+{
+	ev_note(dev_id, &ev[dev_id].dma_map);
+}
+
+static void
+op_dma_unmap(int dev_id, const struct rte_vfio_user_dma_map *map __rte_unused)
+{
+	ev_note(dev_id, &ev[dev_id].dma_unmap);
+}
+
+static void
+op_irq_update(int dev_id, uint32_t index __rte_unused,
+		uint32_t start __rte_unused, uint32_t count __rte_unused)
+{
+	ev_note(dev_id, &ev[dev_id].irq_update);
+}
+
+static void
+op_config_write(int dev_id, uint32_t offset, uint32_t count)
+{
+	ev[dev_id].last_cfg_off = offset;
+	ev[dev_id].last_cfg_cnt = count;
+	__atomic_fetch_add(&ev[dev_id].config_write, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Device DMA done from a region callback (control thread). */
+static int
+device_kick(int dev_id)
+{
+	uint8_t *tmp = malloc(kick_len);
+	int r;
+
+	if (tmp == NULL)
+		return -ENOMEM;
+	r = rte_vfio_user_dma_read(dev_id, kick_src, tmp, kick_len);
+	if (r == 0)
+		r = rte_vfio_user_dma_write(dev_id, kick_dst, tmp, kick_len);
+	free(tmp);
+	return r;
+}
+
+static int
+bar_access(int dev_id, uint32_t index, uint64_t offset, void *buf,
+		uint32_t count, bool is_write)
+{
+	if (index != 0)
+		return -EINVAL;
+	if (offset >= BAR0_FAIL && offset < BAR0_FAIL + 4)
+		return -EIO;
+	if (is_write) {
+		ev[dev_id].bar_writes++;
+		memcpy(bar0_regs + offset, buf, count);
+		if (offset == BAR0_KICK)
+			ev[dev_id].kick_result = device_kick(dev_id);
+	} else {
+		ev[dev_id].bar_reads++;
+		memcpy(buf, bar0_regs + offset, count);
+	}
+	return 0;
+}
+
+static const struct rte_vfio_user_dev_ops test_ops = {
+	.connected = op_connected,
+	.disconnected = op_disconnected,
+	.reset = op_reset,
+	.lock_dp = op_lock_dp,
+	.dma_map = op_dma_map,
+	.dma_unmap = op_dma_unmap,
+	.irq_update = op_irq_update,
+	.config_write = op_config_write,
+};
+
+static void
+fill_desc(struct rte_vfio_user_dev_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags = RTE_VFIO_USER_DEV_RESET;
+	d->regions[0].size = BAR0_SIZE;
+	d->regions[0].flags = RTE_VFIO_USER_REGION_READ |
+		RTE_VFIO_USER_REGION_WRITE;
+	d->regions[0].access = bar_access;
+	d->regions[0].nb_mmap_areas = 1;
+	d->regions[0].mmap_areas[0].offset = 0;
+	d->regions[0].mmap_areas[0].size = BAR0_SHARED;
+	d->regions[2].size = BAR2_SIZE;
+	d->regions[2].flags = RTE_VFIO_USER_REGION_READ |
+		RTE_VFIO_USER_REGION_WRITE;
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = MSIX_VECTORS;
+	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 1;
+	d->irq_flags[VFIO_PCI_INTX_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+	d->irq_flags[VFIO_PCI_MSIX_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD |
+		VFIO_IRQ_INFO_NORESIZE;
+	d->irq_flags[VFIO_PCI_ERR_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+	d->irq_flags[VFIO_PCI_REQ_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+	memset(cfg_init, 0, sizeof(cfg_init));
+	cfg_init[0] = 0x86; cfg_init[1] = 0x80;	/* vendor */
+	cfg_init[2] = 0x89; cfg_init[3] = 0x18;	/* device */
+	cfg_init[4] = 0x00; cfg_init[5] = 0x00;	/* command */
+	cfg_init[0x3c] = 0xff;
+	memset(cfg_wmask, 0, sizeof(cfg_wmask));
+	cfg_wmask[4] = 0x06;	/* memory space, bus master */
+	cfg_wmask[5] = 0x04;	/* INTx disable */
+	cfg_wmask[0x3c] = 0xff;
+	d->config = cfg_init;
+	d->config_wmask = cfg_wmask;
+	d->config_size = CFG_SIZE;
+	d->ops = &test_ops;
+	d->priv = &ev;
+}
+
+static void
+make_path(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "/tmp/vfio_user_test_%d_%s.sock", (int)getpid(),
+		tag);
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the DIR's own fd */
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait until *counter reaches value (control thread is asynchronous). */
+static int
+wait_counter(int *counter, int value)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (__atomic_load_n(counter, __ATOMIC_SEQ_CST) >= value)
+			return 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+static int
+setup_dev(void)
+{
+	struct rte_vfio_user_dev_desc d;
+
+	fill_desc(&d);
+	make_path(sock_path, sizeof(sock_path), "dev");
+	test_dev = rte_vfio_user_register(sock_path, &d);
+	if (test_dev < 0)
+		return -1;
+	memset(&ev[test_dev], 0, sizeof(ev[test_dev]));
+	memset(bar0_regs, 0, sizeof(bar0_regs));
+	return 0;
+}
+
+static void
+teardown_dev(void)
+{
+	if (test_dev >= 0)
+		rte_vfio_user_unregister(test_dev);
+	test_dev = -1;
+}
+
+/* ------------------------------------------------------ raw-socket client */
+
+static int
+raw_connect(const char *path)
+{
+	struct sockaddr_un un;
+	int fd;
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send bytes (header + payload as given) with fds. */
+static int
+raw_send_bytes(int fd, const void *buf, size_t len, const int *fds, int nfds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 32)];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+		.iov_len = len };
+	struct msghdr mh;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		struct cmsghdr *c;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	return r == (ssize_t)len ? 0 : -1;
+}
+
+static uint16_t raw_id;
+
+/* Send one command; size is the header's size field (0: real length). */
+static int
+raw_cmd(int fd, uint16_t cmd, uint32_t flags, const void *payload,
+		uint32_t len, const int *fds, int nfds, uint32_t size_field)
+{
+	uint8_t buf[4096 + 64];
+	struct raw_hdr h = {
+		.id = ++raw_id, .cmd = cmd, .flags = flags,
+		.size = size_field ? size_field : (uint32_t)sizeof(h) + len,
+	};
+
+	if (len > sizeof(buf) - sizeof(h))
+		return -1;
+	memcpy(buf, &h, sizeof(h));
+	if (len > 0)
+		memcpy(buf + sizeof(h), payload, len);
+	return raw_send_bytes(fd, buf, sizeof(h) + len, fds, nfds);
+}
+
+/* Receive one message; -ETIMEDOUT when nothing came, -ECONNRESET on EOF. */
+static int
+raw_recv(int fd, struct raw_hdr *h, void *payload, size_t max, int *rfd,
+		int timeout_ms)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct iovec iov = { .iov_base = h, .iov_len = sizeof(*h) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	size_t left, got = 0;
+	ssize_t r;
+
+	if (rfd != NULL)
+		*rfd = -1;
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	r = recvmsg(fd, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+	if (r == 0)
+		return -ECONNRESET;
+	if (r != sizeof(*h))
+		return -EIO;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int), i, f;
+
+		for (i = 0; i < n; i++) {
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
+			if (rfd != NULL && *rfd < 0)
+				*rfd = f;
+			else
+				close(f);
+		}
+	}
+	left = h->size - sizeof(*h);
+	while (got < left) {
+		uint8_t sink[256];
+		size_t n = left - got;
+		void *dst;
+
+		if (got < max) {
+			n = RTE_MIN(n, max - got);
+			dst = (uint8_t *)payload + got;
+		} else {
+			n = RTE_MIN(n, sizeof(sink));
+			dst = sink;
+		}
+		r = recv(fd, dst, n, MSG_WAITALL);
+		if (r <= 0)
+			return -EIO;
+		got += r;
+	}
+	return (int)left;
+}
+
+/* Expect an error reply with errno err to the last command. */
+static int
+raw_expect_err(int fd, uint32_t err)
+{
+	struct raw_hdr h;
+	uint8_t buf[64];
+	int r = raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000);
+
+	if (r < 0) {
+		printf("no reply (%d), expected error %u\n", r, err);
+		return -1;
+	}
+	if (h.id != raw_id || !(h.flags & F_ERROR) || h.error != err ||
+			h.size != sizeof(h)) {
+		printf("reply id %u/%u flags 0x%x error %u size %u, expected error %u\n",
+			h.id, raw_id, h.flags, h.error, h.size, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Expect a successful reply to the last command. */
+static int
+raw_expect_ok(int fd, void *payload, size_t max, int *rfd)
+{
+	struct raw_hdr h;
+	int r = raw_recv(fd, &h, payload, max, rfd, 2000);
+
+	if (r < 0 || h.id != raw_id || (h.flags & F_ERROR) ||
+			(h.flags & 0xf) != F_REPLY) {
+		printf("expected success: r %d id %u/%u flags 0x%x error %u\n",
+			r, h.id, raw_id, h.flags, h.error);
+		return -1;
+	}
+	return r;
+}
+
+/* The connection still works: DEVICE_GET_INFO succeeds. */
+static int
+raw_alive(int fd)
+{
+	uint32_t req[4] = { 16, 0, 0, 0 }, rep[4];
+
+	if (raw_cmd(fd, CMD_GET_INFO, 0, req, sizeof(req), NULL, 0, 0) < 0)
+		return -1;
+	if (raw_expect_ok(fd, rep, sizeof(rep), NULL) != 16)
+		return -1;
+	return rep[2] == RTE_VFIO_USER_NUM_REGIONS ? 0 : -1;
+}
+
+static const char good_caps[] =
+	"{\"capabilities\":{\"migration\":{\"pgsize\":4096,"
+	"\"max_bitmap_size\":268435456},\"max_msg_fds\":16,"
+	"\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
+	"\"max_dma_maps\":65535,\"write_multiple\":true}}";
+
+static int
+raw_version(int fd, const char *json, size_t json_len, uint16_t major)
+{
+	uint8_t buf[1024];
+
+	buf[0] = major & 0xff;
+	buf[1] = major >> 8;
+	buf[2] = 0;
+	buf[3] = 0;
+	memcpy(buf + 4, json, json_len);
+	return raw_cmd(fd, CMD_VERSION, 0, buf, 4 + json_len, NULL, 0, 0);
+}
+
+/* Connect and negotiate like QEMU does. */
+static int
+raw_attach(const char *path)
+{
+	uint8_t rep[512];
+	int fd, r;
+
+	fd = raw_connect(path);
+	if (fd < 0)
+		return -1;
+	if (raw_version(fd, good_caps, sizeof(good_caps), 0) < 0)
+		goto err;
+	r = raw_expect_ok(fd, rep, sizeof(rep), NULL);
+	/* reply shorter than the request (QEMU's receive buffer) */
+	if (r < 5 || r > (int)(4 + sizeof(good_caps)) || rep[r - 1] != '\0')
+		goto err;
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+/* ------------------------------------------------------------- test cases */
+
+static int
+test_socket_rules(void)
+{
+	struct rte_vfio_user_dev_desc d;
+	struct sockaddr_un un;
+	char path[108];
+	struct stat st;
+	int fd, id, id2;
+
+	fill_desc(&d);
+	make_path(path, sizeof(path), "rules");
+	unlink(path);
+
+	/* a regular file is never replaced */
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	TEST_ASSERT(fd >= 0, "cannot create file");
+	close(fd);
+	TEST_ASSERT_EQUAL(rte_vfio_user_register(path, &d), -EEXIST,
+		"non-socket path must be refused");
+	TEST_ASSERT_SUCCESS(stat(path, &st), "file must still exist");
+	TEST_ASSERT(S_ISREG(st.st_mode), "file was replaced");
+	unlink(path);
+
+	/* a stale socket (nobody listening) is replaced */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	TEST_ASSERT_SUCCESS(bind(fd, (struct sockaddr *)&un, sizeof(un)),
+		"bind");
+	close(fd);
+	id = rte_vfio_user_register(path, &d);
+	TEST_ASSERT(id >= 0, "stale socket not replaced: %d", id);
+	TEST_ASSERT_SUCCESS(stat(path, &st), "socket missing");
+	TEST_ASSERT(S_ISSOCK(st.st_mode), "not a socket");
+	TEST_ASSERT_EQUAL((st.st_mode & 0777), 0600u, "mode %o",
+		st.st_mode & 0777);
+
+	/* a live socket is not stolen */
+	id2 = rte_vfio_user_register(path, &d);
+	TEST_ASSERT_EQUAL(id2, -EEXIST, "live socket taken over: %d", id2);
+
+	/* a too long path */
+	TEST_ASSERT(rte_vfio_user_register(
+		"/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		&d) < 0, "too long path accepted");
+
+	/* bad descriptions */
+	d.config_size = 100;
+	TEST_ASSERT(rte_vfio_user_register(path, &d) < 0,
+		"bad config size accepted");
+	fill_desc(&d);
+	d.regions[0].mmap_areas[0].size = BAR0_SIZE * 2;
+	TEST_ASSERT(rte_vfio_user_register(path, &d) < 0,
+		"mmap area past the region accepted");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_unregister(id), "unregister");
+	TEST_ASSERT(stat(path, &st) < 0 && errno == ENOENT,
+		"socket not removed on unregister");
+	TEST_ASSERT_EQUAL(rte_vfio_user_unregister(id), -ENOENT,
+		"double unregister");
+	return TEST_SUCCESS;
+}
+
+static int
+test_info_and_regions(void)
+{
+	struct rte_vfio_user_client_region reg;
+	struct vfio_device_info dinfo;
+	struct vfio_irq_info iinfo;
+	uint8_t buf[64], *srv_bar0, *cli_bar0;
+	uint32_t v;
+	int cid;
+
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach failed: %d", cid);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].connected, 1),
+		"connected not called");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_dev_info(cid, &dinfo),
+		"dev info");
+	TEST_ASSERT_EQUAL(dinfo.flags, (VFIO_DEVICE_FLAGS_PCI |
+		VFIO_DEVICE_FLAGS_RESET), "flags 0x%x", dinfo.flags);
+	TEST_ASSERT_EQUAL(dinfo.num_regions, 9u, "regions");
+	TEST_ASSERT_EQUAL(dinfo.num_irqs, 5u, "irqs");
+
+	/* BAR0: sparse mmap + fd */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 0, &reg),
+		"region 0");
+	TEST_ASSERT_EQUAL(reg.size, (uint64_t)BAR0_SIZE, "bar0 size");
+	TEST_ASSERT(reg.flags & VFIO_REGION_INFO_FLAG_MMAP, "no MMAP flag");
+	TEST_ASSERT(reg.flags & VFIO_REGION_INFO_FLAG_CAPS, "no CAPS flag");
+	TEST_ASSERT(reg.fd >= 0, "no region fd");
+	TEST_ASSERT_EQUAL(reg.nb_mmap_areas, 1u, "areas");
+	TEST_ASSERT_EQUAL(reg.mmap_areas[0].size, (uint64_t)BAR0_SHARED,
+		"area size");
+	/* BAR1 absent, BAR2 trapped only, config */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 1, &reg),
+		"region 1");
+	TEST_ASSERT_EQUAL(reg.size, 0ull, "bar1 must be absent");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 2, &reg),
+		"region 2");
+	TEST_ASSERT(reg.fd < 0 && !(reg.flags & VFIO_REGION_INFO_FLAG_MMAP),
+		"bar2 must not be mmapable");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 7, &reg),
+		"config");
+	TEST_ASSERT_EQUAL(reg.size, (uint64_t)CFG_SIZE, "config size");
+	TEST_ASSERT(rte_vfio_user_client_get_region_info(cid, 9, &reg) < 0,
+		"region 9 must fail");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_irq_info(cid,
+		VFIO_PCI_MSIX_IRQ_INDEX, &iinfo), "irq info");
+	TEST_ASSERT_EQUAL(iinfo.count, MSIX_VECTORS, "msix count");
+	TEST_ASSERT_EQUAL(iinfo.flags, (VFIO_IRQ_INFO_EVENTFD |
+		VFIO_IRQ_INFO_NORESIZE), "msix flags");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_irq_info(cid,
+		VFIO_PCI_MSI_IRQ_INDEX, &iinfo), "msi info");
+	TEST_ASSERT_EQUAL(iinfo.count, 0u, "msi count");
+	TEST_ASSERT(rte_vfio_user_client_get_irq_info(cid, 5, &iinfo) < 0,
+		"irq index 5 must fail");
+
+	/* config space: read, masked write, callback */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 7, 0, buf,
+		4), "config read");
+	TEST_ASSERT(buf[0] == 0x86 && buf[1] == 0x80 && buf[2] == 0x89 &&
+		buf[3] == 0x18, "config ids");
+	memset(buf, 0xff, 8);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 7, 0, buf,
+		8, false), "config write");
+	TEST_ASSERT_EQUAL(ev[test_dev].config_write, 1, "config_write op");
+	TEST_ASSERT(ev[test_dev].last_cfg_off == 0 &&
+		ev[test_dev].last_cfg_cnt == 8, "config_write args");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 7, 0, buf,
+		8), "config read");
+	TEST_ASSERT(buf[0] == 0x86 && buf[1] == 0x80 && buf[4] == 0x06 &&
+		buf[5] == 0x04, "write mask not applied: %02x %02x %02x %02x",
+		buf[0], buf[1], buf[4], buf[5]);
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_config(test_dev)[4], 0x06,
+		"live config copy");
+	TEST_ASSERT(rte_vfio_user_client_region_read(cid, 7, CFG_SIZE - 2, buf,
+		4) < 0, "config read past the end");
+
+	/* trapped BAR0 access outside the shared area */
+	v = 0x12345678;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, 0x4100,
+		&v, 4, false), "bar0 write");
+	TEST_ASSERT_EQUAL(ev[test_dev].bar_writes, 1, "callback not called");
+	v = 0;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 0, 0x4100,
+		&v, 4), "bar0 read");
+	TEST_ASSERT_EQUAL(v, 0x12345678u, "bar0 read back");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cid, 0, BAR0_FAIL,
+		&v, 4), -EIO, "callback error must reach the client");
+	/* BAR2 without callback: reads 0, writes ignored */
+	v = 0xdead;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 2, 0, &v,
+		4, false), "bar2 write");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 2, 0, &v,
+		4), "bar2 read");
+	TEST_ASSERT_EQUAL(v, 0u, "bar2 reads zero");
+
+	/* shared area: the same memory on both sides */
+	srv_bar0 = rte_vfio_user_region_mmap_base(test_dev, 0);
+	TEST_ASSERT_NOT_NULL(srv_bar0, "server mapping");
+	TEST_ASSERT_NULL(rte_vfio_user_region_mmap_base(test_dev, 2),
+		"bar2 has no shared memory");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 0, &reg),
+		"region 0");
+	cli_bar0 = rte_vfio_user_client_region_mmap(cid, 0, 0);
+	TEST_ASSERT_NOT_NULL(cli_bar0, "client mmap");
+	TEST_ASSERT_NULL(rte_vfio_user_client_region_mmap(cid, 0, 1),
+		"area 1 does not exist");
+	cli_bar0[0x10] = 0xab;
+	TEST_ASSERT_EQUAL(srv_bar0[0x10], 0xab, "client write not seen");
+	srv_bar0[0x2000] = 0xcd;
+	TEST_ASSERT_EQUAL(cli_bar0[0x2000], 0xcd, "server write not seen");
+	/* trapped access inside the area is served from shared memory */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 0, 0x2000,
+		buf, 1), "read area");
+	TEST_ASSERT_EQUAL(buf[0], 0xcd, "area read");
+	v = 0x55;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, 0x20,
+		&v, 1, false), "write area");
+	TEST_ASSERT_EQUAL(cli_bar0[0x20], 0x55, "area write");
+	TEST_ASSERT_EQUAL(ev[test_dev].bar_writes, 1,
+		"area access must not reach the callback");
+	/* an access straddling the area end is split */
+	memset(buf, 0x77, 8);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0,
+		BAR0_SHARED - 4, buf, 8, false), "straddling write");
+	TEST_ASSERT(srv_bar0[BAR0_SHARED - 1] == 0x77 &&
+		bar0_regs[BAR0_SHARED] == 0x77 && bar0_regs[BAR0_SHARED - 1] == 0,
+		"straddling write split wrongly");
+
+	/* posted write: no reply, applied before the next read */
+	v = 0xa5a5a5a5;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, 0x4200,
+		&v, 4, true), "posted write");
+	v = 0;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 0, 0x4200,
+		&v, 4), "read after posted write");
+	TEST_ASSERT_EQUAL(v, 0xa5a5a5a5u, "posted write lost");
+
+	/* reset */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cid), "reset");
+	TEST_ASSERT_EQUAL(ev[test_dev].reset_device, 1, "reset op");
+	TEST_ASSERT_EQUAL(ev[test_dev].unlocked_notify, 0,
+		"reset outside lock_dp");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnected not called");
+	TEST_ASSERT_EQUAL(ev[test_dev].reset_lost, 1, "reset(LOST_CONN)");
+	TEST_ASSERT_EQUAL(ev[test_dev].lock_depth, 0, "lock_dp unbalanced");
+	return TEST_SUCCESS;
+}
+
+static int
+test_dma(void)
+{
+	struct rte_vfio_user_dma_map maps[8];
+	uint8_t *mem, *nofd1, *nofd2, *p, tmp[64];
+	uint32_t v;
+	int cid, mfd, n;
+	uint64_t i;
+
+	mfd = memfd_create("test-guest-ram", MFD_CLOEXEC);
+	TEST_ASSERT(mfd >= 0, "memfd");
+	TEST_ASSERT_SUCCESS(ftruncate(mfd, MEM_SIZE), "ftruncate");
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	nofd1 = calloc(1, NOFD_SIZE1);
+	nofd2 = calloc(1, NOFD_SIZE2);
+	TEST_ASSERT(nofd1 != NULL && nofd2 != NULL, "alloc");
+
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid, IOVA_FD,
+		MEM_SIZE, PROT_READ | PROT_WRITE, mfd, 0, mem), "map fd");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid, IOVA_NOFD,
+		NOFD_SIZE1, PROT_READ | PROT_WRITE, -1, 0, nofd1),
+		"map nofd 1");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid,
+		IOVA_NOFD + NOFD_SIZE1, NOFD_SIZE2, PROT_READ | PROT_WRITE, -1,
+		0, nofd2), "map nofd 2");
+	TEST_ASSERT_EQUAL(ev[test_dev].dma_map, 3, "dma_map op");
+	TEST_ASSERT_EQUAL(ev[test_dev].unlocked_notify, 0,
+		"dma_map outside lock_dp");
+
+	n = rte_vfio_user_get_mem_table(test_dev, maps, RTE_DIM(maps));
+	TEST_ASSERT_EQUAL(n, 3, "mem table %d", n);
+	TEST_ASSERT(maps[0].iova == IOVA_FD && maps[0].va != NULL &&
+		maps[0].prot == (PROT_READ | PROT_WRITE), "fd map");
+	TEST_ASSERT(maps[1].va == NULL && maps[2].va == NULL, "nofd maps");
+
+	/* translation */
+	p = rte_vfio_user_iova_to_va(test_dev, IOVA_FD + 0x100, 16, PROT_WRITE);
+	TEST_ASSERT_NOT_NULL(p, "translate");
+	memcpy(p, "guest-memory", 12);
+	TEST_ASSERT_SUCCESS(memcmp(mem + 0x100, "guest-memory", 12),
+		"server write not in client memory");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_FD +
+		MEM_SIZE - 8, 16, PROT_READ), "range past the mapping");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_FD - 1, 2,
+		PROT_READ), "range before the mapping");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_FD, 0,
+		PROT_READ), "zero length");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, UINT64_MAX - 4,
+		16, PROT_READ), "wrapping range");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_NOFD, 16,
+		PROT_READ), "fd-less mapping has no address");
+
+	/* direct copies, and their limits, from this (non-control) thread */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(test_dev, IOVA_FD + 0x100,
+		tmp, 12), "dma_read");
+	TEST_ASSERT_SUCCESS(memcmp(tmp, "guest-memory", 12), "dma_read data");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(test_dev, IOVA_FD + MEM_SIZE
+		- 4, tmp, 8), -EFAULT, "read past mapping");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_write(test_dev, 0x10, tmp, 8),
+		-EFAULT, "write unmapped");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(test_dev, IOVA_NOFD, tmp, 8),
+		-EAGAIN, "fd-less access off the control thread");
+
+	/*
+	 * Device DMA from a region callback (control thread): fd-less ->
+	 * fd-less across the two adjacent maps, chunked (1.5 MiB > 1 MiB).
+	 */
+	for (i = 0; i < NOFD_SIZE1; i++)
+		nofd1[i] = (uint8_t)(i * 7);
+	kick_src = IOVA_NOFD;
+	kick_len = 0x180000;
+	kick_dst = IOVA_NOFD + NOFD_SIZE1 + NOFD_SIZE2 - kick_len;
+	v = 1;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, BAR0_KICK,
+		&v, 4, false), "kick");
+	TEST_ASSERT_EQUAL(ev[test_dev].kick_result, 0, "device dma failed: %d",
+		ev[test_dev].kick_result);
+	for (i = 0; i < kick_len; i++) {
+		uint64_t d = kick_dst - IOVA_NOFD + i;
+		uint8_t got = d < NOFD_SIZE1 ? nofd1[d] : nofd2[d - NOFD_SIZE1];
+
+		if (got != (uint8_t)(i * 7))
+			break;
+	}
+	TEST_ASSERT_EQUAL(i, kick_len, "DMA_READ/WRITE data wrong at %" PRIu64,
+		i);
+	/* fd-less -> fd-backed */
+	kick_src = IOVA_NOFD + 0x10;
+	kick_dst = IOVA_FD + 0x1000;
+	kick_len = 0x800;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, BAR0_KICK,
+		&v, 4, false), "kick 2");
+	TEST_ASSERT_EQUAL(ev[test_dev].kick_result, 0, "device dma 2");
+	TEST_ASSERT_SUCCESS(memcmp(mem + 0x1000, nofd1 + 0x10, 0x800),
+		"fd-less to fd copy");
+	/* a range running off the end of the maps is refused untouched */
+	kick_src = IOVA_NOFD + NOFD_SIZE1;
+	kick_dst = IOVA_FD;
+	kick_len = NOFD_SIZE2 + 0x1000;
+	memset(mem, 0x5a, 16);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid, 0, BAR0_KICK,
+		&v, 4, false), "kick 3");
+	TEST_ASSERT_EQUAL(ev[test_dev].kick_result, -EFAULT,
+		"unmapped tail must fail");
+	TEST_ASSERT_EQUAL(mem[0], 0x5a, "memory touched on failure");
+
+	/* unmap rules */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cid, 0x900000,
+		0x1000, 0), -ENOENT, "unmap of never mapped");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cid, IOVA_FD,
+		0x1000, 0), -ENOENT, "partial unmap");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cid, IOVA_FD,
+		MEM_SIZE, 0), "unmap");
+	TEST_ASSERT_EQUAL(ev[test_dev].dma_unmap, 1, "dma_unmap op");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_FD, 16,
+		PROT_READ), "translation after unmap");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cid, 0, 0,
+		VFIO_DMA_UNMAP_FLAG_ALL), "unmap all");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"table not empty");
+	TEST_ASSERT_EQUAL(ev[test_dev].unlocked_notify, 0,
+		"unmap outside lock_dp");
+
+	/* disconnect drops every mapping */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid, IOVA_FD,
+		MEM_SIZE, PROT_READ, mfd, 0, mem), "map again");
+	TEST_ASSERT_NULL(rte_vfio_user_iova_to_va(test_dev, IOVA_FD, 16,
+		PROT_WRITE), "read-only mapping is not writable");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnect");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"mapping kept after disconnect");
+	TEST_ASSERT_EQUAL(ev[test_dev].lock_depth, 0, "lock_dp unbalanced");
+
+	munmap(mem, MEM_SIZE);
+	close(mfd);
+	free(nofd1);
+	free(nofd2);
+	return TEST_SUCCESS;
+}
+
+static int
+efd_count(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	eventfd_t val;
+
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (eventfd_read(fd, &val) < 0)
+		return -1;
+	return (int)val;
+}
+
+static int
+test_irqs(void)
+{
+	int efd[MSIX_VECTORS], cid, i;
+	bool has_fd, masked;
+	uint8_t bools[MSIX_VECTORS] = { 1, 0, 1, 0 };
+	uint32_t msix = VFIO_PCI_MSIX_IRQ_INDEX;
+
+	for (i = 0; i < (int)MSIX_VECTORS; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		TEST_ASSERT(efd[i] >= 0, "eventfd");
+	}
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach");
+
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev, msix, 0),
+		-ENOENT, "trigger without fd");
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev, msix,
+		MSIX_VECTORS), -EINVAL, "trigger out of range");
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev, 5, 0), -EINVAL,
+		"bad index");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 0,
+		MSIX_VECTORS, efd), "assign eventfds");
+	TEST_ASSERT(ev[test_dev].irq_update >= 1, "irq_update op");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_get_state(test_dev, msix, 3,
+		&has_fd, &masked), "state");
+	TEST_ASSERT(has_fd && !masked, "state after assign");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_trigger(test_dev, msix, 2),
+		"trigger");
+	TEST_ASSERT_EQUAL(efd_count(efd[2]), 1, "vector 2 not signalled");
+	TEST_ASSERT_EQUAL(efd_count(efd[1]), 0, "vector 1 signalled");
+
+	/* mask: triggers are held pending until unmask */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK, 1, 1, NULL),
+		"mask");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_get_state(test_dev, msix, 1,
+		&has_fd, &masked), "state");
+	TEST_ASSERT(masked, "not masked");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_trigger(test_dev, msix, 1),
+		"trigger masked");
+	TEST_ASSERT_EQUAL(efd_count(efd[1]), 0, "masked vector fired");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK, 1, 1, NULL),
+		"unmask");
+	TEST_ASSERT_EQUAL(efd_count(efd[1]), 1, "pending vector not fired");
+
+	/* client-requested triggers: BOOL selects vectors 0 and 2 */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER, 0,
+		MSIX_VECTORS, bools), "bool trigger");
+	TEST_ASSERT(efd_count(efd[0]) == 1 && efd_count(efd[1]) == 0 &&
+		efd_count(efd[2]) == 1 && efd_count(efd[3]) == 0,
+		"bool trigger selection");
+
+	/* eventfd without fds: de-assign vectors 2..3 */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 2, 2,
+		NULL), "de-assign");
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev, msix, 2),
+		-ENOENT, "de-assigned vector still has an fd");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_trigger(test_dev, msix, 0),
+		"vector 0 kept");
+	TEST_ASSERT_EQUAL(efd_count(efd[0]), 1, "vector 0");
+
+	/* bad requests through the client API */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 3, 2,
+		efd), -EINVAL, "start + count past the vectors");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_set_irqs(cid, 5,
+		VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1,
+		NULL), -EINVAL, "bad index");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_set_irqs(cid,
+		VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
+		VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, NULL), -EINVAL,
+		"index without vectors");
+
+	/* count 0 + DATA_NONE | TRIGGER disables the whole index */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid, msix,
+		VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0,
+		NULL), "disable");
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev, msix, 0),
+		-ENOENT, "vector 0 after disable");
+	TEST_ASSERT_EQUAL(ev[test_dev].unlocked_notify, 0,
+		"irq_update outside lock_dp");
+
+	/* disconnect closes the fds */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_set_irqs(cid,
+		VFIO_PCI_ERR_IRQ_INDEX, VFIO_IRQ_SET_DATA_EVENTFD |
+		VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, efd), "err irq");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_irq_get_state(test_dev,
+		VFIO_PCI_ERR_IRQ_INDEX, 0, &has_fd, NULL), "state");
+	TEST_ASSERT(!has_fd, "irq fd kept after disconnect");
+	for (i = 0; i < (int)MSIX_VECTORS; i++)
+		close(efd[i]);
+	return TEST_SUCCESS;
+}
+
+/* Commands before VERSION and bad VERSION messages, then a good one. */
+static int
+test_bad_version(void)
+{
+	static const char *const bad_json[] = {
+		"{\"capabilities\":",
+		"{\"capabilities\":{\"max_msg_fds\":\"8\"}}",
+		"{\"capabilities\":{\"max_msg_fds\":-1}}",
+		"{\"capabilities\":{\"max_msg_fds\":1025}}",
+		"{\"capabilities\":{\"max_msg_fds\":1.5}}",
+		"{\"capabilities\":{\"pgsizes\":4095}}",
+		"{\"capabilities\":{\"pgsizes\":0}}",
+		"{\"capabilities\":{\"max_data_xfer_size\":0}}",
+		"{\"capabilities\":{\"write_multiple\":1}}",
+		"{\"capabilities\":{\"migration\":4096}}",
+		"{\"capabilities\":[]}",
+		"{\"capabilities\":{},\"capabilities\":{}}",
+		"{\"capabilities\":{}} x",
+		"[1]",
+		"{'capabilities':{}}",
+		"{\"capabilities\":{\"max_msg_fds\":99999999999999999999999}}",
+		"",
+	};
+	uint8_t rep[256];
+	uint32_t req[4] = { 16, 0, 0, 0 };
+	int fd, efd, i;
+
+	fd = raw_connect(sock_path);
+	TEST_ASSERT(fd >= 0, "connect");
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_GET_INFO, 0, req, sizeof(req),
+		NULL, 0, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL),
+		"command before VERSION");
+	for (i = 0; i < (int)RTE_DIM(bad_json); i++) {
+		TEST_ASSERT_SUCCESS(raw_version(fd, bad_json[i],
+			strlen(bad_json[i]) + 1, 0), "send");
+		TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL),
+			"bad JSON accepted: '%s'", bad_json[i]);
+	}
+	/* JSON without its NUL */
+	TEST_ASSERT_SUCCESS(raw_version(fd, good_caps, sizeof(good_caps) - 1,
+		0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "missing NUL");
+	/* NUL inside the JSON */
+	TEST_ASSERT_SUCCESS(raw_version(fd, "{}\0{}", 6, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "embedded NUL");
+	/* major 1 */
+	TEST_ASSERT_SUCCESS(raw_version(fd, good_caps, sizeof(good_caps), 1),
+		"send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "major 1");
+	/* too short */
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, rep, 2, NULL, 0, 0),
+		"send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "short VERSION");
+	/* fds on VERSION */
+	efd = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, "\0\0\0\0", 4, &efd, 1,
+		0), "send");
+	close(efd);
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "fd on VERSION");
+	TEST_ASSERT_EQUAL(ev[test_dev].connected, 0, "negotiated too early");
+
+	/* QEMU's VERSION works on the same connection */
+	TEST_ASSERT_SUCCESS(raw_version(fd, good_caps, sizeof(good_caps), 0),
+		"send");
+	i = raw_expect_ok(fd, rep, sizeof(rep) - 1, NULL);
+	TEST_ASSERT(i > 4 && i <= (int)(4 + sizeof(good_caps)),
+		"VERSION reply size %d", i);
+	rep[i] = 0;
+	TEST_ASSERT(rep[0] == 0 && rep[1] == 0 && rep[2] == 0 && rep[3] == 0,
+		"version 0.0");
+	TEST_ASSERT(rep[i - 1] == '\0', "reply JSON not NUL terminated");
+	TEST_ASSERT_NOT_NULL(strstr((char *)rep + 4, "\"max_msg_fds\":8"),
+		"caps: %s", rep + 4);
+	TEST_ASSERT_NULL(strstr((char *)rep + 4, "write_multiple"),
+		"write_multiple must not be advertised");
+	TEST_ASSERT_NULL(strstr((char *)rep + 4, "migration"),
+		"migration must not be advertised");
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "connection dead");
+	/* a second VERSION is refused */
+	TEST_ASSERT_SUCCESS(raw_version(fd, good_caps, sizeof(good_caps), 0),
+		"send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "second VERSION");
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "connection dead");
+	close(fd);
+
+	/* VERSION without JSON: reply without JSON */
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnect");
+	fd = raw_connect(sock_path);
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, "\0\0\0\0", 4, NULL, 0,
+		0), "send");
+	TEST_ASSERT_EQUAL(raw_expect_ok(fd, rep, sizeof(rep), NULL), 4,
+		"reply to a JSON-less VERSION");
+	close(fd);
+	return TEST_SUCCESS;
+}
+
+/* Malformed commands after negotiation: each gets its errno and the
+ * connection keeps working.
+ */
+static int
+test_bad_commands(void)
+{
+	struct raw_dma_map map;
+	struct raw_dma_unmap unmap;
+	struct raw_rw rw;
+	uint8_t buf[512], wbuf[sizeof(struct raw_rw) + 8] = { 0 };
+	uint32_t irq[5 + 4], rinfo[8];
+	int fd, mfd, small, efd[2], pfd[2], many[20], i, rfd;
+	struct raw_hdr h;
+
+	fd = raw_attach(sock_path);
+	TEST_ASSERT(fd >= 0, "attach");
+	mfd = memfd_create("ram", MFD_CLOEXEC);
+	small = memfd_create("small", MFD_CLOEXEC);
+	TEST_ASSERT(mfd >= 0 && small >= 0, "memfd");
+	TEST_ASSERT_SUCCESS(ftruncate(mfd, 0x10000), "ftruncate");
+	TEST_ASSERT_SUCCESS(ftruncate(small, 0x1000), "ftruncate");
+	TEST_ASSERT_SUCCESS(pipe2(pfd, O_CLOEXEC), "pipe");
+	efd[0] = eventfd(0, EFD_CLOEXEC);
+	efd[1] = eventfd(0, EFD_CLOEXEC);
+
+#define MAP(fl, off, a, sz) do { \
+	map.argsz = sizeof(map); map.flags = (fl); map.offset = (off); \
+	map.addr = (a); map.size = (sz); \
+} while (0)
+#define EXPECT_ERR(err, what) do { \
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, err), what); \
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "dead after: " what); \
+} while (0)
+
+	/* DMA_MAP */
+	MAP(3, 0, 0x10000, 0x10000);
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map),
+		&mfd, 1, 0), "send");
+	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), NULL), 0,
+		"valid DMA_MAP");
+	MAP(3, 0, 0x18000, 0x10000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	EXPECT_ERR(EEXIST, "overlapping map");
+	MAP(3, 0, 0x10000, 0x10000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EEXIST, "identical map");
+	MAP(3, 0, 0x80000, 0);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "zero-length map");
+	MAP(3, 0, 0x80100, 0x1000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "unaligned map");
+	MAP(3, 0, UINT64_MAX - 0xfff, 0x2000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "wrapping map");
+	MAP(0x7, 0, 0x80000, 0x1000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "unknown map flags");
+	MAP(3, 0, 0x80000, 0x2000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &small, 1, 0);
+	EXPECT_ERR(EINVAL, "fd smaller than the map");
+	MAP(3, 0x123, 0x80000, 0x1000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	EXPECT_ERR(EINVAL, "unaligned fd offset");
+	MAP(3, 0, 0x80000, 0x1000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), pfd, 1, 0);
+	EXPECT_ERR(EBADF, "pipe as DMA fd");
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), efd, 2, 0);
+	EXPECT_ERR(EINVAL, "two fds on DMA_MAP");
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, 24, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "short DMA_MAP");
+	map.argsz = 64;
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "argsz larger than the message");
+	for (i = 0; i < (int)RTE_DIM(many); i++)
+		many[i] = mfd;
+	MAP(3, 0, 0x80000, 0x1000);
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), many, RTE_DIM(many), 0);
+	EXPECT_ERR(EINVAL, "too many fds (truncated)");
+
+	/* DMA_UNMAP */
+	unmap.argsz = sizeof(unmap);
+	unmap.flags = 0;
+	unmap.addr = 0x900000;
+	unmap.size = 0x1000;
+	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	EXPECT_ERR(ENOENT, "unmap of never mapped");
+	unmap.addr = 0x10000;
+	unmap.size = 0x8000;
+	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	EXPECT_ERR(ENOENT, "partial unmap");
+	unmap.flags = 1;	/* dirty bitmap: not supported */
+	unmap.size = 0x10000;
+	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "unmap flags");
+	unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "unmap all with an address");
+	unmap.flags = 0;
+	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), NULL),
+		(int)sizeof(unmap), "unmap reply must echo the entry");
+	TEST_ASSERT_SUCCESS(memcmp(buf, &unmap, sizeof(unmap)), "echo");
+
+	/* GET_REGION_INFO */
+	memset(rinfo, 0, sizeof(rinfo));
+	rinfo[0] = 32;
+	rinfo[2] = 9;
+	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "region index 9");
+	rinfo[0] = 16;
+	rinfo[2] = 0;
+	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "argsz 16");
+	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 16, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "short region info");
+	/* argsz 32 for a region with caps: full argsz, no caps, no fd */
+	rinfo[0] = 32;
+	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), &rfd), 32,
+		"truncated region info");
+	memcpy(rinfo, buf, 32);
+	TEST_ASSERT(rinfo[0] == 32 + 16 + 16 && rfd < 0 &&
+		!(rinfo[1] & VFIO_REGION_INFO_FLAG_CAPS),
+		"argsz %u fd %d flags 0x%x", rinfo[0], rfd, rinfo[1]);
+	rinfo[1] = 0;
+	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), &rfd), 64,
+		"full region info");
+	memcpy(rinfo, buf, 32);
+	TEST_ASSERT(rfd >= 0 && (rinfo[1] & VFIO_REGION_INFO_FLAG_CAPS) &&
+		rinfo[3] == 32, "caps/fd missing");
+	close(rfd);
+
+	/* GET_IRQ_INFO / SET_IRQS */
+	memset(irq, 0, sizeof(irq));
+	irq[0] = 16;
+	irq[2] = 5;
+	raw_cmd(fd, CMD_GET_IRQ_INFO, 0, irq, 16, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "irq info index 5");
+#define IRQ_SET(fl, idx, st, cnt) do { \
+	irq[0] = 20; irq[1] = (fl); irq[2] = (idx); irq[3] = (st); \
+	irq[4] = (cnt); \
+} while (0)
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 5, 0, 1);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "set irqs index 5");
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, MSIX_VECTORS, 1);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "start past the vectors");
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 1, UINT32_MAX);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "count overflow");
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL |
+		VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "two data types");
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "no action");
+	IRQ_SET(VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0, 0);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "count 0 with BOOL");
+	IRQ_SET(VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0, 4);
+	irq[0] = 22;
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 22, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "BOOL data shorter than count");
+	IRQ_SET(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0, 2);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 1, 0);
+	EXPECT_ERR(EINVAL, "1 fd for 2 vectors");
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, (int[]){ mfd, efd[0] }, 2, 0);
+	EXPECT_ERR(EINVAL, "memfd as eventfd");
+	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 1, 0);
+	EXPECT_ERR(EINVAL, "fd with DATA_NONE");
+	irq[0] = 12;
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "argsz 12");
+	IRQ_SET(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0, 2);
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 2, 0);
+	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0,
+		"valid SET_IRQS");
+
+	/* REGION_READ / REGION_WRITE */
+	rw.offset = 0;
+	rw.region = 9;
+	rw.count = 4;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "read region 9");
+	rw.region = 1;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "read absent BAR1");
+	rw.region = 0;
+	rw.offset = BAR0_SIZE - 2;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "read past BAR0");
+	rw.offset = UINT64_MAX - 1;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "offset overflow");
+	rw.offset = 0;
+	rw.count = 2 * 1024 * 1024;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "count larger than max_data_xfer_size");
+	rw.count = 4;
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, 12, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "short REGION_READ");
+	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), efd, 1, 0);
+	EXPECT_ERR(EINVAL, "fd on REGION_READ");
+	rw.offset = 0x4300;
+	rw.count = 8;
+	memcpy(wbuf, &rw, sizeof(rw));
+	raw_cmd(fd, CMD_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "write payload shorter than count");
+	rw.count = 2;
+	memcpy(wbuf, &rw, sizeof(rw));
+	raw_cmd(fd, CMD_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "write payload longer than count");
+
+	/* posted (NO_REPLY) writes are never answered, not even errors */
+	rw.region = 9;
+	rw.count = 4;
+	memcpy(wbuf, &rw, sizeof(rw));
+	raw_cmd(fd, CMD_REGION_WRITE, F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
+		0, 0);
+	rw.region = 0;
+	rw.offset = 0x4400;
+	memcpy(wbuf, &rw, sizeof(rw));
+	memcpy(wbuf + sizeof(rw), "\x11\x22\x33\x44", 4);
+	raw_cmd(fd, CMD_REGION_WRITE, F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
+		0, 0);
+	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 300),
+		-ETIMEDOUT, "NO_REPLY command answered");
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "dead after posted writes");
+	TEST_ASSERT_SUCCESS(memcmp(bar0_regs + 0x4400, "\x11\x22\x33\x44", 4),
+		"posted write not applied");
+
+	/* other commands */
+	raw_cmd(fd, 99, 0, NULL, 0, NULL, 0, 0);
+	EXPECT_ERR(ENOSYS, "unknown command");
+	raw_cmd(fd, CMD_GET_REGION_IO_FDS, 0, irq, 16, NULL, 0, 0);
+	EXPECT_ERR(ENOSYS, "GET_REGION_IO_FDS");
+	raw_cmd(fd, CMD_WRITE_MULTI, 0, irq, 16, NULL, 0, 0);
+	EXPECT_ERR(ENOSYS, "REGION_WRITE_MULTI");
+	raw_cmd(fd, CMD_DEVICE_FEATURE, 0, irq, 8, NULL, 0, 0);
+	EXPECT_ERR(ENOSYS, "DEVICE_FEATURE");
+	raw_cmd(fd, CMD_DMA_READ, 0, irq, 16, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "DMA_READ from the client");
+	raw_cmd(fd, CMD_DEVICE_RESET, 0, irq, 4, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "DEVICE_RESET with payload");
+	raw_cmd(fd, CMD_GET_INFO, 0, irq, 8, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "short GET_INFO");
+	raw_cmd(fd, CMD_GET_INFO, 0, irq, 16, efd, 1, 0);
+	EXPECT_ERR(EINVAL, "fd on GET_INFO");
+	raw_cmd(fd, CMD_GET_INFO, 0x3, irq, 16, NULL, 0, 0);
+	EXPECT_ERR(EINVAL, "bad message type");
+	/* a reply from the client is dropped silently */
+	raw_cmd(fd, CMD_GET_INFO, F_REPLY, irq, 16, NULL, 0, 0);
+	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 300),
+		-ETIMEDOUT, "reply answered");
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "dead after a stray reply");
+
+	close(fd);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnect");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"map kept");
+	TEST_ASSERT_EQUAL(ev[test_dev].lock_depth, 0, "lock_dp unbalanced");
+	TEST_ASSERT_EQUAL(ev[test_dev].unlocked_notify, 0,
+		"notification outside lock_dp");
+	close(mfd);
+	close(small);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(efd[0]);
+	close(efd[1]);
+	return TEST_SUCCESS;
+#undef MAP
+#undef EXPECT_ERR
+#undef IRQ_SET
+}
+
+/* Broken framing drops the client; a new one is accepted. */
+static int
+test_framing(void)
+{
+	struct raw_hdr h;
+	struct raw_dma_map map;
+	uint8_t buf[64];
+	uint32_t irq[5];
+	int fd, mfd, efd, cid, n = 0;
+
+	/* header size below 16 */
+	fd = raw_attach(sock_path);
+	TEST_ASSERT(fd >= 0, "attach");
+	raw_cmd(fd, CMD_GET_INFO, 0, NULL, 0, NULL, 0, 8);
+	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
+		-ECONNRESET, "short header must drop the client");
+	close(fd);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
+		"disconnect");
+
+	/* oversized message */
+	fd = raw_attach(sock_path);
+	TEST_ASSERT(fd >= 0, "re-attach");
+	raw_cmd(fd, CMD_REGION_WRITE, 0, NULL, 0, NULL, 0, 64u << 20);
+	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
+		-ECONNRESET, "oversized message must drop the client");
+	close(fd);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
+		"disconnect");
+
+	/* disconnect in the middle of a message, with resources given */
+	fd = raw_attach(sock_path);
+	TEST_ASSERT(fd >= 0, "re-attach");
+	mfd = memfd_create("ram", MFD_CLOEXEC);
+	TEST_ASSERT_SUCCESS(ftruncate(mfd, 0x10000), "ftruncate");
+	map.argsz = sizeof(map);
+	map.flags = 3;
+	map.offset = 0;
+	map.addr = 0;
+	map.size = 0x10000;
+	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0, "map");
+	efd = eventfd(0, EFD_CLOEXEC);
+	irq[0] = 20;
+	irq[1] = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	irq[2] = VFIO_PCI_MSIX_IRQ_INDEX;
+	irq[3] = 0;
+	irq[4] = 1;
+	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, &efd, 1, 0);
+	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0, "irqs");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 1,
+		"map");
+	/* header says 48 bytes, 30 arrive, then the client dies */
+	memset(buf, 0, sizeof(buf));
+	h.id = 1;
+	h.cmd = CMD_DMA_MAP;
+	h.size = 48;
+	h.flags = 0;
+	h.error = 0;
+	memcpy(buf, &h, sizeof(h));
+	TEST_ASSERT_SUCCESS(raw_send_bytes(fd, buf, 30, &mfd, 1), "send");
+	sleep_ms(50);
+	close(fd);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
+		"disconnect mid-message");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"map kept after crash");
+	TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(test_dev,
+		VFIO_PCI_MSIX_IRQ_INDEX, 0), -ENOENT, "irq kept after crash");
+	TEST_ASSERT_EQUAL(ev[test_dev].reset_lost, n, "reset(LOST_CONN)");
+	close(mfd);
+	close(efd);
+
+	/* disconnect in the middle of a header */
+	fd = raw_attach(sock_path);
+	TEST_ASSERT(fd >= 0, "re-attach");
+	TEST_ASSERT_SUCCESS(raw_send_bytes(fd, buf, 7, NULL, 0), "send");
+	close(fd);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
+		"disconnect mid-header");
+
+	/* a good client still works */
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach after crashes");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 7, 0, buf,
+		4), "read");
+	/* a second client is refused while one is attached */
+	fd = raw_connect(sock_path);
+	TEST_ASSERT(fd >= 0, "connect");
+	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
+		-ECONNRESET, "second client not refused");
+	close(fd);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 7, 0, buf,
+		4), "first client broken by the second");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	TEST_ASSERT_EQUAL(ev[test_dev].lock_depth, 0, "lock_dp unbalanced");
+	return TEST_SUCCESS;
+}
+
+static int
+test_multi_devices(void)
+{
+	struct rte_vfio_user_dev_desc d;
+	char path[4][108];
+	int id[4], cid[4], i, bad;
+	uint32_t v;
+
+	fill_desc(&d);
+	for (i = 0; i < 4; i++) {
+		char tag[8];
+
+		snprintf(tag, sizeof(tag), "m%d", i);
+		make_path(path[i], sizeof(path[i]), tag);
+		id[i] = rte_vfio_user_register(path[i], &d);
+		TEST_ASSERT(id[i] >= 0, "register %d", i);
+		memset(&ev[id[i]], 0, sizeof(ev[id[i]]));
+		cid[i] = rte_vfio_user_client_attach(path[i]);
+		TEST_ASSERT(cid[i] >= 0, "attach %d", i);
+	}
+	TEST_ASSERT(rte_vfio_user_get_priv(id[1]) == &ev, "priv");
+	/* garbage on device 1 drops its client only */
+	bad = raw_connect(path[1]);	/* refused: client attached */
+	close(bad);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid[1]), "detach");
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[id[1]].disconnected, 1), "disc");
+	bad = raw_attach(path[1]);
+	TEST_ASSERT(bad >= 0, "raw attach");
+	raw_send_bytes(bad, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+		"\xff\xff\xff\xff", 16, NULL, 0);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[id[1]].disconnected, 2),
+		"garbage did not drop the client");
+	close(bad);
+	for (i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		v = (uint32_t)i;
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cid[i], 0,
+			0x4000 + 4 * i, &v, 4, false), "write %d", i);
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid[i], 7,
+			0, &v, 4), "device %d stopped working", i);
+		TEST_ASSERT_EQUAL(v, 0x18898086u, "device %d ids", i);
+	}
+	/* unregister with a client attached: full cleanup */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_unregister(id[0]), "unregister 0");
+	TEST_ASSERT_EQUAL(ev[id[0]].disconnected, 1, "no disconnected on unregister");
+	TEST_ASSERT(rte_vfio_user_client_region_read(cid[0], 7, 0, &v, 4) < 0,
+		"client of an unregistered device still served");
+	for (i = 0; i < 4; i++) {
+		if (i != 1)
+			rte_vfio_user_client_detach(cid[i]);
+		if (i != 0)
+			TEST_ASSERT_SUCCESS(rte_vfio_user_unregister(id[i]),
+				"unregister %d", i);
+		TEST_ASSERT(access(path[i], F_OK) < 0, "socket %d left", i);
+	}
+	return TEST_SUCCESS;
+}
+
+static int fd_count_before;
+
+static int
+suite_setup(void)
+{
+	fd_count_before = count_fds();
+	return TEST_SUCCESS;
+}
+
+static int
+test_fd_leak(void)
+{
+	int after;
+
+	/* every device is unregistered here: the control thread is gone */
+	after = count_fds();
+	TEST_ASSERT_EQUAL(after, fd_count_before,
+		"fd leak: %d open fds before, %d after", fd_count_before, after);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite vfio_user_suite = {
+	.suite_name = "vfio-user library",
+	.setup = suite_setup,
+	.unit_test_cases = {
+		TEST_CASE(test_socket_rules),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_info_and_regions),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_dma),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_irqs),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_bad_version),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_bad_commands),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_framing),
+		TEST_CASE(test_multi_devices),
+		TEST_CASE(test_fd_leak),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_vfio_user(void)
+{
+	return unit_test_suite_runner(&vfio_user_suite);
+}
+
+/* REGION_READ round trip through the library, median of many. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+test_vfio_user_perf(void)
+{
+	enum { N = 20000 };
+	uint64_t *ns;
+	struct timespec t0, t1;
+	uint32_t v;
+	int cid, i, r = TEST_FAILED;
+
+	if (setup_dev() < 0)
+		return TEST_FAILED;
+	ns = malloc(sizeof(*ns) * N);
+	cid = rte_vfio_user_client_attach(sock_path);
+	if (ns == NULL || cid < 0)
+		goto out;
+	for (i = 0; i < N; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (rte_vfio_user_client_region_read(cid, 0, 0x4100, &v, 4) < 0)
+			goto out;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns[i] = (t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			t1.tv_nsec - t0.tv_nsec;
+	}
+	qsort(ns, N, sizeof(*ns), cmp_u64);
+	printf("vfio-user REGION_READ (4 B, trapped) round trip: median %.2f us, "
+		"p99 %.2f us, %d samples\n", ns[N / 2] / 1000.0,
+		ns[N * 99 / 100] / 1000.0, N);
+	r = TEST_SUCCESS;
+out:
+	if (cid >= 0)
+		rte_vfio_user_client_detach(cid);
+	free(ns);
+	teardown_dev();
+	return r;
+}
+
+/*
+ * Interoperability helper: serve the test device on $VFIO_USER_TEST_SOCK
+ * until its client (e.g. QEMU vfio-user-pci) disconnects, then print what
+ * the client did. Skipped without the variable.
+ */
+static int
+test_vfio_user_serve(void)
+{
+	const char *path = getenv("VFIO_USER_TEST_SOCK");
+	struct rte_vfio_user_dev_desc d;
+	int i, id, r = TEST_FAILED;
+
+	if (path == NULL)
+		return TEST_SKIPPED;
+	fill_desc(&d);
+	id = rte_vfio_user_register(path, &d);
+	if (id < 0)
+		return TEST_FAILED;
+	memset(&ev[id], 0, sizeof(ev[id]));
+	printf("serving %s\n", path);
+	fflush(stdout);
+	for (i = 0; i < 600 * 10; i++) {
+		if (__atomic_load_n(&ev[id].disconnected, __ATOMIC_SEQ_CST) > 0)
+			break;
+		sleep_ms(100);
+	}
+	printf("client events: connected %d dma_map %d dma_unmap %d irq_update %d "
+		"config_write %d reset %d bar reads %d writes %d lost %d\n",
+		ev[id].connected, ev[id].dma_map, ev[id].dma_unmap,
+		ev[id].irq_update, ev[id].config_write, ev[id].reset_device,
+		ev[id].bar_reads, ev[id].bar_writes, ev[id].reset_lost);
+	if (ev[id].connected == 1 && ev[id].disconnected == 1 &&
+			ev[id].lock_depth == 0 && ev[id].unlocked_notify == 0)
+		r = TEST_SUCCESS;
+	rte_vfio_user_unregister(id);
+	return r;
+}
+
+REGISTER_TEST_COMMAND(vfio_user_autotest, test_vfio_user);
+REGISTER_TEST_COMMAND(vfio_user_serve_autotest, test_vfio_user_serve);
+REGISTER_TEST_COMMAND(vfio_user_perf_autotest, test_vfio_user_perf);

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2024 The DPDK device emulation authors
+ */
+
+/*
+ * Regions: GET_REGION_INFO (sparse mmap capability, region fds),
+ * REGION_READ / REGION_WRITE dispatch and the PCI config space.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "vfio_user_dev.h"
+
+#define CFG_INDEX VFIO_PCI_CONFIG_REGION_INDEX
+
+static uint64_t
+page_size(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (uint64_t)p : 4096;
+}
+
+static int
+check_areas(uint32_t idx, const struct rte_vfio_user_region *r)
+{
+	uint64_t pg = page_size();
+	uint32_t i, j;
+
+	if (r->nb_mmap_areas > RTE_VFIO_USER_MAX_MMAP_AREAS)
+		return -EINVAL;
+	if (r->nb_mmap_areas > 0 && r->size == 0)
+		return -EINVAL;
+	for (i = 0; i < r->nb_mmap_areas; i++) {
+		const struct rte_vfio_user_mmap_area *a = &r->mmap_areas[i];
+
+		if (a->size == 0 || ((a->offset | a->size) & (pg - 1)) ||
+				a->offset > r->size || a->size > r->size - a->offset) {
+			VFIO_USER_LOG(ERR, "region %u: bad mmap area %u", idx, i);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			const struct rte_vfio_user_mmap_area *b =
+				&r->mmap_areas[j];
+
+			if (a->offset < b->offset + b->size &&
+					b->offset < a->offset + a->size)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+vfio_user_region_init(struct vfio_user_dev *dev,
+		const struct rte_vfio_user_dev_desc *desc)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++)
+		dev->region_fd[i] = -1;
+	if (desc->config_size != 256 && desc->config_size != 4096) {
+		VFIO_USER_LOG(ERR, "config_size must be 256 or 4096");
+		return -EINVAL;
+	}
+	dev->config = calloc(1, desc->config_size);
+	dev->config_wmask = calloc(1, desc->config_size);
+	if (dev->config == NULL || dev->config_wmask == NULL)
+		return -ENOMEM;
+	if (desc->config != NULL)
+		memcpy(dev->config, desc->config, desc->config_size);
+	if (desc->config_wmask != NULL)
+		memcpy(dev->config_wmask, desc->config_wmask,
+			desc->config_size);
+	/* the library owns region 7 */
+	memset(&dev->desc.regions[CFG_INDEX], 0,
+		sizeof(dev->desc.regions[CFG_INDEX]));
+	dev->desc.regions[CFG_INDEX].size = desc->config_size;
+	dev->desc.regions[CFG_INDEX].flags = RTE_VFIO_USER_REGION_READ |
+		RTE_VFIO_USER_REGION_WRITE;
+
+	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++) {
+		const struct rte_vfio_user_region *reg = &dev->desc.regions[i];
+		char name[32];
+		size_t len;
+		void *va;
+		int fd;
+
+		if (i == CFG_INDEX)
+			continue;
+		r = check_areas(i, reg);
+		if (r < 0)
+			return r;
+		if (reg->nb_mmap_areas == 0)
+			continue;
+		snprintf(name, sizeof(name), "vfio-user-region%u", i);
+		fd = memfd_create(name, MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		len = RTE_ALIGN_CEIL(reg->size, page_size());
+		if (ftruncate(fd, len) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (va == MAP_FAILED) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		dev->region_fd[i] = fd;
+		dev->region_mem[i] = va;
+		dev->region_mem_len[i] = len;
+	}
+	return 0;
+}
+
+void
+vfio_user_region_fini(struct vfio_user_dev *dev)
+{
+	uint32_t i;
+
+	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++) {
+		if (dev->region_mem[i] != NULL)
+			munmap(dev->region_mem[i], dev->region_mem_len[i]);
+		if (dev->region_fd[i] >= 0)
+			close(dev->region_fd[i]);
+		dev->region_mem[i] = NULL;
+		dev->region_fd[i] = -1;
+	}
+	free(dev->config);
+	free(dev->config_wmask);
+	dev->config = NULL;
+	dev->config_wmask = NULL;
+}
+
+static uint32_t
+region_vfio_flags(const struct rte_vfio_user_region *r)
+{
+	uint32_t f = 0;
+
+	if (r->flags & RTE_VFIO_USER_REGION_READ)
+		f |= VFIO_REGION_INFO_FLAG_READ;
+	if (r->flags & RTE_VFIO_USER_REGION_WRITE)
+		f |= VFIO_REGION_INFO_FLAG_WRITE;
+	return f;
+}
+
+int
+vfio_user_region_handle_info(struct vfio_user_dev *dev,
+		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len,
+		int *fd)
+{
+	const struct rte_vfio_user_region *reg;
+	struct vfio_region_info_cap_sparse_mmap *sp;
+	struct vfio_region_info req, *info;
+	uint32_t full, caps_len = 0, i;
+	uint8_t *buf;
+
+	*fd = -1;
+	if (vfio_user_msg_payload_len(msg) < VFIO_USER_REGION_INFO_SZ)
+		return -EINVAL;
+	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
+	if (req.argsz < sizeof(req) || req.index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	reg = &dev->desc.regions[req.index];
+	if (reg->nb_mmap_areas > 0)
+		caps_len = sizeof(*sp) + reg->nb_mmap_areas *
+			sizeof(struct vfio_region_sparse_mmap_area);
+	full = sizeof(req) + caps_len;
+	buf = calloc(1, full);
+	if (buf == NULL)
+		return -ENOMEM;
+	info = (struct vfio_region_info *)buf;
+	info->argsz = full;	/* "argsz = full size needed" */
+	info->index = req.index;
+	info->size = reg->size;
+	info->offset = 0;
+	info->flags = region_vfio_flags(reg);
+	if (caps_len > 0 && req.argsz >= full) {
+		/* caps, and the fd, only in a reply that has room for them */
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP |
+			VFIO_REGION_INFO_FLAG_CAPS;
+		info->cap_offset = sizeof(req);
+		sp = (struct vfio_region_info_cap_sparse_mmap *)
+			(buf + sizeof(req));
+		sp->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+		sp->header.version = 1;
+		sp->header.next = 0;
+		sp->nr_areas = reg->nb_mmap_areas;
+		for (i = 0; i < reg->nb_mmap_areas; i++) {
+			sp->areas[i].offset = reg->mmap_areas[i].offset;
+			sp->areas[i].size = reg->mmap_areas[i].size;
+		}
+		*fd = dev->region_fd[req.index];
+		*out_len = full;
+	} else {
+		*out_len = sizeof(req);
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Serve [off, off + count) of a non-config region: areas from memory, the
+ * rest through the device callback.
+ */
+static int
+region_access(struct vfio_user_dev *dev, uint32_t idx, uint64_t off,
+		uint8_t *buf, uint32_t count, bool write)
+{
+	const struct rte_vfio_user_region *reg = &dev->desc.regions[idx];
+	uint32_t i;
+	int r;
+
+	while (count > 0) {
+		uint64_t next = UINT64_MAX, n;
+		bool in_area = false;
+
+		for (i = 0; i < reg->nb_mmap_areas; i++) {
+			const struct rte_vfio_user_mmap_area *a =
+				&reg->mmap_areas[i];
+
+			if (off >= a->offset && off - a->offset < a->size) {
+				in_area = true;
+				next = a->offset + a->size;
+				break;
+			}
+			if (a->offset > off && a->offset < next)
+				next = a->offset;
+		}
+		n = RTE_MIN((uint64_t)count, next - off);
+		if (in_area) {
+			if (write)
+				memcpy(dev->region_mem[idx] + off, buf, n);
+			else
+				memcpy(buf, dev->region_mem[idx] + off, n);
+		} else if (reg->access != NULL) {
+			r = reg->access(dev->id, idx, off, buf, n, write);
+			if (r < 0)
+				return r;
+		} else if (!write) {
+			memset(buf, 0, n);
+		}
+		off += n;
+		buf += n;
+		count -= n;
+	}
+	return 0;
+}
+
+static int
+check_rw(struct vfio_user_dev *dev, const struct vfio_user_region_rw *rw,
+		bool write)
+{
+	const struct rte_vfio_user_region *reg;
+	uint32_t need = write ? RTE_VFIO_USER_REGION_WRITE :
+		RTE_VFIO_USER_REGION_READ;
+
+	if (rw->region >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	reg = &dev->desc.regions[rw->region];
+	if (reg->size == 0 || !(reg->flags & need))
+		return -EINVAL;
+	/* "count <= max_data_xfer_size" of the receiver, i.e. ours */
+	if (rw->count > RTE_VFIO_USER_MAX_DATA_XFER)
+		return -EINVAL;
+	if (rw->offset > reg->size || rw->count > reg->size - rw->offset)
+		return -EINVAL;
+	return 0;
+}
+
+int
+vfio_user_region_handle_read(struct vfio_user_dev *dev,
+		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len)
+{
+	struct vfio_user_region_rw req, *rep;
+	int r;
+
+	if (vfio_user_msg_payload_len(msg) != sizeof(req) || msg->nfds != 0)
+		return -EINVAL;
+	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
+	r = check_rw(dev, &req, false);
+	if (r < 0) {
+		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_REGION, NOTICE,
+			"bad REGION_READ region %u offset 0x%" PRIx64 " count %u",
+			req.region, req.offset, req.count);
+		return r;
+	}
+	rep = calloc(1, sizeof(req) + req.count);
+	if (rep == NULL)
+		return -ENOMEM;
+	*rep = req;
+	if (req.region == CFG_INDEX)
+		memcpy(rep->data, dev->config + req.offset, req.count);
+	else if (req.count > 0) {
+		r = region_access(dev, req.region, req.offset, rep->data,
+			req.count, false);
+		if (r < 0) {
+			free(rep);
+			return r;
+		}
+	}
+	*out = (uint8_t *)rep;
+	*out_len = sizeof(req) + req.count;
+	return 0;
+}
+
+int
+vfio_user_region_handle_write(struct vfio_user_dev *dev,
+		struct vfio_user_msg *msg)
+{
+	struct vfio_user_region_rw req;
+	uint8_t *data = vfio_user_msg_payload(msg) + sizeof(req);
+	uint32_t i;
+	int r;
+
+	if (vfio_user_msg_payload_len(msg) < sizeof(req) || msg->nfds != 0)
+		return -EINVAL;
+	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
+	/* the payload must hold exactly count bytes of data */
+	if (vfio_user_msg_payload_len(msg) - sizeof(req) != req.count)
+		return -EINVAL;
+	r = check_rw(dev, &req, true);
+	if (r < 0) {
+		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_REGION, NOTICE,
+			"bad REGION_WRITE region %u offset 0x%" PRIx64 " count %u",
+			req.region, req.offset, req.count);
+		return r;
+	}
+	if (req.count == 0)
+		return 0;
+	if (req.region == CFG_INDEX) {
+		for (i = 0; i < req.count; i++) {
+			uint8_t *c = &dev->config[req.offset + i];
+			uint8_t m = dev->config_wmask[req.offset + i];
+
+			*c = (*c & ~m) | (data[i] & m);
+		}
+		if (dev->ops.config_write != NULL)
+			dev->ops.config_write(dev->id, req.offset, req.count);
+		return 0;
+	}
+	return region_access(dev, req.region, req.offset, data, req.count,
+		true);
+}
+
+uint8_t *
+rte_vfio_user_get_config(int dev_id)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+
+	return dev != NULL ? dev->config : NULL;
+}
+
+void *
+rte_vfio_user_region_mmap_base(int dev_id, uint32_t index)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+
+	if (dev == NULL || index >= RTE_VFIO_USER_NUM_REGIONS)
+		return NULL;
+	return dev->region_mem[index];
+}
