@@ -9,7 +9,8 @@ inside DPDK (>= 21.05 names) they become lib/vfio_user, lib/emudev, ...
   dpdk_tree.py apply PRISTINE TREE GROUP      copy one group's files, hook it
   dpdk_tree.py groups                         list the groups present, in order
   dpdk_tree.py describe GROUP                 print a group's commit message body
-  dpdk_tree.py tests                          list the dpdk-test suites present
+  dpdk_tree.py tests                          list the fast dpdk-test suites present
+  dpdk_tree.py perf-tests                     list the perf dpdk-test suites present
   dpdk_tree.py examples                       list the examples present
 
 "assemble" keeps TREE a copy of PRISTINE whose patchset parts are symlinks
@@ -104,6 +105,29 @@ def insert_list_item(path, after, item):
     return hook
 
 
+def insert_list_item_before(path, before, item):
+    """Hook: add "item" to a meson or toctree list right before BEFORE."""
+
+    def hook(tree):
+        content = _read(tree, path)
+        lines = content.split('\n')
+        for line in lines:
+            if line.strip().strip(",'") == item:
+                return
+        for i, line in enumerate(lines):
+            if line.strip().strip(",'") == before:
+                indent = line[:len(line) - len(line.lstrip())]
+                if line.rstrip().endswith(','):
+                    new = "%s'%s'," % (indent, item)
+                else:
+                    new = indent + item
+                lines.insert(i, new)
+                _write(tree, path, '\n'.join(lines))
+                return
+        raise SystemExit('%s: list item %r not found' % (path, before))
+    return hook
+
+
 def when_present(repo_path, hook):
     """Hook: run HOOK only while REPO_PATH exists in this repository."""
 
@@ -128,6 +152,30 @@ def _maintainers_block():
     return '\n'.join(body).strip('\n') + '\n\n'
 
 
+def release_notes_hook(tree):
+    """Add the patchset's items to the New Features of the release notes."""
+    path = 'doc/guides/rel_notes/release_%s.rst' % _dpdk_release(tree)
+    with open(os.path.join(TOP, RELEASE_NOTES), encoding='utf-8') as f:
+        items = f.read().strip('\n') + '\n'
+    content = _read(tree, path)
+    if items.split('\n')[0] in content:
+        return
+    anchor = 'New Features\n------------\n\n'
+    if anchor not in content:
+        raise SystemExit('%s: "New Features" section not found' % path)
+    _write(tree, path, content.replace(anchor, anchor + items + '\n', 1))
+
+
+def _dpdk_release(tree):
+    """"22.11" of a 22.11.x tree, as in its release notes' file name."""
+    with open(os.path.join(tree, 'VERSION'), encoding='utf-8') as f:
+        major, minor = f.read().strip().split('.')[:2]
+    return '%s_%s' % (major, minor)
+
+
+RELEASE_NOTES = 'doc/guides/rel_notes/new_features.rst'
+
+
 def maintainers_hook(tree):
     content = _read(tree, 'MAINTAINERS')
     block = _maintainers_block()
@@ -139,22 +187,34 @@ def maintainers_hook(tree):
     _write(tree, 'MAINTAINERS', content.replace(anchor, block + anchor, 1))
 
 
-# Unit tests: (source file, dpdk_conf key that enables it, fast-test names,
-# extra link dependencies[, helper files shared with other suites]).
-# 22.11 registers suites with REGISTER_TEST_COMMAND and lists the fast
-# ones in app/test/meson.build.  A helper .c file is compiled once when any
-# suite that lists it is enabled; its headers are only placed in the tree.
+# Unit tests: (source file, dpdk_conf key that enables it, test names,
+# extra link dependencies[, helper files shared with other suites[, kind]]).
+# 22.11 registers suites with REGISTER_TEST_COMMAND and lists them in
+# app/test/meson.build: kind 'fast' (the default) in fast_tests, 'perf' in
+# perf_test_names.  A helper .c file is compiled once when any suite that
+# lists it is enabled; its headers are only placed in the tree.
 UNIT_TESTS = [
     ('test_vfio_user.c', 'RTE_LIB_VFIO_USER', ['vfio_user_autotest'], []),
     ('test_emudev.c', 'RTE_LIB_EMUDEV', ['emudev_autotest'], []),
     ('test_emu_iavf.c', 'RTE_EMU_IAVF', ['emu_iavf_autotest'],
      ['emu_iavf', 'common_iavf'], ['avf_guest_model.c', 'avf_guest_model.h']),
+    ('test_avfbe.c', 'RTE_NET_IAVF_BE', ['avfbe_autotest'],
+     ['net_iavf_be', 'emu_iavf', 'common_iavf'],
+     ['avf_guest_model.c', 'avf_guest_model.h']),
+    ('test_avfbe_perf.c', 'RTE_NET_IAVF_BE', ['avfbe_perf_autotest'],
+     ['net_iavf_be', 'emu_iavf', 'common_iavf'],
+     ['avf_guest_model.c', 'avf_guest_model.h'], 'perf'),
 ]
 
 
 def _unit_tests_present():
     return [t for t in UNIT_TESTS
             if os.path.exists(os.path.join(TOP, 'app/test', t[0]))]
+
+
+def _unit_test_kind(t):
+    """'fast' or 'perf': the meson list that names the suites of T."""
+    return t[5] if len(t) > 5 else 'fast'
 
 
 def _unit_test_helpers(tests):
@@ -177,7 +237,10 @@ def unit_tests_hook(tree):
         lines.append("if dpdk_conf.has('%s')" % key)
         lines.append("    test_sources += files('%s')" % src)
         for n in names:
-            lines.append("    fast_tests += [['%s', true, true]]" % n)
+            if _unit_test_kind(t) == 'perf':
+                lines.append("    perf_test_names += '%s'" % n)
+            else:
+                lines.append("    fast_tests += [['%s', true, true]]" % n)
         for d in deps:
             lines.append("    test_deps += '%s'" % d)
         lines.append('endif')
@@ -189,13 +252,22 @@ def unit_tests_hook(tree):
         lines.append("    test_sources += files('%s')" % helper)
         lines.append('endif')
     lines.append('')
-    insert_before('app/test/meson.build', 'test_dep_objs = []',
-                  '\n'.join(lines), marker)(tree)
+    # drop the block of an earlier run so that new entries show up
+    path = 'app/test/meson.build'
+    content = _read(tree, path)
+    if marker in content:
+        start = content.index(marker)
+        end = content.index('test_dep_objs = []', start)
+        _write(tree, path, content[:start] + content[end:])
+    insert_before(path, 'test_dep_objs = []', '\n'.join(lines),
+                  marker)(tree)
 
 
 DOC_PAGES = [
     doc_page('prog_guide', 'vfio_user_lib', 'vhost_lib'),
     doc_page('prog_guide', 'emudev', 'vhost_lib'),
+    doc_page('nics', 'avfbe', 'atlantic'),
+    doc_page('sample_app_ug', 'avf_emu_fwd', 'vdpa'),
 ]
 
 GROUPS = [
@@ -205,14 +277,36 @@ GROUPS = [
     Group('emudev', 'emudev: add emulated device class',
           [('lib/librte_emudev', 'lib/emudev')],
           [insert_list_item('lib/meson.build', 'vhost', 'emudev')]),
+    Group('emu_iavf', 'emu/iavf: add emulated Intel AVF device',
+          [('drivers/emu', 'drivers/emu')],
+          [insert_before('drivers/meson.build',
+                         "        'net',            # depends on common, bus, mempool",
+                         "        'emu',            # depends on common, bus",
+                         "'emu',")]),
+    Group('iavf_be', 'net/iavf_be: add AVF backend PMD',
+          [('drivers/net/iavf_be', 'drivers/net/iavf_be')],
+          [insert_list_item('drivers/net/meson.build', 'iavf', 'iavf_be')]),
+    Group('example', 'examples/avf_emu_fwd: add forwarding example',
+          [('examples/avf_emu_fwd', 'examples/avf_emu_fwd')],
+          [insert_list_item_before('examples/meson.build', 'bbdev_app',
+                                   'avf_emu_fwd')]),
     Group('tests', 'test: add device emulation unit tests',
           [('app/test/' + t[0], 'app/test/' + t[0]) for t in UNIT_TESTS] +
           [('app/test/' + h, 'app/test/' + h)
            for h, _ in _unit_test_helpers(UNIT_TESTS)],
           [unit_tests_hook]),
     Group('docs', 'doc: add device emulation guides and maintainers',
-          [p for p, _ in DOC_PAGES] + [('MAINTAINERS', None)],
-          [h for _, h in DOC_PAGES] + [maintainers_hook]),
+          [p for p, _ in DOC_PAGES] + [('MAINTAINERS', None),
+                                       (RELEASE_NOTES, None)] +
+          [('doc/guides/nics/features/avfbe.ini',
+            'doc/guides/nics/features/avfbe.ini')] +
+          [('doc/guides/emudevs/index.rst', 'doc/guides/emudevs/index.rst'),
+           ('doc/guides/emudevs/iavf.rst', 'doc/guides/emudevs/iavf.rst')],
+          [h for _, h in DOC_PAGES] + [maintainers_hook] +
+          [when_present(RELEASE_NOTES, release_notes_hook)] +
+          [when_present('doc/guides/emudevs/index.rst',
+                        insert_list_item('doc/guides/index.rst',
+                                         'vdpadevs/index', 'emudevs/index'))]),
 ]
 
 
@@ -293,10 +387,12 @@ def main(argv):
                 print(DESCRIPTIONS.get(g.name, g.subject))
                 return 0
         raise SystemExit('unknown or absent group %s' % argv[2])
-    if len(argv) >= 2 and argv[1] == 'tests':
+    if len(argv) >= 2 and argv[1] in ('tests', 'perf-tests'):
+        kind = 'perf' if argv[1] == 'perf-tests' else 'fast'
         for t in _unit_tests_present():
-            for n in t[2]:
-                print(n)
+            if _unit_test_kind(t) == kind:
+                for n in t[2]:
+                    print(n)
         return 0
     if len(argv) == 4 and argv[1] == 'assemble':
         assemble(argv[2], argv[3])

@@ -91,6 +91,9 @@ if [ -x devtools/vm/smoke-test.sh ]; then
 	done
 fi
 
+# The guides, the patchset's pages included, build without warnings.
+run_test docs 600 devtools/check-docs.sh
+
 # The patch series: exported, applied to a pristine tree, built.
 run_test patch-series 1800 devtools/check-patches.sh
 

@@ -31,7 +31,8 @@ need_space() {
 
 # Debian packages the build and the tests need on the host (Debian 12).
 EMU_HOST_PACKAGES="build-essential meson ninja-build ccache pkg-config python3 python3-pyelftools
-	libnuma-dev dpkg-dev xz-utils debootstrap cpio gzip iproute2 procps util-linux"
+	libnuma-dev dpkg-dev xz-utils debootstrap cpio gzip iproute2 procps util-linux
+	python3-sphinx"
 
 install_host_packages() {
 	local missing="" p

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+/*
+ * Queue state of the emulated AVF and guest memory as the data path sees
+ * it: access locks, ring translation at enable time, the per-queue
+ * translation cache and the rte_iavf_emu_* queue API.
+ *
+ * Locking: a backend burst holds a queue's access lock (trylock). The
+ * control thread takes it to change the queue (enable, disable, reset,
+ * configure) and takes all of them in vfio-user's lock_dp window, in which
+ * the DMA table and eventfds change. So guest memory a burst translated
+ * stays mapped until it drops the lock.
+ */
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "iavf_emu.h"
+
+#define IAVF_EMU_MAPS_MIN 16
+
+uint32_t
+iavf_emu_queue_event_id(const struct iavf_emu_queue *q)
+{
+	/* emudev queue numbering: 2 * pair + (guest TX ? 1 : 0). */
+	return 2u * q->pub.qid + (q->pub.is_tx ? 1 : 0);
+}
+
+static void
+queue_init(struct iavf_emu_dev *dev, struct iavf_emu_queue *q, uint16_t qid,
+		bool is_tx)
+{
+	memset(q, 0, sizeof(*q));
+	rte_spinlock_init(&q->pub.access_lock);
+	q->pub.is_tx = is_tx;
+	q->pub.qid = qid;
+	q->pub.vector = RTE_IAVF_EMU_NO_VECTOR;
+	q->pub.mem_gen = dev->mem_gen;
+	q->pub.dev = dev;
+	q->itr_idx = 3;
+	q->rxdid = VIRTCHNL_RXDID_1_32B_BASE;
+}
+
+void
+iavf_emu_queues_set_tails(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	if (dev->db == NULL)
+		return;
+	for (i = 0; i < RTE_IAVF_EMU_MAX_QP; i++) {
+		dev->txq[i].pub.tail = &dev->db[IAVF_QTX_TAIL1(i) / 4];
+		dev->rxq[i].pub.tail = &dev->db[IAVF_QRX_TAIL1(i) / 4];
+	}
+}
+
+void
+iavf_emu_queues_init(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < RTE_IAVF_EMU_MAX_QP; i++) {
+		queue_init(dev, &dev->txq[i], i, true);
+		queue_init(dev, &dev->rxq[i], i, false);
+	}
+	iavf_emu_queues_set_tails(dev);
+}
+
+void
+iavf_emu_queue_lock(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
+{
+	if (!dev->dp_locked)
+		rte_spinlock_lock(&q->pub.access_lock);
+}
+
+void
+iavf_emu_queue_unlock(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
+{
+	if (!dev->dp_locked)
+		rte_spinlock_unlock(&q->pub.access_lock);
+}
+
+void
+iavf_emu_lock_all(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->num_qp; i++) {
+		rte_spinlock_lock(&dev->rxq[i].pub.access_lock);
+		rte_spinlock_lock(&dev->txq[i].pub.access_lock);
+	}
+}
+
+void
+iavf_emu_unlock_all(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->num_qp; i++) {
+		rte_spinlock_unlock(&dev->txq[i].pub.access_lock);
+		rte_spinlock_unlock(&dev->rxq[i].pub.access_lock);
+	}
+}
+
+/* Find the fd-backed mapping holding [iova, iova + len) with prot. */
+static const struct iavf_emu_map *
+mem_find(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
+		uint32_t prot)
+{
+	const struct iavf_emu_map *m;
+	uint32_t i;
+
+	if (len == 0 || iova + len < iova)
+		return NULL;
+	for (i = 0; i < dev->nb_maps; i++) {
+		m = &dev->maps[i];
+		if (m->va != NULL && iova >= m->iova &&
+		    iova + len <= m->iova + m->size &&
+		    (m->prot & prot) == prot)
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Recompute what the data path may use: a queue is enabled when the
+ * guest enabled it, bus mastering is on and its whole ring lies in one
+ * shared mapping. Called with the queue's access lock held.
+ * Returns -EFAULT when the guest enabled the queue but its ring is not
+ * mapped, 1 when the effective state changed, else 0.
+ */
+int
+iavf_emu_queue_update(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
+{
+	const struct iavf_emu_map *m = NULL;
+	bool was = q->pub.enabled;
+	uint64_t bytes;
+
+	q->pub.mem_gen = dev->mem_gen;
+	if (q->guest_enabled && q->configured) {
+		bytes = (uint64_t)q->pub.ring_len * (q->pub.is_tx ?
+			IAVF_EMU_TX_DESC_SIZE : IAVF_EMU_RX_DESC_SIZE);
+		m = mem_find(dev, q->pub.ring_iova, bytes,
+			     PROT_READ | PROT_WRITE);
+		if (m == NULL) {
+			q->pub.enabled = false;
+			q->pub.ring = NULL;
+			return -EFAULT;
+		}
+	}
+	if (m != NULL && dev->bus_master) {
+		q->pub.ring = m->va + (q->pub.ring_iova - m->iova);
+		q->pub.enabled = true;
+	} else {
+		q->pub.enabled = false;
+		q->pub.ring = NULL;
+	}
+	return was != q->pub.enabled ? 1 : 0;
+}
+
+static void
+queue_refresh(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
+{
+	int ret;
+
+	iavf_emu_queue_lock(dev, q);
+	ret = iavf_emu_queue_update(dev, q);
+	iavf_emu_queue_unlock(dev, q);
+	if (ret == -EFAULT && q->guest_enabled)
+		iavf_emu_count_err(dev, IAVF_EMU_ERR_RING,
+			"%s queue %u: ring left guest memory",
+			q->pub.is_tx ? "TX" : "RX", q->pub.qid);
+	if (ret != 0)
+		iavf_emu_event(dev, RTE_EMUDEV_EVENT_QUEUE_STATE,
+			       iavf_emu_queue_event_id(q), q->pub.enabled);
+}
+
+/* Bus mastering or the memory map changed: re-derive every queue. */
+void
+iavf_emu_queues_refresh(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->num_qp; i++) {
+		queue_refresh(dev, &dev->rxq[i]);
+		queue_refresh(dev, &dev->txq[i]);
+	}
+}
+
+static void
+queue_reset(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
+{
+	bool was;
+
+	iavf_emu_queue_lock(dev, q);
+	was = q->pub.enabled;
+	q->guest_enabled = false;
+	q->configured = false;
+	q->pub.enabled = false;
+	q->pub.ring = NULL;
+	q->pub.ring_iova = 0;
+	q->pub.ring_len = 0;
+	q->pub.buf_size = 0;
+	q->pub.max_pkt_size = 0;
+	q->pub.vector = RTE_IAVF_EMU_NO_VECTOR;
+	q->pub.next = 0;
+	q->pub.done = 0;
+	q->itr_idx = 3;
+	iavf_emu_queue_unlock(dev, q);
+	if (was)
+		iavf_emu_event(dev, RTE_EMUDEV_EVENT_QUEUE_STATE,
+			       iavf_emu_queue_event_id(q), false);
+}
+
+/* Stop DMA on every queue and forget its configuration (any reset). */
+void
+iavf_emu_queues_reset(struct iavf_emu_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->num_qp; i++) {
+		queue_reset(dev, &dev->rxq[i]);
+		queue_reset(dev, &dev->txq[i]);
+	}
+}
+
+/* ---------------------------------------------------- memory table */
+
+/* In the lock window: record a new mapping of guest memory. */
+void
+iavf_emu_mem_add(struct iavf_emu_dev *dev,
+		const struct rte_vfio_user_dma_map *map)
+{
+	struct iavf_emu_map *maps;
+	uint32_t n;
+
+	if (dev->nb_maps == dev->max_maps) {
+		n = RTE_MAX(dev->max_maps * 2, (uint32_t)IAVF_EMU_MAPS_MIN);
+		maps = rte_realloc(dev->maps, n * sizeof(*maps), 0);
+		if (maps == NULL) {
+			IAVF_EMU_LOG(ERR, "%s: no memory for DMA map 0x%" PRIx64 "+0x%" PRIx64,
+				     dev->name, map->iova, map->size);
+			return;
+		}
+		rte_spinlock_lock(&dev->mem_lock);
+		dev->maps = maps;
+		dev->max_maps = n;
+		rte_spinlock_unlock(&dev->mem_lock);
+	}
+	rte_spinlock_lock(&dev->mem_lock);
+	dev->maps[dev->nb_maps].iova = map->iova;
+	dev->maps[dev->nb_maps].size = map->size;
+	dev->maps[dev->nb_maps].va = map->va;
+	dev->maps[dev->nb_maps].prot = map->prot;
+	dev->nb_maps++;
+	dev->mem_gen++;
+	rte_spinlock_unlock(&dev->mem_lock);
+	IAVF_EMU_LOG(DEBUG, "%s: DMA map 0x%" PRIx64 "+0x%" PRIx64 " %s",
+		     dev->name, map->iova, map->size,
+		     map->va != NULL ? "shared" : "message-based");
+	iavf_emu_queues_refresh(dev);
+}
+
+/* In the lock window: a mapping goes away; queues on it stop. */
+void
+iavf_emu_mem_del(struct iavf_emu_dev *dev,
+		const struct rte_vfio_user_dma_map *map)
+{
+	uint32_t i = 0;
+
+	rte_spinlock_lock(&dev->mem_lock);
+	while (i < dev->nb_maps) {
+		struct iavf_emu_map *m = &dev->maps[i];
+
+		if (m->iova < map->iova + map->size &&
+		    map->iova < m->iova + m->size) {
+			*m = dev->maps[--dev->nb_maps];
+			continue;
+		}
+		i++;
+	}
+	dev->mem_gen++;
+	rte_spinlock_unlock(&dev->mem_lock);
+	iavf_emu_queues_refresh(dev);
+}
+
+int
+iavf_emu_mem_table(struct iavf_emu_dev *dev, struct rte_emudev_mem_region *r,
+		uint32_t max)
+{
+	uint32_t i, n;
+
+	rte_spinlock_lock(&dev->mem_lock);
+	n = dev->nb_maps;
+	for (i = 0; i < n && i < max; i++) {
+		r[i].iova = dev->maps[i].iova;
+		r[i].size = dev->maps[i].size;
+		r[i].host_va = dev->maps[i].va;
+	}
+	rte_spinlock_unlock(&dev->mem_lock);
+	return n;
+}
+
+/* ------------------------------------------------- backend queue API */
+
+struct rte_iavf_emu_queue *
+rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx)
+{
+	struct iavf_emu_dev *dev = iavf_emu_dev_by_emu_id(emu_id);
+
+	if (dev == NULL) {
+		rte_errno = ENODEV;
+		return NULL;
+	}
+	if (qid >= dev->num_qp) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return tx ? &dev->txq[qid].pub : &dev->rxq[qid].pub;
+}
+
+int
+rte_iavf_emu_get_num_qp(uint16_t emu_id)
+{
+	struct iavf_emu_dev *dev = iavf_emu_dev_by_emu_id(emu_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	return dev->num_qp;
+}
+
+/*
+ * Data path translation, with the queue's access lock held: the memory
+ * table cannot change meanwhile. The last mapping used is cached per
+ * queue and dropped when the table generation moves on.
+ */
+void *
+rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
+		uint32_t len, bool write)
+{
+	struct iavf_emu_queue *iq = (struct iavf_emu_queue *)q;
+	struct iavf_emu_xlate_cache *c;
+	const struct iavf_emu_map *m;
+	uint32_t prot = PROT_READ | (write ? PROT_WRITE : 0);
+	uint64_t end = iova + len;
+
+	if (q == NULL || q->dev == NULL || len == 0 || end < iova)
+		return NULL;
+	c = &iq->cache;
+	if (likely(c->gen == q->mem_gen && iova >= c->iova && end <= c->end &&
+		   (c->prot & prot) == prot))
+		return c->va + (iova - c->iova);
+
+	m = mem_find(q->dev, iova, len, prot);
+	if (m == NULL)
+		return NULL;
+	c->iova = m->iova;
+	c->end = m->iova + m->size;
+	c->va = m->va;
+	c->prot = m->prot;
+	c->gen = q->mem_gen;
+	return m->va + (iova - m->iova);
+}

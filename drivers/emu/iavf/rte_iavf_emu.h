@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+#ifndef _RTE_IAVF_EMU_H_
+#define _RTE_IAVF_EMU_H_
+
+/**
+ * @file
+ * Backend-facing view of an emulated Intel Adaptive Virtual Function.
+ *
+ * The emu_iavf driver (a provider of the emudev class) owns the device
+ * model: PCI config space, BAR0 registers, reset, admin queue and virtchnl.
+ * A data-path backend (e.g. the net_avfbe PMD) finds the device through
+ * emudev and uses only this header to move packets on the guest's rings.
+ *
+ * Threading: the device model runs on the vfio-user control thread. A
+ * backend polls queues on its own lcores. Every queue has an access lock:
+ * a burst takes it with rte_spinlock_trylock() and gives up (returns 0)
+ * when the control thread holds it. The control thread takes it before it
+ * enables, disables or resets the queue, and before guest memory mappings
+ * change, so ring and buffer pointers a burst obtained stay valid until it
+ * releases the lock.
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_compat.h>
+#include <rte_ether.h>
+#include <rte_spinlock.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** emudev type string of emu_iavf devices (rte_emudev_info.type). */
+#define RTE_IAVF_EMU_TYPE "iavf"
+
+/** Maximum number of queue pairs an emulated AVF offers. */
+#define RTE_IAVF_EMU_MAX_QP 16
+
+/** Queue has no interrupt vector mapped (CONFIG_IRQ_MAP did not name it). */
+#define RTE_IAVF_EMU_NO_VECTOR UINT16_MAX
+
+/** Per-queue counters, updated by the backend, read by the device model
+ * (virtchnl GET_STATS) and by the backend's stats callbacks.
+ */
+struct rte_iavf_emu_queue_stats {
+	uint64_t packets;     /**< Packets moved on this queue. */
+	uint64_t bytes;       /**< Bytes moved on this queue. */
+	uint64_t unicast;     /**< Unicast packets. */
+	uint64_t multicast;   /**< Multicast packets. */
+	uint64_t broadcast;   /**< Broadcast packets. */
+	uint64_t discards;    /**< Packets dropped for lack of descriptors or mbufs. */
+	uint64_t bad_desc;    /**< Descriptors dropped: bad address, length, chain. */
+};
+
+/**
+ * One guest queue as the backend sees it.
+ *
+ * "tx" is the guest's transmit queue (the backend reads descriptors and
+ * buffers from it, its rx_burst source); "rx" is the guest's receive queue
+ * (the backend writes packets into it, its tx_burst destination).
+ * Fields marked (ctl) are written by the control thread with the access
+ * lock held; fields marked (dp) belong to the backend.
+ */
+struct rte_iavf_emu_queue {
+	rte_spinlock_t access_lock; /**< Held by a burst and by ring changes. */
+	bool enabled;        /**< (ctl) ENABLE_QUEUES done, ring mapped. */
+	bool is_tx;          /**< Guest TX queue (true) or guest RX queue. */
+	uint16_t qid;        /**< Queue index within the queue pair array. */
+	uint16_t ring_len;   /**< (ctl) Number of descriptors. */
+	uint16_t vector;     /**< (ctl) MSI-X vector, or RTE_IAVF_EMU_NO_VECTOR. */
+	uint64_t ring_iova;  /**< (ctl) Guest address of descriptor 0. */
+	void *ring;          /**< (ctl) Host address of descriptor 0. */
+	uint32_t buf_size;   /**< (ctl) RX: guest buffer size in bytes. */
+	uint32_t max_pkt_size; /**< (ctl) RX: largest frame the guest accepts. */
+	/** Guest tail doorbell (QTX_TAIL1 / QRX_TAIL1): one past the last
+	 * descriptor the guest made available. Read with a load-acquire; the
+	 * value is guest controlled and must be range checked.
+	 */
+	volatile uint32_t *tail;
+	uint16_t next;       /**< (dp) Next descriptor the device uses (head). */
+	uint16_t done;       /**< (dp) TX: descriptors completed but not yet
+			       *  written back (RS batching). */
+	uint32_t mem_gen;    /**< (ctl) Guest memory generation, see
+			       *  rte_iavf_emu_iova_to_va(). */
+	struct rte_iavf_emu_queue_stats stats; /**< (dp) Counters. */
+	void *dev;           /**< Owning device (opaque). */
+};
+
+/** RSS configuration the guest programmed (virtchnl RSS ops). */
+struct rte_iavf_emu_rss {
+	bool enabled;        /**< Guest asked for RSS on the device. */
+	uint8_t key[52];     /**< Hash key (Toeplitz). */
+	uint16_t key_len;    /**< Valid bytes in key. */
+	uint8_t lut[64];     /**< Redirection table. */
+	uint16_t lut_len;    /**< Valid entries in lut. */
+	uint64_t hena;       /**< Enabled hash types (VIRTCHNL HENA bits). */
+};
+
+/**
+ * Get a queue of an emulated AVF.
+ *
+ * The pointer stays valid until the emudev is closed; its ring state
+ * changes under the access lock (see the file comment).
+ *
+ * @param emu_id  emudev id of an emu_iavf device.
+ * @param qid     Queue index, < rte_iavf_emu_get_num_qp().
+ * @param tx      true for the guest's TX queue, false for its RX queue.
+ * @return The queue, or NULL with rte_errno set (ENODEV, EINVAL).
+ */
+__rte_experimental
+struct rte_iavf_emu_queue *
+rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx);
+
+/**
+ * Number of queue pairs the device offers (devarg queues=).
+ *
+ * @return 1..RTE_IAVF_EMU_MAX_QP, or a negative errno.
+ */
+__rte_experimental
+int rte_iavf_emu_get_num_qp(uint16_t emu_id);
+
+/**
+ * Translate a guest address range of a queue's device to a host pointer.
+ *
+ * Call with the queue's access lock held. The whole range must lie in one
+ * shared (fd-backed) guest memory mapping; anything else returns NULL and
+ * must be counted as a bad descriptor.
+ *
+ * @param q      Queue whose device owns the memory.
+ * @param iova   Guest (IO virtual) address.
+ * @param len    Length in bytes (> 0).
+ * @param write  The device will write to the range.
+ * @return Host address, or NULL.
+ */
+__rte_experimental
+void *rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
+		uint32_t len, bool write);
+
+/**
+ * Tell the guest that a queue made progress (RX descriptors written back
+ * or TX descriptors completed).
+ *
+ * Raises the MSI-X vector the guest mapped to the queue unless the vector
+ * is masked (DYN_CTLN INTENA clear) or the interrupt throttling interval
+ * has not elapsed; then it is latched and raised when the guest re-enables
+ * the vector or the interval expires (see rte_iavf_emu_irq_poll()).
+ * Lock free; callable from any data-path lcore.
+ */
+__rte_experimental
+void rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q);
+
+/**
+ * Deliver interrupts latched for a queue's vector whose condition has
+ * cleared (vector re-enabled, interval expired, software trigger).
+ * A backend calls it from every burst on the queue; it is cheap when
+ * nothing is pending.
+ */
+__rte_experimental
+void rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q);
+
+/**
+ * Report the backend's link state to the guest (virtchnl LINK_CHANGE).
+ *
+ * @param up          Link up.
+ * @param speed_mbps  Speed in Mbit/s reported with the link.
+ * @return 0 or a negative errno.
+ */
+__rte_experimental
+int rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps);
+
+/**
+ * MAC address of the device (devarg mac= or derived from the emudev id).
+ */
+__rte_experimental
+int rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac);
+
+/**
+ * Receive filtering the guest asked for.
+ *
+ * @param[out] promisc    Unicast promiscuous mode.
+ * @param[out] allmulti   Multicast promiscuous mode.
+ * @return 0 or a negative errno.
+ */
+__rte_experimental
+int rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti);
+
+/**
+ * Whether the guest accepts frames for a destination address: its MAC,
+ * a filter it added (ADD_ETH_ADDR), broadcast, or any when promiscuous.
+ */
+__rte_experimental
+bool rte_iavf_emu_mac_accepted(uint16_t emu_id,
+		const struct rte_ether_addr *dst);
+
+/**
+ * RSS configuration the guest programmed.
+ */
+__rte_experimental
+int rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTE_IAVF_EMU_H_ */
