@@ -17,9 +17,10 @@ cd "$EMU_TOP"
 examples=$(/usr/bin/python3 devtools/dpdk_tree.py examples)
 if [ ! -f "$builddir/build.ninja" ]; then
 	log "configuring $builddir"
-	meson setup "$builddir" >"$EMU_TOP/.meson-setup.log" 2>&1 ||
-		{ tail -n 30 "$EMU_TOP/.meson-setup.log" >&2; die "meson setup failed (log above, full log: .meson-setup.log)"; }
-	mv "$EMU_TOP/.meson-setup.log" "$builddir/meson-setup.log"
+	setup_log=$(mktemp /tmp/emu-meson-setup.XXXXXX)
+	meson setup "$builddir" >"$setup_log" 2>&1 ||
+		{ tail -n 30 "$setup_log" >&2; die "meson setup failed (log above, full log: $setup_log)"; }
+	mv "$setup_log" "$builddir/meson-setup.log"
 elif [ "$(meson introspect --buildoptions "$builddir" 2>/dev/null |
 		/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk:examples"][0])')" != "$examples" ]; then
 	# the subproject's options are only defaulted at the first setup
