@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/pci_regs.h>
+
 #include <rte_common.h>
 #include <rte_vfio_user.h>
 
@@ -1679,42 +1681,441 @@ out:
 	return r;
 }
 
+/* ------------------------------------------------- peer-test device (serve) */
+
 /*
- * Interoperability helper: serve the test device on $VFIO_USER_TEST_SOCK
- * until its client (e.g. QEMU vfio-user-pci) disconnects, then print what
- * the client did. Skipped without the variable.
+ * vfio_user_serve_autotest serves a generic PCI device on
+ * $VFIO_USER_TEST_SOCK to $VFIO_USER_TEST_CLIENTS (default 1) clients in
+ * turn, e.g. QEMU vfio-user-pci started twice, and prints what each client
+ * did as "SERVE: " lines once the last one has disconnected. The checks are
+ * made by the caller (devtools/vm/tests/vfio-user-qemu.sh): the command only
+ * fails on a bad setting, a client that did not come within PEER_WAIT_S, or
+ * a broken lock_dp contract. Skipped without $VFIO_USER_TEST_SOCK.
+ *
+ * The device: IDs that no Linux driver claims, so that a guest leaves it
+ * alone and accesses it only through sysfs / devmem.
+ *   BAR0 (8 KiB, 32-bit memory): page 0 trapped registers, page 1 shared
+ *        (sparse mmap area).
+ *   BAR2 (4 KiB, 32-bit memory): MSI-X table at 0, PBA at 0x800.
+ *   config: one capability, MSI-X, at 0x40.
  */
+#define PEER_VENDOR		0x1b36	/* Red Hat, Inc. */
+#define PEER_DEVICE		0x0005	/* QEMU PCI test device */
+#define PEER_CLASS		0xff0000u	/* unassigned class */
+#define PEER_REVISION		0x01
+#define PEER_BAR0_SIZE		0x2000u
+#define PEER_SHARED_OFF		0x1000u
+#define PEER_SHARED_SIZE	0x1000u
+#define PEER_BAR2_SIZE		0x1000u
+#define PEER_MSIX_CAP		0x40u
+#define PEER_MSIX_VECTORS	3u
+#define PEER_MSIX_BAR		2u
+#define PEER_MSIX_TABLE		0x000u
+#define PEER_MSIX_PBA		0x800u
+
+/* BAR0 registers (32 bits; other offsets of page 0 read 0, ignore writes) */
+#define PEER_REG_MAGIC		0x00	/* RO: PEER_MAGIC */
+#define PEER_REG_SCRATCH	0x04	/* RW: reads back what was written */
+#define PEER_REG_COUNTER	0x08	/* RO: 1, 2, 3... one more per read */
+#define PEER_REG_END		0x0c
+#define PEER_MAGIC		0x56465531u	/* "VFU1" */
+
+#define PEER_MAX_CLIENTS	16
+#define PEER_LOG_MAX		256
+#define PEER_WAIT_S		600	/* per client */
+
+/* What one client did. */
+struct peer_client {
+	int dma_map;
+	int dma_map_fd;		/* mappings the server could mmap */
+	uint64_t dma_bytes;
+	int dma_unmap;
+	int set_irqs[RTE_VFIO_USER_NUM_IRQS];
+	int reset_device;
+	int reset_lost;
+	int config_write;
+	int bar_reads[RTE_VFIO_USER_NUM_REGIONS];
+	int bar_writes[RTE_VFIO_USER_NUM_REGIONS];
+	int disconnected;
+};
+
+/* One trapped BAR access. */
+struct peer_access {
+	int client;
+	uint32_t bar;
+	uint64_t off;
+	uint32_t len;
+	uint64_t val;	/* first 8 bytes, little endian */
+	bool write;
+};
+
+static struct {
+	int connected;		/* clients so far; the current one's number */
+	int disconnected;
+	int lock_depth;
+	int lock_errors;	/* unbalanced lock_dp calls */
+	int unlocked_notify;	/* notifications outside lock_dp */
+	uint32_t scratch;
+	uint32_t counter;
+	struct peer_client client[PEER_MAX_CLIENTS + 1];	/* 1-based */
+	struct peer_access log[PEER_LOG_MAX];
+	int nb_log;
+	int log_dropped;
+} peer;
+
+static struct peer_client *
+peer_cur(void)
+{
+	return &peer.client[RTE_MIN(peer.connected, PEER_MAX_CLIENTS)];
+}
+
+static void
+peer_note(int *counter)
+{
+	(*counter)++;
+	if (peer.lock_depth != 1)
+		peer.unlocked_notify++;
+}
+
+static void
+peer_connected(int dev_id __rte_unused)
+{
+	peer.connected++;
+	printf("SERVE: client %d connected\n", peer.connected);
+	fflush(stdout);
+}
+
+static void
+peer_disconnected(int dev_id __rte_unused)
+{
+	peer_cur()->disconnected++;
+	printf("SERVE: client %d disconnected\n", peer.connected);
+	fflush(stdout);
+	/* last: the main thread reads everything once it sees the count */
+	__atomic_fetch_add(&peer.disconnected, 1, __ATOMIC_RELEASE);
+}
+
+static int
+peer_reset(int dev_id __rte_unused, enum rte_vfio_user_reset_reason reason)
+{
+	if (reason == RTE_VFIO_USER_RESET_DEVICE)
+		peer_note(&peer_cur()->reset_device);
+	else
+		peer_note(&peer_cur()->reset_lost);
+	/* the registers go back to their power-on values */
+	peer.scratch = 0;
+	peer.counter = 0;
+	return 0;
+}
+
+static void
+peer_lock_dp(int dev_id __rte_unused, bool lock)
+{
+	peer.lock_depth += lock ? 1 : -1;
+	if (peer.lock_depth < 0 || peer.lock_depth > 1)
+		peer.lock_errors++;
+}
+
+static void
+peer_dma_map(int dev_id __rte_unused, const struct rte_vfio_user_dma_map *map)
+{
+	struct peer_client *c = peer_cur();
+
+	peer_note(&c->dma_map);
+	if (map->va != NULL)
+		c->dma_map_fd++;
+	c->dma_bytes += map->size;
+}
+
+static void
+peer_dma_unmap(int dev_id __rte_unused,
+		const struct rte_vfio_user_dma_map *map __rte_unused)
+{
+	peer_note(&peer_cur()->dma_unmap);
+}
+
+static void
+peer_irq_update(int dev_id, uint32_t index, uint32_t start, uint32_t count)
+{
+	uint32_t v, fds = 0;
+	bool has_fd;
+
+	if (index < RTE_VFIO_USER_NUM_IRQS)
+		peer_note(&peer_cur()->set_irqs[index]);
+	for (v = start; v < start + count; v++)
+		if (rte_vfio_user_irq_get_state(dev_id, index, v, &has_fd,
+				NULL) == 0 && has_fd)
+			fds++;
+	printf("SERVE: client %d set_irqs index=%u start=%u count=%u fds=%u\n",
+		peer.connected, index, start, count, fds);
+	fflush(stdout);
+}
+
+static void
+peer_config_write(int dev_id __rte_unused, uint32_t offset __rte_unused,
+		uint32_t count __rte_unused)
+{
+	peer_cur()->config_write++;
+}
+
+static void
+peer_log(uint32_t bar, uint64_t off, const void *buf, uint32_t len,
+		bool write)
+{
+	struct peer_access *a;
+
+	if (peer.nb_log == PEER_LOG_MAX) {
+		peer.log_dropped++;
+		return;
+	}
+	a = &peer.log[peer.nb_log++];
+	a->client = peer.connected;
+	a->bar = bar;
+	a->off = off;
+	a->len = len;
+	a->val = 0;
+	memcpy(&a->val, buf, RTE_MIN(len, (uint32_t)sizeof(a->val)));
+	a->write = write;
+}
+
+/* Trapped BAR0 page 0 and BAR2; the shared page never comes here. */
+static int
+peer_bar_access(int dev_id __rte_unused, uint32_t index, uint64_t offset,
+		void *buf, uint32_t count, bool is_write)
+{
+	struct peer_client *c = peer_cur();
+	uint8_t regs[PEER_REG_END];
+	uint64_t i;
+
+	if (index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	if (index != 0) {
+		/* BAR2: MSI-X table and PBA are emulated by the client */
+		if (is_write)
+			c->bar_writes[index]++;
+		else {
+			c->bar_reads[index]++;
+			memset(buf, 0, count);
+		}
+		peer_log(index, offset, buf, count, is_write);
+		return 0;
+	}
+	if (is_write) {
+		c->bar_writes[0]++;
+		for (i = 0; i < count; i++) {
+			uint64_t o = offset + i;
+			uint32_t shift;
+
+			if (o < PEER_REG_SCRATCH || o >= PEER_REG_SCRATCH + 4)
+				continue;
+			shift = 8 * (o - PEER_REG_SCRATCH);
+			peer.scratch = (peer.scratch & ~(0xffu << shift)) |
+				((uint32_t)((uint8_t *)buf)[i] << shift);
+		}
+	} else {
+		c->bar_reads[0]++;
+		if (offset < PEER_REG_COUNTER + 4 &&
+				offset + count > PEER_REG_COUNTER)
+			peer.counter++;
+		memcpy(regs + PEER_REG_MAGIC, &(uint32_t){ PEER_MAGIC }, 4);
+		memcpy(regs + PEER_REG_SCRATCH, &peer.scratch, 4);
+		memcpy(regs + PEER_REG_COUNTER, &peer.counter, 4);
+		for (i = 0; i < count; i++)
+			((uint8_t *)buf)[i] = offset + i < PEER_REG_END ?
+				regs[offset + i] : 0;
+	}
+	peer_log(0, offset, buf, count, is_write);
+	return 0;
+}
+
+static const struct rte_vfio_user_dev_ops peer_ops = {
+	.connected = peer_connected,
+	.disconnected = peer_disconnected,
+	.reset = peer_reset,
+	.lock_dp = peer_lock_dp,
+	.dma_map = peer_dma_map,
+	.dma_unmap = peer_dma_unmap,
+	.irq_update = peer_irq_update,
+	.config_write = peer_config_write,
+};
+
+static void
+put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+static void
+put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, v & 0xffff);
+	put_le16(p + 2, v >> 16);
+}
+
+static void
+peer_fill_desc(struct rte_vfio_user_dev_desc *d, uint8_t *cfg, uint8_t *wmask)
+{
+	struct rte_vfio_user_region *bar0 = &d->regions[0];
+	struct rte_vfio_user_region *bar2 = &d->regions[PEER_MSIX_BAR];
+
+	memset(d, 0, sizeof(*d));
+	d->flags = RTE_VFIO_USER_DEV_RESET;
+	bar0->size = PEER_BAR0_SIZE;
+	bar0->flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	bar0->access = peer_bar_access;
+	bar0->nb_mmap_areas = 1;
+	bar0->mmap_areas[0].offset = PEER_SHARED_OFF;
+	bar0->mmap_areas[0].size = PEER_SHARED_SIZE;
+	bar2->size = PEER_BAR2_SIZE;
+	bar2->flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	bar2->access = peer_bar_access;
+
+	d->irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = PEER_MSIX_VECTORS;
+	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 1;
+	d->irq_flags[VFIO_PCI_INTX_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+	d->irq_flags[VFIO_PCI_MSIX_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD |
+		VFIO_IRQ_INFO_NORESIZE;
+	d->irq_flags[VFIO_PCI_ERR_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+	d->irq_flags[VFIO_PCI_REQ_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
+
+	/* type 0 header; BARs 0 and 2: 32-bit non-prefetchable memory (0) */
+	memset(cfg, 0, CFG_SIZE);
+	memset(wmask, 0, CFG_SIZE);
+	put_le16(cfg + PCI_VENDOR_ID, PEER_VENDOR);
+	put_le16(cfg + PCI_DEVICE_ID, PEER_DEVICE);
+	put_le16(cfg + PCI_STATUS, PCI_STATUS_CAP_LIST);
+	put_le32(cfg + PCI_CLASS_REVISION, PEER_CLASS << 8 | PEER_REVISION);
+	put_le16(cfg + PCI_SUBSYSTEM_VENDOR_ID, PEER_VENDOR);
+	put_le16(cfg + PCI_SUBSYSTEM_ID, PEER_DEVICE);
+	cfg[PCI_CAPABILITY_LIST] = PEER_MSIX_CAP;
+	cfg[PCI_INTERRUPT_PIN] = 1;	/* INTA# */
+	put_le16(wmask + PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		PCI_COMMAND_INTX_DISABLE);
+	wmask[PCI_INTERRUPT_LINE] = 0xff;
+	/* MSI-X: table size N-1, table and PBA in BAR2 */
+	cfg[PEER_MSIX_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSIX;
+	cfg[PEER_MSIX_CAP + PCI_CAP_LIST_NEXT] = 0;
+	put_le16(cfg + PEER_MSIX_CAP + PCI_MSIX_FLAGS, PEER_MSIX_VECTORS - 1);
+	put_le32(cfg + PEER_MSIX_CAP + PCI_MSIX_TABLE,
+		PEER_MSIX_TABLE | PEER_MSIX_BAR);
+	put_le32(cfg + PEER_MSIX_CAP + PCI_MSIX_PBA,
+		PEER_MSIX_PBA | PEER_MSIX_BAR);
+	put_le16(wmask + PEER_MSIX_CAP + PCI_MSIX_FLAGS,
+		PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+
+	d->config = cfg;
+	d->config_wmask = wmask;
+	d->config_size = CFG_SIZE;
+	d->ops = &peer_ops;
+}
+
+static void
+peer_print_summary(int id)
+{
+	const uint8_t *shared;
+	uint32_t word[2] = { 0, 0 };
+	int i, n;
+
+	printf("SERVE: connected %d\n", peer.connected);
+	printf("SERVE: disconnected %d\n", peer.disconnected);
+	for (n = 1; n <= RTE_MIN(peer.connected, PEER_MAX_CLIENTS); n++) {
+		const struct peer_client *c = &peer.client[n];
+
+		printf("SERVE: client %d dma_map %d dma_map_fd %d dma_bytes %" PRIu64
+			" dma_unmap %d\n", n, c->dma_map, c->dma_map_fd,
+			c->dma_bytes, c->dma_unmap);
+		printf("SERVE: client %d set_irqs intx %d msi %d msix %d err %d req %d\n",
+			n, c->set_irqs[VFIO_PCI_INTX_IRQ_INDEX],
+			c->set_irqs[VFIO_PCI_MSI_IRQ_INDEX],
+			c->set_irqs[VFIO_PCI_MSIX_IRQ_INDEX],
+			c->set_irqs[VFIO_PCI_ERR_IRQ_INDEX],
+			c->set_irqs[VFIO_PCI_REQ_IRQ_INDEX]);
+		printf("SERVE: client %d reset_device %d reset_lost_conn %d "
+			"config_writes %d\n", n, c->reset_device, c->reset_lost,
+			c->config_write);
+		printf("SERVE: client %d bar0 reads %d writes %d bar2 reads %d "
+			"writes %d\n", n, c->bar_reads[0], c->bar_writes[0],
+			c->bar_reads[PEER_MSIX_BAR], c->bar_writes[PEER_MSIX_BAR]);
+	}
+	for (i = 0; i < peer.nb_log; i++) {
+		const struct peer_access *a = &peer.log[i];
+
+		printf("SERVE: bar%u %s client=%d off=0x%" PRIx64 " len=%u val=0x%"
+			PRIx64 "\n", a->bar, a->write ? "write" : "read",
+			a->client, a->off, a->len, a->val);
+	}
+	printf("SERVE: access log dropped %d\n", peer.log_dropped);
+	/* the server's own mapping of the shared page */
+	shared = rte_vfio_user_region_mmap_base(id, 0);
+	if (shared != NULL)
+		memcpy(word, shared + PEER_SHARED_OFF, sizeof(word));
+	printf("SERVE: mmap page %s word0=0x%08x word1=0x%08x\n",
+		shared != NULL ? "mapped" : "missing", word[0], word[1]);
+	printf("SERVE: lock_dp depth %d errors %d unlocked notifications %d\n",
+		peer.lock_depth, peer.lock_errors, peer.unlocked_notify);
+	fflush(stdout);
+}
+
 static int
 test_vfio_user_serve(void)
 {
 	const char *path = getenv("VFIO_USER_TEST_SOCK");
+	const char *nb = getenv("VFIO_USER_TEST_CLIENTS");
+	static uint8_t cfg[CFG_SIZE], wmask[CFG_SIZE];
 	struct rte_vfio_user_dev_desc d;
-	int i, id, r = TEST_FAILED;
+	int clients = 1, id, i, n;
+	char *end;
 
 	if (path == NULL)
 		return TEST_SKIPPED;
-	fill_desc(&d);
-	id = rte_vfio_user_register(path, &d);
-	if (id < 0)
-		return TEST_FAILED;
-	memset(&ev[id], 0, sizeof(ev[id]));
-	printf("serving %s\n", path);
-	fflush(stdout);
-	for (i = 0; i < 600 * 10; i++) {
-		if (__atomic_load_n(&ev[id].disconnected, __ATOMIC_SEQ_CST) > 0)
-			break;
-		sleep_ms(100);
+	if (nb != NULL) {
+		long v;
+
+		errno = 0;
+		v = strtol(nb, &end, 0);
+		if (errno != 0 || end == nb || *end != '\0' || v < 1 ||
+				v > PEER_MAX_CLIENTS) {
+			printf("VFIO_USER_TEST_CLIENTS must be 1..%d\n",
+				PEER_MAX_CLIENTS);
+			return TEST_FAILED;
+		}
+		clients = (int)v;
 	}
-	printf("client events: connected %d dma_map %d dma_unmap %d irq_update %d "
-		"config_write %d reset %d bar reads %d writes %d lost %d\n",
-		ev[id].connected, ev[id].dma_map, ev[id].dma_unmap,
-		ev[id].irq_update, ev[id].config_write, ev[id].reset_device,
-		ev[id].bar_reads, ev[id].bar_writes, ev[id].reset_lost);
-	if (ev[id].connected == 1 && ev[id].disconnected == 1 &&
-			ev[id].lock_depth == 0 && ev[id].unlocked_notify == 0)
-		r = TEST_SUCCESS;
+	memset(&peer, 0, sizeof(peer));
+	peer_fill_desc(&d, cfg, wmask);
+	id = rte_vfio_user_register(path, &d);
+	if (id < 0) {
+		printf("cannot serve on %s: %s\n", path, strerror(-id));
+		return TEST_FAILED;
+	}
+	printf("SERVE: listening %s clients %d\n", path, clients);
+	fflush(stdout);
+	for (n = 1; n <= clients; n++) {
+		for (i = 0; i < PEER_WAIT_S * 10; i++) {
+			if (__atomic_load_n(&peer.disconnected,
+					__ATOMIC_ACQUIRE) >= n)
+				break;
+			sleep_ms(100);
+		}
+		if (i == PEER_WAIT_S * 10) {
+			printf("SERVE: timeout waiting for client %d\n", n);
+			break;
+		}
+	}
+	/* every client is gone: the control thread touches nothing now */
+	peer_print_summary(id);
 	rte_vfio_user_unregister(id);
-	return r;
+	if (peer.disconnected < clients)
+		return TEST_FAILED;
+	if (peer.lock_depth != 0 || peer.lock_errors != 0 ||
+			peer.unlocked_notify != 0) {
+		printf("SERVE: lock_dp contract broken\n");
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
 }
 
 REGISTER_TEST_COMMAND(vfio_user_autotest, test_vfio_user);
