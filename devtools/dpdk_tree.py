@@ -187,44 +187,56 @@ def maintainers_hook(tree):
     _write(tree, 'MAINTAINERS', content.replace(anchor, block + anchor, 1))
 
 
-# Unit tests: (source file, dpdk_conf key that enables it, test names,
-# extra link dependencies[, helper files shared with other suites[, kind]]).
-# 22.11 registers suites with REGISTER_TEST_COMMAND and lists them in
-# app/test/meson.build: kind 'fast' (the default) in fast_tests, 'perf' in
-# perf_test_names.  A helper .c file is compiled once when any suite that
-# lists it is enabled; its headers are only placed in the tree.
+class UnitTest:
+    """A dpdk-test source file and the suites it registers.
+
+    22.11 registers suites with REGISTER_TEST_COMMAND and lists them in
+    app/test/meson.build: FAST suites in fast_tests (run by the test
+    command), PERF suites in perf_test_names. The file is built when the
+    dpdk_conf KEY is set; DEPS are extra link dependencies; HELPERS are
+    files shared with other suites (a .c helper is compiled once).
+    """
+
+    def __init__(self, src, key, fast=(), perf=(), deps=(), helpers=()):
+        self.src = src
+        self.key = key
+        self.fast = list(fast)
+        self.perf = list(perf)
+        self.deps = list(deps)
+        self.helpers = list(helpers)
+
+
+_AVF_MODEL = ['avf_guest_model.c', 'avf_guest_model.h']
+
 UNIT_TESTS = [
-    ('test_vfio_user.c', 'RTE_LIB_VFIO_USER', ['vfio_user_autotest'], []),
-    ('test_emudev.c', 'RTE_LIB_EMUDEV', ['emudev_autotest'], []),
-    ('test_emu_iavf.c', 'RTE_EMU_IAVF', ['emu_iavf_autotest'],
-     ['emu_iavf', 'common_iavf'], ['avf_guest_model.c', 'avf_guest_model.h']),
-    ('test_avfbe.c', 'RTE_NET_IAVF_BE', ['avfbe_autotest'],
-     ['net_iavf_be', 'emu_iavf', 'common_iavf'],
-     ['avf_guest_model.c', 'avf_guest_model.h']),
-    ('test_avfbe_perf.c', 'RTE_NET_IAVF_BE', ['avfbe_perf_autotest'],
-     ['net_iavf_be', 'emu_iavf', 'common_iavf'],
-     ['avf_guest_model.c', 'avf_guest_model.h'], 'perf'),
+    UnitTest('test_vfio_user.c', 'RTE_LIB_VFIO_USER',
+             fast=['vfio_user_autotest'], perf=['vfio_user_perf_autotest']),
+    UnitTest('test_emudev.c', 'RTE_LIB_EMUDEV', fast=['emudev_autotest']),
+    UnitTest('test_emu_iavf.c', 'RTE_EMU_IAVF', fast=['emu_iavf_autotest'],
+             deps=['emu_iavf', 'common_iavf'], helpers=_AVF_MODEL),
+    UnitTest('test_avfbe.c', 'RTE_NET_IAVF_BE', fast=['avfbe_autotest'],
+             deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
+             helpers=_AVF_MODEL),
+    UnitTest('test_avfbe_perf.c', 'RTE_NET_IAVF_BE',
+             perf=['avfbe_perf_autotest'],
+             deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
+             helpers=_AVF_MODEL),
 ]
 
 
 def _unit_tests_present():
     return [t for t in UNIT_TESTS
-            if os.path.exists(os.path.join(TOP, 'app/test', t[0]))]
-
-
-def _unit_test_kind(t):
-    """'fast' or 'perf': the meson list that names the suites of T."""
-    return t[5] if len(t) > 5 else 'fast'
+            if os.path.exists(os.path.join(TOP, 'app/test', t.src))]
 
 
 def _unit_test_helpers(tests):
     """Helper files of TESTS, each once: [(file, [dpdk_conf keys])]."""
     helpers = {}
     for t in tests:
-        for h in (t[4] if len(t) > 4 else []):
+        for h in t.helpers:
             keys = helpers.setdefault(h, [])
-            if t[1] not in keys:
-                keys.append(t[1])
+            if t.key not in keys:
+                keys.append(t.key)
     return sorted(helpers.items())
 
 
@@ -233,15 +245,13 @@ def unit_tests_hook(tree):
     lines = [marker]
     present = _unit_tests_present()
     for t in present:
-        src, key, names, deps = t[:4]
-        lines.append("if dpdk_conf.has('%s')" % key)
-        lines.append("    test_sources += files('%s')" % src)
-        for n in names:
-            if _unit_test_kind(t) == 'perf':
-                lines.append("    perf_test_names += '%s'" % n)
-            else:
-                lines.append("    fast_tests += [['%s', true, true]]" % n)
-        for d in deps:
+        lines.append("if dpdk_conf.has('%s')" % t.key)
+        lines.append("    test_sources += files('%s')" % t.src)
+        for n in t.fast:
+            lines.append("    fast_tests += [['%s', true, true]]" % n)
+        for n in t.perf:
+            lines.append("    perf_test_names += '%s'" % n)
+        for d in t.deps:
             lines.append("    test_deps += '%s'" % d)
         lines.append('endif')
     for helper, keys in _unit_test_helpers(present):
@@ -291,7 +301,7 @@ GROUPS = [
           [insert_list_item_before('examples/meson.build', 'bbdev_app',
                                    'avf_emu_fwd')]),
     Group('tests', 'test: add device emulation unit tests',
-          [('app/test/' + t[0], 'app/test/' + t[0]) for t in UNIT_TESTS] +
+          [('app/test/' + t.src, 'app/test/' + t.src) for t in UNIT_TESTS] +
           [('app/test/' + h, 'app/test/' + h)
            for h, _ in _unit_test_helpers(UNIT_TESTS)],
           [unit_tests_hook]),
@@ -320,6 +330,16 @@ DESCRIPTIONS = {
     'emudev': 'A device class for emulated devices: lifecycle, backend-facing API\n'
               '(lookup, info, memory table, queues, IRQs, attributes, events) and a\n'
               'provider-facing driver API.',
+    'emu_iavf': 'The emu_iavf vdev (driver class emu) serves an emulated Intel\n'
+                'Adaptive Virtual Function (8086:1889) over vfio-user: config space,\n'
+                'MSI-X, BAR0 registers and reset, admin queue and virtchnl 1.1, with\n'
+                'a doorbell page shared through sparse mmap. rte_iavf_emu.h gives a\n'
+                'data-path backend the guest queues.',
+    'iavf_be': 'The net_avfbe ethdev polls the guest rings of an emu_iavf device:\n'
+               'Rx takes what the guest transmits, Tx delivers into its receive\n'
+               'rings, honouring the guest checksum and TSO requests.',
+    'example': 'A forwarding application between emulated AVF devices and other\n'
+               'ports.',
     'tests': 'dpdk-test suites for the device-emulation libraries and drivers.',
     'docs': 'Programmer\'s guide, driver and sample application pages for the\n'
             'device-emulation series, and its MAINTAINERS entries.',
@@ -388,11 +408,9 @@ def main(argv):
                 return 0
         raise SystemExit('unknown or absent group %s' % argv[2])
     if len(argv) >= 2 and argv[1] in ('tests', 'perf-tests'):
-        kind = 'perf' if argv[1] == 'perf-tests' else 'fast'
         for t in _unit_tests_present():
-            if _unit_test_kind(t) == kind:
-                for n in t[2]:
-                    print(n)
+            for n in t.perf if argv[1] == 'perf-tests' else t.fast:
+                print(n)
         return 0
     if len(argv) == 4 and argv[1] == 'assemble':
         assemble(argv[2], argv[3])

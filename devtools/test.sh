@@ -81,6 +81,14 @@ for t in $(/usr/bin/python3 devtools/dpdk_tree.py tests); do
 		--no-huge -m 512 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
 done
 
+# Performance suites print figures (see devtools/bench); here they run
+# briefly for their correctness checks only.
+for t in $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests); do
+	run_test "$t" 600 env DPDK_TEST="$t" AVFBE_PERF_MS=300 \
+		build/subprojects/dpdk/app/test/dpdk-test -l 0-1 \
+		--no-huge -m 1024 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
+done
+
 # Real guests: the harness smoke test, then every end-to-end test script.
 if [ -x devtools/vm/smoke-test.sh ]; then
 	run_test vm-setup 1800 devtools/vm/setup.sh

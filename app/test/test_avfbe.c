@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+/*
+ * net_avfbe functional test: an emu_iavf device, the net_avfbe port that
+ * serves it, and the AVF guest-driver model (Linux sequence) on the
+ * vfio-user socket. Packets go guest Tx -> port Rx -> port Tx -> guest Rx,
+ * with checksum and TSO offloads, and broken guest input is fed in.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "test.h"
+#include "avf_guest_model.h"
+
+#define AVFBE_T_EMU_ID 7
+#define AVFBE_T_QUEUES 2
+#define AVFBE_T_RING 256
+#define AVFBE_T_EMU "emu_iavf_avfbe_t"
+#define AVFBE_T_PORT "net_avfbe_t0"
+#define AVFBE_T_WAIT_MS 2000
+
+static char sock[128];
+static struct avf_model model;
+static bool model_ready;
+static bool emu_created;
+static bool port_created;
+static uint16_t port;
+static struct rte_mempool *pool;
+
+#define CHECK(cond, ...) do { \
+		if (!(cond)) { \
+			printf("%s:%d: check failed: %s: ", __func__, \
+			       __LINE__, #cond); \
+			printf(__VA_ARGS__); \
+			printf("\n"); \
+			return TEST_FAILED; \
+		} \
+	} while (0)
+
+static uint64_t
+xstat(const char *name)
+{
+	uint64_t id, v = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+/* Port Rx with retries: a burst returns 0 while the device holds a lock. */
+static uint16_t
+port_rx(uint16_t q, struct rte_mbuf **pkts, uint16_t n, uint16_t want)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * AVFBE_T_WAIT_MS / 1000;
+	uint16_t got = 0;
+
+	while (got < want && rte_get_timer_cycles() < end) {
+		got += rte_eth_rx_burst(port, q, pkts + got, n - got);
+		if (got < want)
+			rte_delay_us_sleep(1000);
+	}
+	return got;
+}
+
+static uint16_t
+port_tx(uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * AVFBE_T_WAIT_MS / 1000;
+	uint16_t sent = 0;
+
+	while (sent < n && rte_get_timer_cycles() < end) {
+		sent += rte_eth_tx_burst(port, q, pkts + sent, n - sent);
+		if (sent < n)
+			rte_delay_us_sleep(1000);
+	}
+	return sent;
+}
+
+static uint16_t
+guest_rx(uint16_t q, struct avf_model_rx_pkt *pkts, uint16_t want)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		rte_get_timer_hz() * AVFBE_T_WAIT_MS / 1000;
+	uint16_t got = 0;
+
+	while (got < want && rte_get_timer_cycles() < end) {
+		got += avf_model_rx_reap(&model.rxq[q], pkts + got, want - got);
+		if (got < want)
+			rte_delay_us_sleep(1000);
+	}
+	return got;
+}
+
+/* Ethernet + IPv4 + TCP headers (54 bytes) with the given payload size;
+ * tot_len 0 and the TCP checksum seeded without length when tso is set,
+ * as Linux iavf_tso() leaves them.
+ */
+static void
+build_tcp(uint8_t *f, uint32_t pay, bool tso, const struct rte_ether_addr *dst)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_tcp_hdr *tcp = (void *)(ip + 1);
+	uint32_t i;
+
+	memset(f, 0, 54);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	eth->src_addr.addr_bytes[0] = 0x02;
+	eth->src_addr.addr_bytes[5] = 0x42;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->packet_id = rte_cpu_to_be_16(100);
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->total_length = tso ? 0 : rte_cpu_to_be_16(40 + pay);
+	ip->hdr_checksum = tso ? 0 : rte_ipv4_cksum(ip);
+	tcp->src_port = rte_cpu_to_be_16(1234);
+	tcp->dst_port = rte_cpu_to_be_16(80);
+	tcp->sent_seq = rte_cpu_to_be_32(1000);
+	tcp->data_off = 5 << 4;
+	tcp->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	tcp->rx_win = rte_cpu_to_be_16(1000);
+	for (i = 0; i < pay; i++)
+		f[54 + i] = (uint8_t)(i * 7 + 3);
+	if (tso) {
+		/* pseudo header without length */
+		struct rte_ipv4_hdr tmp = *ip;
+
+		tmp.total_length = rte_cpu_to_be_16(40);
+		tcp->cksum = rte_ipv4_phdr_cksum(&tmp, RTE_MBUF_F_TX_TCP_SEG);
+	} else {
+		tcp->cksum = rte_ipv4_phdr_cksum(ip, 0);
+	}
+}
+
+/* TCP checksum and IPv4 header checksum of a received frame are right. */
+static bool
+frame_csum_ok(const uint8_t *f, uint32_t len)
+{
+	const struct rte_ipv4_hdr *ip = (const void *)(f + 14);
+	const struct rte_tcp_hdr *tcp = (const void *)(f + 34);
+
+	if (len < 54 || rte_be_to_cpu_16(ip->total_length) != len - 14)
+		return false;
+	if (rte_ipv4_cksum(ip) != 0 && rte_raw_cksum(ip, 20) != 0xffff)
+		return false;
+	return rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0;
+}
+
+static int
+testsuite_setup(void)
+{
+	struct rte_eth_conf conf;
+	char args[256];
+	uint16_t q;
+	int ret;
+
+	snprintf(sock, sizeof(sock), "/tmp/avfbe_test_%d.sock", (int)getpid());
+	snprintf(args, sizeof(args), "path=%s,id=%u,queues=%u", sock,
+		 AVFBE_T_EMU_ID, AVFBE_T_QUEUES);
+	ret = rte_vdev_init(AVFBE_T_EMU, args);
+	if (ret != 0) {
+		printf("cannot create %s: %d\n", AVFBE_T_EMU, ret);
+		return TEST_FAILED;
+	}
+	emu_created = true;
+	snprintf(args, sizeof(args), "id=0,avf_emu_id=%u", AVFBE_T_EMU_ID);
+	ret = rte_vdev_init(AVFBE_T_PORT, args);
+	if (ret != 0) {
+		printf("cannot create %s: %d\n", AVFBE_T_PORT, ret);
+		return TEST_FAILED;
+	}
+	port_created = true;
+	if (rte_eth_dev_get_port_by_name(AVFBE_T_PORT, &port) != 0)
+		return TEST_FAILED;
+	pool = rte_pktmbuf_pool_create("avfbe_test_pool", 2048, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL)
+		return TEST_FAILED;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port, AVFBE_T_QUEUES, AVFBE_T_QUEUES,
+				  &conf) != 0)
+		return TEST_FAILED;
+	for (q = 0; q < AVFBE_T_QUEUES; q++)
+		if (rte_eth_rx_queue_setup(port, q, 256, SOCKET_ID_ANY, NULL,
+					   pool) != 0 ||
+		    rte_eth_tx_queue_setup(port, q, 256, SOCKET_ID_ANY,
+					   NULL) != 0)
+			return TEST_FAILED;
+	if (rte_eth_dev_start(port) != 0)
+		return TEST_FAILED;
+
+	{
+		struct avf_model_conf mconf = { .path = sock };
+
+		if (avf_model_init(&model, &mconf) != 0)
+			return TEST_FAILED;
+		model_ready = true;
+		if (avf_model_connect(&model) != 0)
+			return TEST_FAILED;
+	}
+	ret = avf_model_linux_probe(&model, AVF_MODEL_LINUX_CAPS);
+	if (ret != 0) {
+		printf("guest probe failed: %d\n", ret);
+		return TEST_FAILED;
+	}
+	ret = avf_model_linux_open(&model, AVFBE_T_QUEUES, AVFBE_T_RING);
+	if (ret != 0) {
+		printf("guest open failed: %d (link %d)\n", ret, model.link_up);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+testsuite_teardown(void)
+{
+	if (model_ready)
+		avf_model_fini(&model);
+	model_ready = false;
+	if (port_created) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+		rte_vdev_uninit(AVFBE_T_PORT);
+	}
+	port_created = false;
+	if (emu_created)
+		rte_vdev_uninit(AVFBE_T_EMU);
+	emu_created = false;
+	rte_mempool_free(pool);
+	pool = NULL;
+	unlink(sock);
+}
+
+static int
+test_devargs(void)
+{
+	char args[64];
+
+	CHECK(rte_vdev_init("net_avfbe_bad0", "id=1") != 0, "no avf_emu_id");
+	CHECK(rte_vdev_init("net_avfbe_bad1", "avf_emu_id=7") != 0, "no id");
+	CHECK(rte_vdev_init("net_avfbe_bad2", "id=1,avf_emu_id=31") != 0,
+	      "no such emudev");
+	CHECK(rte_vdev_init("net_avfbe_bad3", "id=x,avf_emu_id=7") != 0,
+	      "bad id");
+	CHECK(rte_vdev_init("net_avfbe_bad4", "id=1,avf_emu_id=7,foo=1") != 0,
+	      "unknown key");
+	CHECK(rte_vdev_init("net_avfbe_bad5", "id=1,avf_emu_id=no_such") != 0,
+	      "unknown emudev name");
+	/* the device already has a port */
+	snprintf(args, sizeof(args), "id=1,avf_emu_id=%s", AVFBE_T_EMU);
+	CHECK(rte_vdev_init("net_avfbe_bad6", args) != 0, "second port");
+	return TEST_SUCCESS;
+}
+
+static int
+test_info_link(void)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_link link;
+
+	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
+	CHECK(info.max_rx_queues == AVFBE_T_QUEUES &&
+	      info.max_tx_queues == AVFBE_T_QUEUES, "queues %u/%u",
+	      info.max_rx_queues, info.max_tx_queues);
+	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO, "tso capa");
+	CHECK(rte_eth_link_get_nowait(port, &link) == 0, "link");
+	CHECK(link.link_status == RTE_ETH_LINK_UP, "link down with guest open");
+	CHECK(model.link_up, "guest did not see link up");
+	return TEST_SUCCESS;
+}
+
+/* A plain frame from guest queue 1 arrives unchanged on port queue 1 and
+ * its descriptor is completed.
+ */
+static int
+test_guest_tx_plain(void)
+{
+	struct avf_model_txq *tq = &model.txq[1];
+	uint64_t done = tq->completed;
+	struct rte_mbuf *m;
+	uint8_t f[200];
+	uint64_t end;
+
+	build_tcp(f, sizeof(f) - 54, false, &model.mac);
+	CHECK(avf_model_tx_pkt(tq, f, sizeof(f)) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(1, &m, 1, 1) == 1, "nothing received");
+	CHECK(m->pkt_len == sizeof(f), "len %u", m->pkt_len);
+	CHECK(memcmp(rte_pktmbuf_mtod(m, void *), f, sizeof(f)) == 0, "data");
+	CHECK((m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))
+	      == 0, "unexpected offload flags %" PRIx64, m->ol_flags);
+	rte_pktmbuf_free(m);
+	end = rte_get_timer_cycles() + rte_get_timer_hz();
+	while (tq->completed == done && rte_get_timer_cycles() < end)
+		avf_model_tx_reap(tq);
+	CHECK(tq->completed == done + 1, "no completion written");
+	return TEST_SUCCESS;
+}
+
+/* Guest checksum offload: flags on the mbuf, checksums completed in
+ * software on the way back into the guest, L3L4P reported.
+ */
+static int
+test_csum_roundtrip(void)
+{
+	struct avf_model_txq *tq = &model.txq[0];
+	struct avf_model_rx_pkt rp;
+	const uint32_t pay = 300, len = 54 + pay;
+	struct rte_mbuf *m;
+	uint64_t iova;
+	uint8_t *buf;
+	uint32_t off;
+
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	build_tcp(buf, pay, false, &model.mac);
+	off = (14 / 2) | ((20 / 4) << 7) | ((20 / 4) << 14);
+	CHECK(avf_model_tx_data(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
+			IAVF_TX_DESC_CMD_IIPT_IPV4 |
+			IAVF_TX_DESC_CMD_L4T_EOFT_TCP, off) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, &m, 1, 1) == 1, "nothing received");
+	CHECK((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM &&
+	      (m->ol_flags & RTE_MBUF_F_TX_IPV4), "flags %" PRIx64, m->ol_flags);
+	CHECK(m->l2_len == 14 && m->l3_len == 20 && m->l4_len == 20,
+	      "lens %u/%u/%u", m->l2_len, m->l3_len, m->l4_len);
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, &rp, 1) == 1, "guest received nothing");
+	CHECK(rp.eof && rp.len == len, "eof %d len %u", rp.eof, rp.len);
+	CHECK(rp.ptype == 26, "ptype %u", rp.ptype);
+	CHECK((rp.status & RTE_BIT32(IAVF_RX_DESC_STATUS_L3L4P_SHIFT)) &&
+	      rp.error == 0, "status %#x error %#x", rp.status, rp.error);
+	CHECK(frame_csum_ok(rp.data, rp.len), "bad checksum delivered");
+	CHECK(memcmp(rp.data + 54, buf + 54, pay) == 0, "payload");
+	avf_model_rx_post(&model.rxq[0], 1);
+	avf_model_rx_kick(&model.rxq[0]);
+	return TEST_SUCCESS;
+}
+
+/* Guest TSO (context descriptor, 2 data descriptors) becomes one TCP_SEG
+ * mbuf; the port's Tx segments it into valid MSS-sized frames.
+ */
+static int
+test_tso_roundtrip(void)
+{
+	struct avf_model_txq *tq = &model.txq[0];
+	const uint32_t pay = 3500, mss = 1200, nseg = 3;
+	struct avf_model_rx_pkt rp[8];
+	struct rte_mbuf *m;
+	uint32_t off, i, seq;
+	uint64_t iova;
+	uint8_t *buf;
+
+	iova = avf_model_alloc(&model, 54 + pay, 64, (void **)&buf);
+	CHECK(iova != 0 && buf != NULL, "alloc");
+	build_tcp(buf, pay, true, &model.mac);
+	off = (14 / 2) | ((20 / 4) << 7) | ((20 / 4) << 14);
+	CHECK(avf_model_tx_ctx_tso(tq, pay, mss) == 0, "ctx");
+	CHECK(avf_model_tx_data(tq, iova, 1000, IAVF_TX_DESC_CMD_ICRC |
+			IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM |
+			IAVF_TX_DESC_CMD_L4T_EOFT_TCP, off) == 0, "data 1");
+	CHECK(avf_model_tx_data(tq, iova + 1000, 54 + pay - 1000,
+			IAVF_TX_DESC_CMD_EOP | IAVF_TX_DESC_CMD_RS |
+			IAVF_TX_DESC_CMD_ICRC | IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM |
+			IAVF_TX_DESC_CMD_L4T_EOFT_TCP, off) == 0, "data 2");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, &m, 1, 1) == 1, "nothing received");
+	CHECK(m->pkt_len == 54 + pay, "len %u", m->pkt_len);
+	CHECK((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && m->tso_segsz == mss,
+	      "flags %" PRIx64 " mss %u", m->ol_flags, m->tso_segsz);
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, rp, nseg) == nseg, "guest got fewer segments");
+	for (i = 0, seq = 1000; i < nseg; i++) {
+		const struct rte_tcp_hdr *tcp = (const void *)(rp[i].data + 34);
+		uint32_t seg = i < nseg - 1 ? mss : pay - 2 * mss;
+
+		CHECK(rp[i].eof && rp[i].len == 54 + seg, "seg %u len %u", i,
+		      rp[i].len);
+		CHECK(frame_csum_ok(rp[i].data, rp[i].len), "seg %u checksum", i);
+		CHECK(rte_be_to_cpu_32(tcp->sent_seq) == seq, "seg %u seq", i);
+		CHECK(((tcp->tcp_flags & RTE_TCP_PSH_FLAG) != 0) ==
+		      (i == nseg - 1), "seg %u PSH", i);
+		CHECK(memcmp(rp[i].data + 54, buf + 54 + (seq - 1000), seg) == 0,
+		      "seg %u payload", i);
+		seq += seg;
+	}
+	avf_model_rx_post(&model.rxq[0], nseg);
+	avf_model_rx_kick(&model.rxq[0]);
+	return TEST_SUCCESS;
+}
+
+/* Frames for other addresses are filtered, oversize ones dropped. */
+static int
+test_filter_oversize(void)
+{
+	struct rte_ether_addr other = {{ 0x02, 0, 0, 0, 0x99, 0x99 }};
+	struct avf_model_rx_pkt rp;
+	uint64_t filt = xstat("tx_q1_mac_filtered");
+	uint64_t over = xstat("tx_q1_oversize_drops");
+	struct rte_mbuf *m[2];
+	uint8_t *p0, *p1;
+
+	m[0] = rte_pktmbuf_alloc(pool);
+	m[1] = rte_pktmbuf_alloc(pool);
+	CHECK(m[0] != NULL && m[1] != NULL, "alloc");
+	p0 = (uint8_t *)rte_pktmbuf_append(m[0], 100);
+	p1 = (uint8_t *)rte_pktmbuf_append(m[1], 2000);
+	CHECK(p0 != NULL && p1 != NULL, "append");
+	build_tcp(p0, 46, false, &other);
+	build_tcp(p1, 1946, false, &model.mac);
+	CHECK(port_tx(1, m, 2) == 2, "port tx");
+	CHECK(xstat("tx_q1_mac_filtered") == filt + 1, "filtered count");
+	CHECK(xstat("tx_q1_oversize_drops") == over + 1, "oversize count");
+	CHECK(guest_rx(1, &rp, 1) == 0, "guest got a dropped frame");
+	return TEST_SUCCESS;
+}
+
+/* Broken guest input is dropped and counted, its descriptors completed. */
+static int
+test_bad_guest_input(void)
+{
+	struct avf_model_txq *tq = &model.txq[1];
+	uint64_t bad = xstat("rx_q1_bad_desc_drops");
+	uint64_t tails = xstat("rx_q1_bad_tail");
+	uint64_t done = tq->completed;
+	struct rte_mbuf *m;
+	uint64_t end;
+	int i;
+
+	/* a buffer outside guest memory */
+	CHECK(avf_model_tx_data(tq, 0x1000, 100, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS, 0) == 0, "post");
+	/* a chain of 9 data descriptors without EOP, then EOP */
+	for (i = 0; i < 9; i++) {
+		uint64_t iova;
+
+		avf_model_tx_buf(tq, tq->next_to_use, &iova);
+		CHECK(avf_model_tx_data(tq, iova, 64, i == 8 ?
+				IAVF_TX_DESC_CMD_EOP | IAVF_TX_DESC_CMD_RS : 0,
+				0) == 0, "post chain");
+	}
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	end = rte_get_timer_cycles() + rte_get_timer_hz();
+	while (xstat("rx_q1_bad_desc_drops") < bad + 2 &&
+	       rte_get_timer_cycles() < end)
+		if (rte_eth_rx_burst(port, 1, &m, 1) != 0)
+			rte_pktmbuf_free(m);
+	/* 9-descriptor chain: 8 dropped as a broken chain, the 9th (EOP,
+	 * 64 bytes) is a frame of its own
+	 */
+	CHECK(xstat("rx_q1_bad_desc_drops") >= bad + 2, "bad desc count %" PRIu64
+	      " -> %" PRIu64, bad, xstat("rx_q1_bad_desc_drops"));
+	while (tq->completed < done + 2 && rte_get_timer_cycles() < end)
+		avf_model_tx_reap(tq);
+	CHECK(tq->completed == done + 2, "bad packets not completed");
+
+	/* a tail past the ring */
+	CHECK(avf_model_wr32(&model, IAVF_QTX_TAIL1(1), 4000) == 0, "tail");
+	end = rte_get_timer_cycles() + rte_get_timer_hz();
+	while (xstat("rx_q1_bad_tail") == tails && rte_get_timer_cycles() < end)
+		CHECK(rte_eth_rx_burst(port, 1, &m, 1) == 0, "rx past tail");
+	CHECK(xstat("rx_q1_bad_tail") == tails + 1, "bad tail not counted");
+	CHECK(avf_model_tx_kick(tq) == 0, "restore tail");
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite avfbe_testsuite = {
+	.suite_name = "net_avfbe functional tests",
+	.setup = testsuite_setup,
+	.teardown = testsuite_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_devargs),
+		TEST_CASE(test_info_link),
+		TEST_CASE(test_guest_tx_plain),
+		TEST_CASE(test_csum_roundtrip),
+		TEST_CASE(test_tso_roundtrip),
+		TEST_CASE(test_filter_oversize),
+		TEST_CASE(test_bad_guest_input),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_avfbe(void)
+{
+	return unit_test_suite_runner(&avfbe_testsuite);
+}
+
+REGISTER_TEST_COMMAND(avfbe_autotest, test_avfbe);

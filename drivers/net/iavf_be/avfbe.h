@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+#ifndef _AVFBE_H_
+#define _AVFBE_H_
+
+/*
+ * net_avfbe: an ethdev whose "wire" is the guest side of an emulated
+ * Intel Adaptive Virtual Function (emu_iavf).
+ *
+ * Queue q of the port is queue pair q of the guest:
+ *  - the port's Rx queue q reads the guest's Tx ring q (avfbe_rx.c),
+ *  - the port's Tx queue q fills the guest's Rx ring q (avfbe_tx.c).
+ * Descriptor formats come from DPDK's own iavf base code (iavf_type.h).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <rte_iavf_emu.h>
+
+extern int avfbe_logtype;
+#define RTE_LOGTYPE_AVFBE avfbe_logtype
+
+#define AVFBE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, avfbe_logtype, "avfbe: " fmt "\n", \
+		##__VA_ARGS__)
+
+/* Largest frame of the Intel 700/800 series MACs (IAVF_FRAME_SIZE_MAX). */
+#define AVFBE_MAX_FRAME 9728
+/* Data descriptors per frame: the drivers linearise beyond 8 ("up to 8
+ * data descriptors per non-TSO frame"). A TSO frame may use more; DPDK's
+ * iavf allows up to 255 segments, so 256 bounds any honest guest.
+ */
+#define AVFBE_TX_MAX_DATA_DESC 8
+#define AVFBE_TX_MAX_TSO_DESC 256
+/* TSO_LEN is an 18-bit field of the context descriptor. */
+#define AVFBE_MAX_TSO_PAYLOAD 0x3FFFF
+/* Smallest MSS the hardware segments (ICE/i40e: 64). */
+#define AVFBE_MIN_TSO_MSS 64
+/* Largest L2+L3+L4 header the offload code handles. */
+#define AVFBE_MAX_HDR_LEN 256
+/* The Rx write-back length field (PBUF) has 14 bits; buffers are sized
+ * in 128-byte units.
+ */
+#define AVFBE_RX_MAX_BUF 16256
+#define AVFBE_RX_MIN_BUF 128
+
+/* Per-queue counters of the port's Rx direction (guest Tx ring). The
+ * counters the guest sees too (packets, bytes, bad_desc, ...) live in
+ * rte_iavf_emu_queue.stats; these are the PMD's own.
+ */
+struct avfbe_rxq_counters {
+	uint64_t bad_tail;      /**< Tail doorbell values past the ring. */
+	uint64_t nombuf;        /**< Bursts stopped by mbuf exhaustion. */
+	uint64_t tso;           /**< TSO requests passed on as TCP_SEG. */
+	uint64_t csum;          /**< Checksum requests passed on. */
+};
+
+/* Per-queue counters of the port's Tx direction (guest Rx ring). */
+struct avfbe_txq_counters {
+	uint64_t bad_tail;      /**< Tail doorbell values past the ring. */
+	uint64_t ring_full;     /**< Frames returned: no guest Rx buffers. */
+	uint64_t filtered;      /**< Frames the guest's MAC filter rejects. */
+	uint64_t oversize;      /**< Frames above the guest's max_pkt_size. */
+	uint64_t invalid;       /**< Malformed frames, offloads not possible. */
+	uint64_t tso_segs;      /**< Segments produced by software TSO. */
+	uint64_t sw_csum;       /**< Frames checksummed in software. */
+};
+
+struct avfbe_adapter;
+
+/* Port Rx queue: consumes the guest's Tx ring. */
+struct avfbe_rx_queue {
+	struct rte_iavf_emu_queue *gq;  /* guest Tx queue */
+	struct rte_mempool *mp;
+	struct avfbe_adapter *ad;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint32_t last_bad_tail;
+	struct avfbe_rxq_counters cnt;
+	/* snapshots taken by stats_reset / xstats_reset */
+	struct rte_iavf_emu_queue_stats emu_base;
+	struct avfbe_rxq_counters cnt_base;
+};
+
+/* Port Tx queue: fills the guest's Rx ring. */
+struct avfbe_tx_queue {
+	struct rte_iavf_emu_queue *gq;  /* guest Rx queue */
+	struct avfbe_adapter *ad;
+	uint16_t emu_id;
+	uint16_t queue_id;
+	uint32_t last_bad_tail;
+	struct avfbe_txq_counters cnt;
+	struct rte_iavf_emu_queue_stats emu_base;
+	struct avfbe_txq_counters cnt_base;
+};
+
+struct avfbe_adapter {
+	struct rte_eth_dev *eth_dev;
+	uint16_t instance_id;           /* devarg id= */
+	uint16_t emu_id;                /* devarg avf_emu_id= */
+	uint16_t num_qp;                /* queue pairs the device offers */
+	bool started;                   /* dev_start done */
+	bool admin_up;                  /* not set down by dev_set_link_down */
+	bool subscribed;                /* emudev event callback registered */
+	uint32_t link_speed;            /* Mbps, reported to both sides */
+	struct rte_ether_addr mac;      /* the port's own address */
+};
+
+/* Checksum and segmentation state of one frame (avfbe_offload.c). */
+struct avfbe_ol {
+	uint64_t flags;         /* RTE_MBUF_F_TX_* requested by the mbuf */
+	uint16_t l2_len;
+	uint16_t l3_len;
+	uint16_t l4_len;        /* TSO: TCP header; csum: bytes up to csum */
+	uint16_t hdr_len;       /* bytes of hdr[] that replace the frame's */
+	bool ipv4;
+	uint8_t l4_proto;       /* IPPROTO_TCP/UDP/SCTP or 0 */
+	bool ip_ok;             /* IPv4 header checksum is (now) right */
+	bool l4_ok;             /* L4 checksum is (now) right */
+	uint16_t ip_id;         /* TSO: IPv4 ID of the first segment */
+	uint32_t tcp_seq;       /* TSO: sequence number of the first byte */
+	uint8_t tcp_flags;      /* TSO: flags of the original header */
+	uint8_t hdr[AVFBE_MAX_HDR_LEN];
+};
+
+/* avfbe_offload.c */
+int avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol);
+int avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol);
+void avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
+		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last);
+int avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1,
+		uint64_t ctx_qw1, bool tso);
+uint8_t avfbe_ptype_of(uint32_t rte_ptype);
+
+/* avfbe_rss.c */
+bool avfbe_rss_hash(const struct rte_iavf_emu_rss *rss,
+		const struct rte_mbuf *m, uint32_t ptype, uint32_t l2_len,
+		uint32_t l3_len, uint32_t *hash);
+
+/* avfbe_rx.c / avfbe_tx.c */
+uint16_t avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+uint16_t avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* _AVFBE_H_ */

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+/*
+ * Checksum and segmentation offloads.
+ *
+ * Guest -> port (avfbe_ol_from_guest): the offload fields of the guest's Tx
+ * descriptors become mbuf Tx offload requests, so a port that can offload
+ * does the work on the wire side, as a virtio/vhost port would.
+ *
+ * Port -> guest (avfbe_ol_prepare/csum/tso_segment): a guest Rx ring cannot
+ * take a packet that still needs a checksum or segmentation, so the Tx
+ * path performs the requests in software. The headers are rebuilt in a
+ * private copy; the mbuf itself is never written (it may be shared).
+ */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_ptype.h>
+#include <rte_sctp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "iavf_type.h"
+#include "avfbe.h"
+
+#define AVFBE_TCP_CSUM_OFF offsetof(struct rte_tcp_hdr, cksum)
+#define AVFBE_UDP_CSUM_OFF offsetof(struct rte_udp_hdr, dgram_cksum)
+#define AVFBE_SCTP_CSUM_OFF offsetof(struct rte_sctp_hdr, cksum)
+
+/* ------------------------------------------------ guest Tx descriptor */
+
+/*
+ * Turn the offload fields of a guest Tx packet into mbuf requests.
+ * data_qw1 is qword 1 of the packet's first data descriptor (the drivers
+ * repeat the command and offsets on every data descriptor), ctx_qw1 that
+ * of its context descriptor when "tso" is set.
+ * Returns 0, or -EINVAL when the fields contradict the frame: the packet
+ * is then dropped as a bad descriptor.
+ */
+int
+avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
+		bool tso)
+{
+	uint32_t cmd = (data_qw1 & IAVF_TXD_QW1_CMD_MASK) >>
+		IAVF_TXD_QW1_CMD_SHIFT;
+	uint32_t off = (data_qw1 & IAVF_TXD_QW1_OFFSET_MASK) >>
+		IAVF_TXD_QW1_OFFSET_SHIFT;
+	uint32_t iipt = cmd & IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM;
+	uint32_t l4t = cmd & IAVF_TX_DESC_CMD_L4T_EOFT_UDP;
+	/* MACLEN in 2-byte words, IPLEN and L4LEN in 4-byte words */
+	uint32_t l2 = ((off & IAVF_TXD_QW1_MACLEN_MASK) >>
+		IAVF_TX_DESC_LENGTH_MACLEN_SHIFT) * 2;
+	uint32_t l3 = ((off & IAVF_TXD_QW1_IPLEN_MASK) >>
+		IAVF_TX_DESC_LENGTH_IPLEN_SHIFT) * 4;
+	uint32_t l4 = ((off & IAVF_TXD_QW1_L4LEN_MASK) >>
+		IAVF_TX_DESC_LENGTH_L4_FC_LEN_SHIFT) * 4;
+	uint64_t fl = 0;
+
+	if (iipt == IAVF_TX_DESC_CMD_IIPT_NONIP && l4t == 0 && !tso)
+		return 0;
+	/* The hardware locates L4 through the IP type: no IIPT, no offload. */
+	if (iipt == IAVF_TX_DESC_CMD_IIPT_NONIP)
+		return -EINVAL;
+	if (l2 < RTE_ETHER_HDR_LEN)
+		return -EINVAL;
+
+	switch (iipt) {
+	case IAVF_TX_DESC_CMD_IIPT_IPV6:
+		if (l3 < sizeof(struct rte_ipv6_hdr))
+			return -EINVAL;
+		fl |= RTE_MBUF_F_TX_IPV6;
+		break;
+	case IAVF_TX_DESC_CMD_IIPT_IPV4:
+		fl |= RTE_MBUF_F_TX_IPV4;
+		break;
+	default: /* IPv4 with header checksum */
+		fl |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		break;
+	}
+	if ((fl & RTE_MBUF_F_TX_IPV4) && l3 < sizeof(struct rte_ipv4_hdr))
+		return -EINVAL;
+
+	switch (l4t) {
+	case IAVF_TX_DESC_CMD_L4T_EOFT_TCP:
+		if (l4 < sizeof(struct rte_tcp_hdr))
+			return -EINVAL;
+		fl |= RTE_MBUF_F_TX_TCP_CKSUM;
+		break;
+	case IAVF_TX_DESC_CMD_L4T_EOFT_UDP:
+		if (l4 < sizeof(struct rte_udp_hdr))
+			return -EINVAL;
+		fl |= RTE_MBUF_F_TX_UDP_CKSUM;
+		break;
+	case IAVF_TX_DESC_CMD_L4T_EOFT_SCTP:
+		if (l4 < sizeof(struct rte_sctp_hdr))
+			return -EINVAL;
+		fl |= RTE_MBUF_F_TX_SCTP_CKSUM;
+		break;
+	default:
+		break;
+	}
+	if (l2 + l3 + l4 > m->pkt_len)
+		return -EINVAL;
+
+	if (tso) {
+		uint32_t tso_len = (ctx_qw1 & IAVF_TXD_CTX_QW1_TSO_LEN_MASK) >>
+			IAVF_TXD_CTX_QW1_TSO_LEN_SHIFT;
+		uint32_t mss = (ctx_qw1 & IAVF_TXD_CTX_QW1_MSS_MASK) >>
+			IAVF_TXD_CTX_QW1_MSS_SHIFT;
+
+		/* TSO_LEN counts the payload after L2+L3+L4 headers. */
+		if (l4t != IAVF_TX_DESC_CMD_L4T_EOFT_TCP ||
+		    mss < AVFBE_MIN_TSO_MSS ||
+		    l2 + l3 + l4 + mss > AVFBE_MAX_FRAME ||
+		    l2 + l3 + l4 + tso_len != m->pkt_len)
+			return -EINVAL;
+		/* TCP_SEG implies TCP_CKSUM (rte_mbuf_core.h). */
+		fl &= ~RTE_MBUF_F_TX_L4_MASK;
+		fl |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = mss;
+	}
+
+	m->l2_len = l2;
+	m->l3_len = l3;
+	m->l4_len = l4;
+	m->ol_flags |= fl;
+	/* The data is intact; only the checksum fields are not final. */
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM)
+		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_NONE;
+	if (fl & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))
+		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	return 0;
+}
+
+/* ------------------------------------------------ software offloads */
+
+/* Ones' complement sum of the pseudo header for an L4 length. */
+static uint32_t
+avfbe_phdr_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+{
+	const uint8_t *l3 = ol->hdr + ol->l2_len;
+
+	if (ol->ipv4) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+		struct {
+			rte_be32_t src;
+			rte_be32_t dst;
+			uint8_t zero;
+			uint8_t proto;
+			rte_be16_t len;
+		} __rte_packed ph = {
+			.src = ip->src_addr,
+			.dst = ip->dst_addr,
+			.zero = 0,
+			.proto = ol->l4_proto,
+			.len = rte_cpu_to_be_16(l4_len),
+		};
+		return rte_raw_cksum(&ph, sizeof(ph));
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
+		struct {
+			uint8_t src[16];
+			uint8_t dst[16];
+			rte_be32_t len;
+			uint8_t zero[3];
+			uint8_t proto;
+		} __rte_packed ph;
+
+		memcpy(ph.src, ip6->src_addr, sizeof(ph.src));
+		memcpy(ph.dst, ip6->dst_addr, sizeof(ph.dst));
+		ph.len = rte_cpu_to_be_32(l4_len);
+		memset(ph.zero, 0, sizeof(ph.zero));
+		ph.proto = ol->l4_proto;
+		return rte_raw_cksum(&ph, sizeof(ph));
+	}
+}
+
+static uint16_t
+avfbe_fold(uint32_t sum)
+{
+	uint16_t r;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	r = (uint16_t)~sum;
+	/* 0 means "no checksum" for UDP; both forms are valid for TCP. */
+	return r == 0 ? 0xffff : r;
+}
+
+/* CRC32c over a range of an mbuf chain. */
+static uint32_t
+avfbe_crc32c_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len,
+		uint32_t crc)
+{
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+
+		crc = rte_hash_crc(rte_pktmbuf_mtod_offset(m, const void *, off),
+				   n, crc);
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+	return crc;
+}
+
+/*
+ * Validate the offload request of an mbuf and copy its headers to ol->hdr.
+ * Returns 0 or -EINVAL (request the PMD cannot meet: the frame is dropped).
+ */
+int
+avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
+{
+	uint64_t fl = m->ol_flags;
+	const uint8_t *l3;
+	const void *p;
+	uint32_t hdr;
+
+	ol->flags = fl;
+	ol->l2_len = m->l2_len;
+	ol->l3_len = m->l3_len;
+	ol->ip_ok = false;
+	ol->l4_ok = false;
+
+	/* No tunnel, VLAN insertion or UDP segmentation offload. */
+	if (fl & (RTE_MBUF_F_TX_TUNNEL_MASK | RTE_MBUF_F_TX_OUTER_IP_CKSUM |
+		  RTE_MBUF_F_TX_OUTER_UDP_CKSUM | RTE_MBUF_F_TX_VLAN |
+		  RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_UDP_SEG))
+		return -EINVAL;
+	if (ol->l2_len < RTE_ETHER_HDR_LEN ||
+	    ol->l3_len < sizeof(struct rte_ipv4_hdr))
+		return -EINVAL;
+
+	if (fl & RTE_MBUF_F_TX_TCP_SEG) {
+		ol->l4_proto = IPPROTO_TCP;
+		ol->l4_len = m->l4_len;
+		if (ol->l4_len < sizeof(struct rte_tcp_hdr) ||
+		    m->tso_segsz == 0)
+			return -EINVAL;
+	} else {
+		switch (fl & RTE_MBUF_F_TX_L4_MASK) {
+		case RTE_MBUF_F_TX_TCP_CKSUM:
+			ol->l4_proto = IPPROTO_TCP;
+			ol->l4_len = AVFBE_TCP_CSUM_OFF + 2;
+			break;
+		case RTE_MBUF_F_TX_UDP_CKSUM:
+			ol->l4_proto = IPPROTO_UDP;
+			ol->l4_len = sizeof(struct rte_udp_hdr);
+			break;
+		case RTE_MBUF_F_TX_SCTP_CKSUM:
+			ol->l4_proto = IPPROTO_SCTP;
+			ol->l4_len = sizeof(struct rte_sctp_hdr);
+			break;
+		default:
+			ol->l4_proto = 0;
+			ol->l4_len = 0;
+			break;
+		}
+	}
+
+	hdr = (uint32_t)ol->l2_len + ol->l3_len + ol->l4_len;
+	if (hdr > AVFBE_MAX_HDR_LEN || hdr > m->pkt_len)
+		return -EINVAL;
+	ol->hdr_len = hdr;
+	p = rte_pktmbuf_read(m, 0, hdr, ol->hdr);
+	if (p == NULL)
+		return -EINVAL;
+	if (p != ol->hdr)
+		memcpy(ol->hdr, p, hdr);
+
+	l3 = ol->hdr + ol->l2_len;
+	if (fl & RTE_MBUF_F_TX_IPV4)
+		ol->ipv4 = true;
+	else if (fl & RTE_MBUF_F_TX_IPV6)
+		ol->ipv4 = false;
+	else
+		ol->ipv4 = (l3[0] >> 4) == 4;
+
+	if (ol->ipv4) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		if ((ip->version_ihl >> 4) != 4 ||
+		    rte_ipv4_hdr_len(ip) != ol->l3_len)
+			return -EINVAL;
+		if (ol->l4_proto != 0 && ip->next_proto_id != ol->l4_proto)
+			return -EINVAL;
+		/* A header the sender completed itself can still be vouched
+		 * for: verifying 20 bytes is cheap.
+		 */
+		if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG)))
+			ol->ip_ok = rte_raw_cksum(ip, ol->l3_len) == 0xffff;
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
+
+		if ((l3[0] >> 4) != 6 ||
+		    ol->l3_len < sizeof(struct rte_ipv6_hdr))
+			return -EINVAL;
+		if (ol->l4_proto != 0 &&
+		    ol->l3_len == sizeof(struct rte_ipv6_hdr) &&
+		    ip6->proto != ol->l4_proto)
+			return -EINVAL;
+		ol->ip_ok = true;  /* IPv6 has no header checksum */
+	}
+
+	if (fl & RTE_MBUF_F_TX_TCP_SEG) {
+		const struct rte_tcp_hdr *tcp =
+			(const void *)(l3 + ol->l3_len);
+
+		if (ol->l4_len != ((tcp->data_off >> 4) * 4))
+			return -EINVAL;
+		ol->tcp_seq = rte_be_to_cpu_32(tcp->sent_seq);
+		ol->tcp_flags = tcp->tcp_flags;
+		if (ol->ipv4)
+			ol->ip_id = rte_be_to_cpu_16(
+				((const struct rte_ipv4_hdr *)l3)->packet_id);
+	}
+	return 0;
+}
+
+/* Length of the L4 part of a non-segmented frame, from the IP header when
+ * that is consistent (Ethernet padding is not part of it).
+ */
+static uint32_t
+avfbe_l4_len(const struct rte_mbuf *m, const struct avfbe_ol *ol)
+{
+	const uint8_t *l3 = ol->hdr + ol->l2_len;
+	uint32_t avail = m->pkt_len - ol->l2_len - ol->l3_len;
+	uint32_t len;
+
+	if (ol->ipv4) {
+		len = rte_be_to_cpu_16(
+			((const struct rte_ipv4_hdr *)(const void *)l3)->total_length);
+		if (len < ol->l3_len)
+			return avail;
+		len -= ol->l3_len;
+	} else {
+		len = rte_be_to_cpu_16(
+			((const struct rte_ipv6_hdr *)(const void *)l3)->payload_len);
+		if (len < ol->l3_len - sizeof(struct rte_ipv6_hdr))
+			return avail;
+		len -= ol->l3_len - sizeof(struct rte_ipv6_hdr);
+	}
+	return (len >= ol->l4_len && len <= avail) ? len : avail;
+}
+
+/*
+ * Complete the checksums of a non-segmented frame in ol->hdr.
+ * Returns 0 or -EINVAL.
+ */
+int
+avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
+{
+	uint8_t *l3 = ol->hdr + ol->l2_len;
+	uint32_t l4_off = (uint32_t)ol->l2_len + ol->l3_len;
+	uint8_t *l4 = l3 + ol->l3_len;
+	uint32_t l4_len;
+
+	if (ol->ipv4 && (ol->flags & RTE_MBUF_F_TX_IP_CKSUM)) {
+		struct rte_ipv4_hdr *ip = (void *)l3;
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ol->ip_ok = true;
+	}
+	if (ol->l4_proto == 0)
+		return 0;
+
+	l4_len = avfbe_l4_len(m, ol);
+	if (ol->l4_proto == IPPROTO_SCTP) {
+		uint32_t crc = 0xffffffff;
+		static const uint8_t zero[4];
+
+		/* CRC32c with the checksum field taken as zero (RFC 9260);
+		 * stored little endian, as Linux sctp_compute_cksum() does.
+		 */
+		crc = rte_hash_crc(l4, AVFBE_SCTP_CSUM_OFF, crc);
+		crc = rte_hash_crc(zero, sizeof(zero), crc);
+		crc = avfbe_crc32c_mbuf(m, l4_off + sizeof(struct rte_sctp_hdr),
+				l4_len - sizeof(struct rte_sctp_hdr), crc);
+		((struct rte_sctp_hdr *)(void *)l4)->cksum =
+			rte_cpu_to_le_32(~crc);
+	} else {
+		uint16_t csum_off = ol->l4_proto == IPPROTO_TCP ?
+			AVFBE_TCP_CSUM_OFF : AVFBE_UDP_CSUM_OFF;
+		uint16_t old, raw;
+		uint32_t sum;
+
+		/* Sum the L4 bytes as they are in the mbuf, then take the
+		 * old checksum field (pseudo-header seed or garbage) out
+		 * again: x + ~x == 0 in ones' complement.
+		 */
+		if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &raw) != 0)
+			return -EINVAL;
+		memcpy(&old, l4 + csum_off, sizeof(old));
+		sum = (uint32_t)raw + (uint16_t)~old + avfbe_phdr_sum(ol, l4_len);
+		old = avfbe_fold(sum);
+		memcpy(l4 + csum_off, &old, sizeof(old));
+	}
+	ol->l4_ok = true;
+	return 0;
+}
+
+/*
+ * Build the headers of TSO segment seg_idx (payload bytes pay_off ..
+ * pay_off + pay_len - 1 of the original payload) in ol->hdr: IP length,
+ * ID and checksum, TCP sequence number, flags (FIN/PSH only on the last
+ * segment, CWR only on the first) and checksum.
+ */
+void
+avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
+		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last)
+{
+	uint8_t *l3 = ol->hdr + ol->l2_len;
+	struct rte_tcp_hdr *tcp = (void *)(l3 + ol->l3_len);
+	uint32_t l4_len = ol->l4_len + pay_len;
+	uint8_t flags = ol->tcp_flags;
+	uint16_t raw = 0;
+	uint32_t sum;
+
+	if (ol->ipv4) {
+		struct rte_ipv4_hdr *ip = (void *)l3;
+
+		ip->total_length = rte_cpu_to_be_16(ol->l3_len + l4_len);
+		ip->packet_id = rte_cpu_to_be_16((uint16_t)(ol->ip_id + seg_idx));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (void *)l3;
+
+		ip6->payload_len = rte_cpu_to_be_16(ol->l3_len -
+			sizeof(struct rte_ipv6_hdr) + l4_len);
+	}
+
+	if (!last)
+		flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+	if (seg_idx != 0)
+		flags &= ~RTE_TCP_CWR_FLAG;
+	tcp->tcp_flags = flags;
+	tcp->sent_seq = rte_cpu_to_be_32(ol->tcp_seq + pay_off);
+	tcp->cksum = 0;
+
+	/* pkt_len was checked against hdr_len + payload by the caller */
+	if (pay_len != 0)
+		rte_raw_cksum_mbuf(m, ol->hdr_len + pay_off, pay_len, &raw);
+	sum = (uint32_t)raw + rte_raw_cksum(tcp, ol->l4_len) +
+		avfbe_phdr_sum(ol, l4_len);
+	tcp->cksum = avfbe_fold(sum);
+	ol->ip_ok = true;
+	ol->l4_ok = true;
+}
+
+/* Legacy descriptor packet type (iavf_ptype_lookup[]) of an mbuf ptype. */
+uint8_t
+avfbe_ptype_of(uint32_t ptype)
+{
+	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
+
+	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
+		switch (l4) {
+		case RTE_PTYPE_L4_FRAG: return 22;
+		case RTE_PTYPE_L4_UDP: return 24;
+		case RTE_PTYPE_L4_TCP: return 26;
+		case RTE_PTYPE_L4_SCTP: return 27;
+		case RTE_PTYPE_L4_ICMP: return 28;
+		default: return 23;
+		}
+	}
+	if (RTE_ETH_IS_IPV6_HDR(ptype)) {
+		switch (l4) {
+		case RTE_PTYPE_L4_FRAG: return 88;
+		case RTE_PTYPE_L4_UDP: return 90;
+		case RTE_PTYPE_L4_TCP: return 92;
+		case RTE_PTYPE_L4_SCTP: return 93;
+		case RTE_PTYPE_L4_ICMP: return 94;
+		default: return 89;
+		}
+	}
+	if ((ptype & RTE_PTYPE_L2_MASK) == RTE_PTYPE_L2_ETHER_ARP)
+		return IAVF_RX_PTYPE_L2_ARP;
+	return IAVF_RX_PTYPE_L2_MAC_PAY2;
+}

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+/*
+ * Port Rx: packets the guest posted on its Tx ring become mbufs.
+ *
+ * Guest Tx ring (16-byte iavf_tx_desc): the guest fills descriptors and
+ * moves the tail past them; the device consumes head..tail-1 ("the device
+ * may use slot head only while head != tail"). A packet is an optional
+ * context descriptor (DTYPE 1, TSO_LEN/MSS) followed by data descriptors
+ * (DTYPE 0) up to the one with EOP. Completion: the device writes
+ * DTYPE = 0xF (DESC_DONE) into qword 1 of every descriptor the guest
+ * marked RS; Linux checks the EOP descriptor of each packet (it sets RS
+ * there), DPDK the RS descriptor every tx_rs_thresh.
+ */
+
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+
+#include "iavf_type.h"
+#include "avfbe.h"
+
+#define AVFBE_TXD_CMD(c) ((uint64_t)(c) << IAVF_TXD_QW1_CMD_SHIFT)
+#define AVFBE_TXD_DTYPE(qw1) ((qw1) & IAVF_TXD_QW1_DTYPE_MASK)
+#define AVFBE_TXD_BSZ(qw1) \
+	((uint32_t)(((qw1) & IAVF_TXD_QW1_TX_BUF_SZ_MASK) >> \
+		    IAVF_TXD_QW1_TX_BUF_SZ_SHIFT))
+
+/* One packet found on the guest Tx ring. */
+struct avfbe_txpkt {
+	uint16_t ndesc;       /* descriptors it occupies, context included */
+	bool has_ctx;
+	bool tso;
+	bool bad;             /* broken chain: drop, complete, count */
+	uint64_t ctx_qw1;
+	uint64_t data_qw1;    /* qword 1 of the first data descriptor */
+	uint32_t len;         /* sum of the data buffer sizes */
+};
+
+static inline uint16_t
+avfbe_next(uint16_t idx, uint16_t ring_len)
+{
+	return idx + 1 == ring_len ? 0 : idx + 1;
+}
+
+static inline uint64_t
+avfbe_txd_qw1(const volatile struct iavf_tx_desc *d)
+{
+	return rte_le_to_cpu_64(d->cmd_type_offset_bsz);
+}
+
+/*
+ * Find the packet starting at head among "avail" guest descriptors.
+ * Returns true when a whole packet (or a broken chain to drop) is there,
+ * false when the guest has not posted the rest yet.
+ */
+static bool
+avfbe_rx_scan(const volatile struct iavf_tx_desc *ring, uint16_t ring_len,
+		uint16_t head, uint16_t avail, struct avfbe_txpkt *p)
+{
+	uint16_t cap = AVFBE_TX_MAX_DATA_DESC;
+	uint16_t idx = head, n = 0, ndata = 0;
+	uint64_t qw1;
+
+	memset(p, 0, sizeof(*p));
+	qw1 = avfbe_txd_qw1(&ring[idx]);
+	if (AVFBE_TXD_DTYPE(qw1) == IAVF_TX_DESC_DTYPE_CONTEXT) {
+		uint64_t cmd = (qw1 & IAVF_TXD_CTX_QW1_CMD_MASK) >>
+			IAVF_TXD_CTX_QW1_CMD_SHIFT;
+
+		p->has_ctx = true;
+		p->ctx_qw1 = qw1;
+		if (cmd & IAVF_TX_CTX_DESC_TSO) {
+			p->tso = true;
+			cap = AVFBE_TX_MAX_TSO_DESC;
+		}
+		n = 1;
+		idx = avfbe_next(idx, ring_len);
+	}
+	while (n < avail) {
+		qw1 = avfbe_txd_qw1(&ring[idx]);
+		n++;
+		if (AVFBE_TXD_DTYPE(qw1) != IAVF_TX_DESC_DTYPE_DATA) {
+			p->bad = true;
+			break;
+		}
+		if (ndata++ == 0)
+			p->data_qw1 = qw1;
+		p->len += AVFBE_TXD_BSZ(qw1);
+		if (qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_EOP)) {
+			p->ndesc = n;
+			return true;
+		}
+		if (ndata == cap) {
+			/* "up to 8 data descriptors per non-TSO frame" */
+			p->bad = true;
+			break;
+		}
+		idx = avfbe_next(idx, ring_len);
+	}
+	if (!p->bad && avail < ring_len - 1)
+		return false;  /* rest of the packet not posted yet */
+	/* A full ring without an end of packet can never complete. */
+	p->bad = true;
+	p->ndesc = n;
+	return true;
+}
+
+/* Append len bytes at src to the mbuf chain whose last segment is *cur. */
+static int
+avfbe_rx_append(struct rte_mempool *mp, struct rte_mbuf *m,
+		struct rte_mbuf **cur, const uint8_t *src, uint32_t len)
+{
+	struct rte_mbuf *c = *cur;
+
+	while (len > 0) {
+		uint32_t room = rte_pktmbuf_tailroom(c);
+		uint32_t n;
+
+		if (room == 0) {
+			struct rte_mbuf *seg = rte_pktmbuf_alloc(mp);
+
+			if (unlikely(seg == NULL))
+				return -ENOMEM;
+			seg->data_off = 0;  /* no headroom needed after the head */
+			c->next = seg;
+			c = seg;
+			m->nb_segs++;
+			room = rte_pktmbuf_tailroom(c);
+		}
+		n = RTE_MIN(len, room);
+		rte_memcpy(rte_pktmbuf_mtod_offset(c, void *, c->data_len),
+			   src, n);
+		c->data_len += n;
+		m->pkt_len += n;
+		src += n;
+		len -= n;
+	}
+	*cur = c;
+	return 0;
+}
+
+/*
+ * Copy the data buffers of packet p into a new mbuf chain.
+ * Returns 0, -EFAULT (bad guest address or lengths) or -ENOMEM.
+ */
+static int
+avfbe_rx_copy(struct avfbe_rx_queue *rxq, const volatile struct iavf_tx_desc *ring,
+		uint16_t ring_len, uint16_t head, const struct avfbe_txpkt *p,
+		struct rte_mbuf **out)
+{
+	struct rte_iavf_emu_queue *gq = rxq->gq;
+	struct rte_mbuf *m, *cur;
+	uint16_t idx = head, k;
+	int ret = 0;
+
+	m = rte_pktmbuf_alloc(rxq->mp);
+	if (unlikely(m == NULL))
+		return -ENOMEM;
+	cur = m;
+	if (p->has_ctx)
+		idx = avfbe_next(idx, ring_len);
+	for (k = p->has_ctx ? 1 : 0; k < p->ndesc; k++) {
+		const volatile struct iavf_tx_desc *d = &ring[idx];
+		uint64_t addr = rte_le_to_cpu_64(d->buffer_addr);
+		uint32_t len = AVFBE_TXD_BSZ(avfbe_txd_qw1(d));
+		const uint8_t *src;
+
+		idx = avfbe_next(idx, ring_len);
+		if (len == 0)
+			continue;
+		/* The guest may rewrite a descriptor after the scan: never
+		 * take more than the scan accepted.
+		 */
+		if (len > p->len - m->pkt_len) {
+			ret = -EFAULT;
+			break;
+		}
+		src = rte_iavf_emu_iova_to_va(gq, addr, len, false);
+		if (unlikely(src == NULL)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = avfbe_rx_append(rxq->mp, m, &cur, src, len);
+		if (unlikely(ret != 0))
+			break;
+	}
+	if (ret == 0 && m->pkt_len != p->len)
+		ret = -EFAULT;
+	if (unlikely(ret != 0)) {
+		rte_pktmbuf_free(m);
+		return ret;
+	}
+	m->port = rxq->port_id;
+	*out = m;
+	return 0;
+}
+
+/* Hand the descriptors of a consumed packet back to the guest. */
+static bool
+avfbe_rx_complete(volatile struct iavf_tx_desc *ring, uint16_t ring_len,
+		uint16_t head, uint16_t ndesc)
+{
+	bool rs = false;
+	uint16_t k;
+
+	/* buffer reads above happen before the guest may reuse them */
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	for (k = 0; k < ndesc; k++) {
+		volatile struct iavf_tx_desc *d = &ring[head];
+		uint64_t qw1 = avfbe_txd_qw1(d);
+
+		if (AVFBE_TXD_DTYPE(qw1) == IAVF_TX_DESC_DTYPE_DATA &&
+		    (qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_RS))) {
+			d->cmd_type_offset_bsz = rte_cpu_to_le_64(qw1 |
+				IAVF_TX_DESC_DTYPE_DESC_DONE);
+			rs = true;
+		}
+		head = avfbe_next(head, ring_len);
+	}
+	return rs;
+}
+
+static void
+avfbe_rx_count(struct rte_iavf_emu_queue_stats *st, const struct rte_mbuf *m)
+{
+	const struct rte_ether_addr *dst =
+		rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
+
+	st->packets++;
+	st->bytes += m->pkt_len;
+	if (m->data_len < RTE_ETHER_ADDR_LEN || rte_is_unicast_ether_addr(dst))
+		st->unicast++;
+	else if (rte_is_broadcast_ether_addr(dst))
+		st->broadcast++;
+	else
+		st->multicast++;
+}
+
+static void
+avfbe_rx_bad_tail(struct avfbe_rx_queue *rxq, uint32_t tail)
+{
+	if (tail == rxq->last_bad_tail)
+		return;
+	rxq->last_bad_tail = tail;
+	if (rxq->cnt.bad_tail++ == 0)
+		AVFBE_LOG(WARNING, "port %u rxq %u: guest Tx tail %u past ring of %u (ignored)",
+			  rxq->port_id, rxq->queue_id, tail, rxq->gq->ring_len);
+}
+
+uint16_t
+avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct avfbe_rx_queue *rxq = queue;
+	struct rte_iavf_emu_queue *gq = rxq->gq;
+	volatile struct iavf_tx_desc *ring;
+	uint16_t ring_len, head, avail, nb_rx = 0;
+	bool completed = false;
+	uint32_t tail;
+
+	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+		return 0;
+	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
+		goto out;
+	rte_iavf_emu_irq_poll(gq);
+
+	ring = gq->ring;
+	ring_len = gq->ring_len;
+	tail = __atomic_load_n(gq->tail, __ATOMIC_ACQUIRE);
+	if (unlikely(tail >= ring_len)) {
+		avfbe_rx_bad_tail(rxq, tail);
+		goto out;
+	}
+	head = gq->next;
+	if (unlikely(head >= ring_len))
+		head = 0;
+
+	while (nb_rx < nb_pkts && head != tail) {
+		struct avfbe_txpkt p;
+		struct rte_mbuf *m = NULL;
+		int ret;
+
+		avail = tail >= head ? tail - head : tail + ring_len - head;
+		rte_prefetch0(&ring[(head + 4) % ring_len]);
+		if (!avfbe_rx_scan(ring, ring_len, head, avail, &p))
+			break;
+
+		if (p.bad) {
+			ret = -EFAULT;
+		} else if (p.tso ? p.len > AVFBE_MAX_TSO_PAYLOAD + AVFBE_MAX_HDR_LEN :
+			   p.len > AVFBE_MAX_FRAME) {
+			ret = -EFAULT;
+		} else if (p.len < RTE_ETHER_HDR_LEN) {
+			ret = -EFAULT;
+		} else {
+			ret = avfbe_rx_copy(rxq, ring, ring_len, head, &p, &m);
+			if (ret == -ENOMEM) {
+				/* retry the packet on the next burst */
+				rxq->cnt.nombuf++;
+				rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed++;
+				break;
+			}
+			if (ret == 0 &&
+			    avfbe_ol_from_guest(m, p.data_qw1, p.ctx_qw1,
+						p.tso) != 0) {
+				rte_pktmbuf_free(m);
+				m = NULL;
+				ret = -EFAULT;
+			}
+		}
+
+		if (ret == 0) {
+			avfbe_rx_count(&gq->stats, m);
+			if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+				rxq->cnt.tso++;
+			else if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK |
+						RTE_MBUF_F_TX_IP_CKSUM))
+				rxq->cnt.csum++;
+			pkts[nb_rx++] = m;
+		} else {
+			uint64_t n = ++gq->stats.bad_desc;
+
+			if ((n & (n - 1)) == 0)
+				AVFBE_LOG(WARNING, "port %u rxq %u: bad guest Tx descriptors at %u dropped (%" PRIu64 " so far)",
+					  rxq->port_id, rxq->queue_id, head, n);
+		}
+		completed |= avfbe_rx_complete(ring, ring_len, head, p.ndesc);
+		head = (uint16_t)((head + p.ndesc) % ring_len);
+	}
+	gq->next = head;
+	if (completed)
+		rte_iavf_emu_queue_notify(gq);
+out:
+	rte_spinlock_unlock(&gq->access_lock);
+	return nb_rx;
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK device-emulation authors
+ */
+
+/*
+ * Port Tx: mbufs are written into the buffers the guest posted on its Rx
+ * ring, in the 32-byte legacy write-back format (RXDID 1) both Linux iavf
+ * and DPDK net_iavf use unless flexible descriptors were negotiated.
+ *
+ * Write-back (iavf_32byte_rx_desc.wb): qword 0 bits 63:32 RSS hash;
+ * qword 1: status 18:0 (DD, EOF, L3L4P, FLTSTAT 13:12 = 3 when the hash
+ * is valid), errors 26:19 (RXE, IPE, L4E), packet type 37:30, buffer
+ * length 51:38. A frame larger than one guest buffer spans several
+ * descriptors, EOF on the last. The read format's pkt_addr is read before
+ * the descriptor is overwritten. The device fills head..tail-1 only.
+ */
+
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_net.h>
+#include <rte_prefetch.h>
+
+#include "iavf_type.h"
+#include "avfbe.h"
+
+#define AVFBE_RXD_STATUS(bit) RTE_BIT64(IAVF_RX_DESC_STATUS_ ## bit ## _SHIFT)
+#define AVFBE_RXD_ERROR(bit) \
+	RTE_BIT64(IAVF_RXD_QW1_ERROR_SHIFT + IAVF_RX_DESC_ERROR_ ## bit ## _SHIFT)
+#define AVFBE_RXD_FLTSTAT_RSS \
+	((uint64_t)IAVF_RX_DESC_FLTSTAT_RSS_HASH << \
+	 IAVF_RX_DESC_STATUS_FLTSTAT_SHIFT)
+
+/* Source of a frame: an optional rebuilt header, then mbuf bytes. */
+struct avfbe_src {
+	const uint8_t *hdr;
+	uint32_t hdr_len;
+	const struct rte_mbuf *seg;
+	uint32_t off;          /* offset in seg */
+};
+
+/* State of one burst on the guest Rx ring. */
+struct avfbe_tx_ctx {
+	struct rte_iavf_emu_queue *gq;
+	volatile union iavf_32byte_rx_desc *ring;
+	uint16_t ring_len;
+	uint16_t head;
+	uint16_t avail;
+	uint32_t buf_len;      /* bytes per guest buffer */
+	uint32_t max_frame;
+	bool promisc;
+	bool allmulti;
+	bool placed;
+	struct rte_ether_addr last_ok;  /* last destination accepted */
+	bool have_last_ok;
+	struct rte_iavf_emu_rss rss;
+};
+
+/* Write-back fields shared by the descriptors of a frame. */
+struct avfbe_wb {
+	uint64_t qw0;
+	uint64_t qw1;          /* status/error/ptype, without DD/EOF/length */
+};
+
+static inline uint16_t
+avfbe_next(uint16_t idx, uint16_t ring_len)
+{
+	return idx + 1 == ring_len ? 0 : idx + 1;
+}
+
+static void
+avfbe_src_init(struct avfbe_src *s, const uint8_t *hdr, uint32_t hdr_len,
+		const struct rte_mbuf *m, uint32_t off)
+{
+	s->hdr = hdr;
+	s->hdr_len = hdr_len;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	s->seg = m;
+	s->off = off;
+}
+
+static void
+avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
+{
+	if (s->hdr_len > 0) {
+		uint32_t n = RTE_MIN(len, s->hdr_len);
+
+		rte_memcpy(dst, s->hdr, n);
+		s->hdr += n;
+		s->hdr_len -= n;
+		dst += n;
+		len -= n;
+	}
+	while (len > 0) {
+		uint32_t n;
+
+		while (s->seg != NULL && s->off >= s->seg->data_len) {
+			s->seg = s->seg->next;
+			s->off = 0;
+		}
+		if (unlikely(s->seg == NULL)) {
+			/* chain shorter than pkt_len: never leak old data */
+			memset(dst, 0, len);
+			return;
+		}
+		n = RTE_MIN(len, (uint32_t)s->seg->data_len - s->off);
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *,
+							 s->off), n);
+		s->off += n;
+		dst += n;
+		len -= n;
+	}
+}
+
+static inline uint16_t
+avfbe_descs_for(uint32_t len, uint32_t buf_len)
+{
+	return (uint16_t)((len + buf_len - 1) / buf_len);
+}
+
+/*
+ * Write one frame of len bytes into the guest buffers at ctx->head.
+ * Returns 0, -ENOSPC (not enough buffers posted; nothing written) or
+ * -EFAULT (a buffer outside guest memory: the frame is handed back with
+ * RXE set so the guest drops it and reuses its buffers).
+ */
+static int
+avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
+		const struct avfbe_wb *wb)
+{
+	uint16_t ndesc = avfbe_descs_for(len, ctx->buf_len);
+	uint16_t idx = ctx->head, k;
+	uint32_t rem = len;
+	bool bad = false;
+
+	if (ndesc > ctx->avail)
+		return -ENOSPC;
+
+	for (k = 0; k < ndesc; k++) {
+		volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[idx];
+		uint32_t n = RTE_MIN(rem, ctx->buf_len);
+		uint64_t addr = rte_le_to_cpu_64(qw[0]);  /* read.pkt_addr */
+		uint8_t *dst;
+
+		dst = rte_iavf_emu_iova_to_va(ctx->gq, addr, n, true);
+		if (unlikely(dst == NULL)) {
+			bad = true;
+			ndesc = k + 1;
+			break;
+		}
+		avfbe_src_copy(src, dst, n);
+		qw[0] = rte_cpu_to_le_64(wb->qw0);
+		qw[2] = 0;
+		qw[3] = 0;
+		rem -= n;
+		idx = avfbe_next(idx, ctx->ring_len);
+	}
+
+	/* buffer contents before the descriptor done bits */
+	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	idx = ctx->head;
+	rem = len;
+	for (k = 0; k < ndesc; k++) {
+		volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[idx];
+		uint32_t n = RTE_MIN(rem, ctx->buf_len);
+		uint64_t qw1 = AVFBE_RXD_STATUS(DD) |
+			((uint64_t)n << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT);
+
+		if (k == ndesc - 1) {
+			qw1 |= AVFBE_RXD_STATUS(EOF);
+			if (bad)
+				qw1 |= AVFBE_RXD_ERROR(RXE);
+		}
+		if (!bad)
+			qw1 |= wb->qw1;
+		qw[1] = rte_cpu_to_le_64(qw1);
+		rem -= n;
+		idx = avfbe_next(idx, ctx->ring_len);
+	}
+	ctx->head = idx;
+	ctx->avail -= ndesc;
+	ctx->placed = true;
+	return bad ? -EFAULT : 0;
+}
+
+static void
+avfbe_tx_count(struct rte_iavf_emu_queue_stats *st, const uint8_t *dst,
+		uint32_t len)
+{
+	st->packets++;
+	st->bytes += len;
+	if (rte_is_unicast_ether_addr((const struct rte_ether_addr *)dst))
+		st->unicast++;
+	else if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)dst))
+		st->broadcast++;
+	else
+		st->multicast++;
+}
+
+/* Receive filter of the guest: its addresses, broadcast, promiscuous. */
+static bool
+avfbe_tx_accept(struct avfbe_tx_ctx *ctx, uint16_t emu_id,
+		const struct rte_ether_addr *dst)
+{
+	if (ctx->promisc)
+		return true;
+	if (ctx->allmulti && rte_is_multicast_ether_addr(dst))
+		return true;
+	if (ctx->have_last_ok && rte_is_same_ether_addr(dst, &ctx->last_ok))
+		return true;
+	if (!rte_iavf_emu_mac_accepted(emu_id, dst))
+		return false;
+	rte_ether_addr_copy(dst, &ctx->last_ok);
+	ctx->have_last_ok = true;
+	return true;
+}
+
+/* Checksum status for the guest from what the mbuf says about itself. */
+static uint64_t
+avfbe_csum_status_of_mbuf(const struct rte_mbuf *m, uint32_t ptype)
+{
+	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint64_t st;
+
+	if (!RTE_ETH_IS_IPV4_HDR(ptype) && !RTE_ETH_IS_IPV6_HDR(ptype))
+		return 0;
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN ||
+	    (RTE_ETH_IS_IPV4_HDR(ptype) &&
+	     ip == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN))
+		return 0;  /* let the guest verify */
+	st = AVFBE_RXD_STATUS(L3L4P);
+	if (RTE_ETH_IS_IPV4_HDR(ptype) && ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		st |= AVFBE_RXD_ERROR(IPE);
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		st |= AVFBE_RXD_ERROR(L4E);
+	return st;
+}
+
+static void
+avfbe_tx_rss(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
+		uint32_t ptype, uint32_t l2_len, uint32_t l3_len,
+		struct avfbe_wb *wb)
+{
+	uint32_t hash;
+
+	if (ctx->rss.enabled &&
+	    avfbe_rss_hash(&ctx->rss, m, ptype, l2_len, l3_len, &hash)) {
+		wb->qw0 = (uint64_t)hash << 32;
+		wb->qw1 |= AVFBE_RXD_FLTSTAT_RSS;
+	}
+}
+
+static uint32_t
+avfbe_ol_ptype(const struct avfbe_ol *ol)
+{
+	uint32_t pt = RTE_PTYPE_L2_ETHER | (ol->ipv4 ?
+		RTE_PTYPE_L3_IPV4_EXT_UNKNOWN : RTE_PTYPE_L3_IPV6_EXT_UNKNOWN);
+
+	switch (ol->l4_proto) {
+	case IPPROTO_TCP: return pt | RTE_PTYPE_L4_TCP;
+	case IPPROTO_UDP: return pt | RTE_PTYPE_L4_UDP;
+	case IPPROTO_SCTP: return pt | RTE_PTYPE_L4_SCTP;
+	default: return pt;
+	}
+}
+
+/* Segment a TSO request in software, straight into guest buffers. */
+static int
+avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m, struct avfbe_ol *ol,
+		const uint8_t *dst_mac)
+{
+	uint32_t payload = m->pkt_len - ol->hdr_len;
+	uint32_t mss = m->tso_segsz;
+	uint32_t nseg = (payload + mss - 1) / mss;
+	uint32_t last_len = payload - (nseg - 1) * mss;
+	uint32_t ptype = avfbe_ol_ptype(ol);
+	struct avfbe_wb wb = { 0, 0 };
+	struct avfbe_src src;
+	uint32_t need, s, off;
+
+	if (ol->hdr_len + mss > ctx->max_frame) {
+		txq->cnt.oversize++;
+		return 0;
+	}
+	need = (nseg - 1) * avfbe_descs_for(ol->hdr_len + mss, ctx->buf_len) +
+		avfbe_descs_for(ol->hdr_len + last_len, ctx->buf_len);
+	if (need > ctx->avail)
+		return -ENOSPC;
+
+	wb.qw1 = ((uint64_t)avfbe_ptype_of(ptype) << IAVF_RXD_QW1_PTYPE_SHIFT) |
+		AVFBE_RXD_STATUS(L3L4P);
+	avfbe_tx_rss(ctx, m, ptype, ol->l2_len, ol->l3_len, &wb);
+
+	avfbe_src_init(&src, NULL, 0, m, ol->hdr_len);
+	for (s = 0, off = 0; s < nseg; s++, off += mss) {
+		uint32_t len = s == nseg - 1 ? last_len : mss;
+
+		avfbe_ol_tso_segment(m, ol, s, off, len, s == nseg - 1);
+		src.hdr = ol->hdr;
+		src.hdr_len = ol->hdr_len;
+		if (avfbe_tx_place(ctx, &src, ol->hdr_len + len, &wb) != 0) {
+			ctx->gq->stats.bad_desc++;
+			return 0;  /* rest of the frame is lost */
+		}
+		avfbe_tx_count(&ctx->gq->stats, dst_mac, ol->hdr_len + len);
+	}
+	txq->cnt.tso_segs += nseg;
+	return 0;
+}
+
+/*
+ * Deliver one mbuf. Returns 0 when the mbuf was consumed (delivered or
+ * dropped and counted) or -ENOSPC when the guest has too few buffers.
+ */
+static int
+avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m)
+{
+	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
+		RTE_MBUF_F_TX_IP_CKSUM;
+	uint8_t mac_buf[RTE_ETHER_HDR_LEN];
+	struct avfbe_wb wb = { 0, 0 };
+	const uint8_t *dst_mac;
+	struct avfbe_src src;
+	struct avfbe_ol ol;
+	uint32_t ptype, l2_len, l3_len;
+	int ret;
+
+	if (unlikely(m->pkt_len < RTE_ETHER_HDR_LEN)) {
+		txq->cnt.invalid++;
+		return 0;
+	}
+	dst_mac = rte_pktmbuf_read(m, 0, RTE_ETHER_HDR_LEN, mac_buf);
+	if (unlikely(dst_mac == NULL)) {
+		txq->cnt.invalid++;
+		return 0;
+	}
+	if (!avfbe_tx_accept(ctx, txq->emu_id,
+			     (const struct rte_ether_addr *)dst_mac)) {
+		txq->cnt.filtered++;
+		return 0;
+	}
+
+	if (m->ol_flags & ol_req) {
+		if (avfbe_ol_prepare(m, &ol) != 0) {
+			txq->cnt.invalid++;
+			return 0;
+		}
+		if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
+		    m->pkt_len > ol.hdr_len)
+			return avfbe_tx_tso(txq, ctx, m, &ol, dst_mac);
+		if (avfbe_ol_csum(m, &ol) != 0) {
+			txq->cnt.invalid++;
+			return 0;
+		}
+		txq->cnt.sw_csum++;
+		ptype = avfbe_ol_ptype(&ol);
+		l2_len = ol.l2_len;
+		l3_len = ol.l3_len;
+		/* L3L4P only for what was really checked or computed */
+		if (ol.l4_ok && ol.ip_ok)
+			wb.qw1 = AVFBE_RXD_STATUS(L3L4P);
+		else if (ol.l4_ok)
+			wb.qw1 = AVFBE_RXD_STATUS(L3L4P) | AVFBE_RXD_ERROR(IPE);
+		avfbe_src_init(&src, ol.hdr, ol.hdr_len, m, ol.hdr_len);
+	} else {
+		struct rte_net_hdr_lens hl;
+
+		ptype = m->packet_type;
+		if ((ptype & RTE_PTYPE_L3_MASK) == 0 ||
+		    (ptype & RTE_PTYPE_TUNNEL_MASK) != 0) {
+			ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_L2_MASK |
+					RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
+			l2_len = hl.l2_len;
+			l3_len = hl.l3_len;
+		} else {
+			l2_len = m->l2_len;
+			l3_len = m->l3_len;
+			if (l2_len == 0 || l3_len == 0) {
+				ptype = rte_net_get_ptype(m, &hl,
+					RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
+					RTE_PTYPE_L4_MASK);
+				l2_len = hl.l2_len;
+				l3_len = hl.l3_len;
+			}
+		}
+		wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
+		avfbe_src_init(&src, NULL, 0, m, 0);
+	}
+
+	if (m->pkt_len > ctx->max_frame) {
+		txq->cnt.oversize++;
+		return 0;
+	}
+	wb.qw1 |= (uint64_t)avfbe_ptype_of(ptype) << IAVF_RXD_QW1_PTYPE_SHIFT;
+	avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, &wb);
+
+	ret = avfbe_tx_place(ctx, &src, m->pkt_len, &wb);
+	if (ret == -ENOSPC)
+		return ret;
+	if (ret == -EFAULT) {
+		uint64_t n = ++ctx->gq->stats.bad_desc;
+
+		if ((n & (n - 1)) == 0)
+			AVFBE_LOG(WARNING, "txq %u: guest Rx buffer outside guest memory (%" PRIu64 " so far)",
+				  txq->queue_id, n);
+		return 0;
+	}
+	avfbe_tx_count(&ctx->gq->stats, dst_mac, m->pkt_len);
+	return 0;
+}
+
+static void
+avfbe_tx_bad_tail(struct avfbe_tx_queue *txq, uint32_t tail)
+{
+	if (tail == txq->last_bad_tail)
+		return;
+	txq->last_bad_tail = tail;
+	if (txq->cnt.bad_tail++ == 0)
+		AVFBE_LOG(WARNING, "txq %u: guest Rx tail %u past ring of %u (ignored)",
+			  txq->queue_id, tail, txq->gq->ring_len);
+}
+
+uint16_t
+avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct avfbe_tx_queue *txq = queue;
+	struct rte_iavf_emu_queue *gq = txq->gq;
+	struct avfbe_tx_ctx ctx;
+	uint16_t nb_tx = 0;
+	uint32_t tail;
+
+	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+		return 0;
+	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
+		goto out;
+	rte_iavf_emu_irq_poll(gq);
+	if (nb_pkts == 0)
+		goto out;
+
+	tail = __atomic_load_n(gq->tail, __ATOMIC_ACQUIRE);
+	if (unlikely(tail >= gq->ring_len)) {
+		avfbe_tx_bad_tail(txq, tail);
+		goto out;
+	}
+	/* The guest programs buffers in 128-byte units; a length field of
+	 * 14 bits bounds what one descriptor can report.
+	 */
+	if (unlikely(gq->buf_size < AVFBE_RX_MIN_BUF))
+		goto out;
+
+	ctx.gq = gq;
+	ctx.ring = gq->ring;
+	ctx.ring_len = gq->ring_len;
+	ctx.head = gq->next < gq->ring_len ? gq->next : 0;
+	ctx.avail = tail >= ctx.head ? tail - ctx.head :
+		tail + ctx.ring_len - ctx.head;
+	if (ctx.avail == 0) {
+		txq->cnt.ring_full += nb_pkts;
+		goto out;
+	}
+	ctx.buf_len = RTE_MIN(gq->buf_size, (uint32_t)AVFBE_RX_MAX_BUF);
+	ctx.max_frame = gq->max_pkt_size != 0 ? gq->max_pkt_size :
+		AVFBE_MAX_FRAME;
+	ctx.placed = false;
+	ctx.have_last_ok = false;
+	if (rte_iavf_emu_get_rx_mode(txq->emu_id, &ctx.promisc,
+				     &ctx.allmulti) != 0) {
+		ctx.promisc = false;
+		ctx.allmulti = false;
+	}
+	if (rte_iavf_emu_get_rss(txq->emu_id, &ctx.rss) != 0)
+		ctx.rss.enabled = false;
+
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		if (nb_tx + 1 < nb_pkts)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb_tx + 1], void *));
+		if (avfbe_tx_one(txq, &ctx, pkts[nb_tx]) == -ENOSPC)
+			break;
+		rte_pktmbuf_free(pkts[nb_tx]);
+	}
+	gq->next = ctx.head;
+	if (ctx.placed)
+		rte_iavf_emu_queue_notify(gq);
+	/* Frames left to the caller (the guest had no buffers for them) are
+	 * not dropped here: the application may send them again.
+	 */
+	txq->cnt.ring_full += nb_pkts - nb_tx;
+out:
+	rte_spinlock_unlock(&gq->access_lock);
+	return nb_tx;
+}
