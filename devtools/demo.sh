@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Set up everything on a fresh Debian 12 machine (as root) and run the demo:
-# DPDK serves an emulated Intel AVF over vfio-user and a QEMU 11 guest with
-# the stock Linux iavf driver drives it.
+# dpdk-testpmd serves two emulated Intel AVFs over vfio-user and forwards
+# between their net_avfbe ports; two QEMU 11 guests, each driving one AVF
+# with the stock Linux iavf driver, ping each other and exchange TCP data.
 #
 # usage: devtools/demo.sh
 
@@ -19,4 +20,4 @@ devtools/build.sh build
 log "preparing the guest (Debian trixie root with QEMU 11; first time: about a minute)"
 devtools/vm/setup.sh
 
-exec devtools/vm/demo-guest.sh build
+exec devtools/vm/demo.sh build

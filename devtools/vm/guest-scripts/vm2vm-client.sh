@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash
+#
+# vm2vm client guest: brings its iavf interface up, waits for the server
+# guest, pings it and has it ping back (normal, MTU-sized and fragmented),
+# then runs the tests of VM2VM_PHASE:
+#   full     TCP transfers of VM2VM_MIB MiB (default 64) both ways, checked
+#            with MD5 at both ends, and iperf3 both ways for VM2VM_IPERF
+#            seconds (default 5)
+#   again    the TCP transfers only (e.g. after a reboot)
+#   kill     iperf3 traffic until the host kills the guest's QEMU (after
+#            the line "VM2VM KILL-ME")
+# With VM2VM_QUIT=1 it then tells the server guest to quit.  It ends with the
+# kernel's view of the device.
+
+vm2vm_up || { harness_checks_done; exit 1; }
+if ! vm2vm_wait_peer 120; then
+	harness_check "server guest $VM2VM_PEER answers" false
+	vm2vm_final_checks
+	harness_checks_done
+	exit 1
+fi
+harness_check "server guest $VM2VM_PEER answers" true
+vm2vm_msg "UP"
+vm2vm_pings "$VM2VM_PEER"
+reply=$(vm2vm_call ping "$VM2VM_NAME")
+harness_check "$VM2VM_PEER pinged us back (reply: ${reply:-none})" test "$reply" = "ping done, 0 failed"
+
+VM2VM_PHASE=${VM2VM_PHASE:-full}
+case $VM2VM_PHASE in
+full)
+	vm2vm_make_data "${VM2VM_MIB:-64}"
+	vm2vm_xfer_to_peer "$VM2VM_PHASE"
+	vm2vm_xfer_from_peer "$VM2VM_PHASE"
+	vm2vm_iperf "${VM2VM_IPERF:-5}"
+	;;
+again)
+	vm2vm_make_data "${VM2VM_MIB:-64}"
+	vm2vm_xfer_to_peer "$VM2VM_PHASE"
+	vm2vm_xfer_from_peer "$VM2VM_PHASE"
+	;;
+kill)
+	iperf3 -c "$VM2VM_PEER" -t 300 >/dev/null 2>&1 &
+	sleep 2
+	vm2vm_msg "KILL-ME"
+	sleep 600
+	;;
+esac
+[ -n "$VM2VM_QUIT" ] && vm2vm_msg "server: $(vm2vm_call quit)"
+vm2vm_final_checks
+harness_checks_done

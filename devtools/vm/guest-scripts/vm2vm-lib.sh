@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash disable=SC2154
+#
+# Guest side of devtools/vm/vm2vm.sh (busybox sh).  vm2vm.sh prepends
+# VM2VM_NAME, VM2VM_IP and VM2VM_PEER (and the caller's variables) and
+# appends the guest's own script.
+#
+# Two roles:
+# - the *server* guest (vm2vm_serve) answers requests of its peer on TCP
+#   port 7000, one line each: "hello", "ping" (ping the caller back),
+#   "recv PORT" (receive a stream on PORT, reply with its size and MD5),
+#   "send PORT" (send the data file to the caller's PORT), "quit";
+# - the *client* guest drives the tests with vm2vm_call and the helpers below.
+# Console lines for the host: "VM2VM <what> ..." and harness "CHECK" lines.
+
+# shellcheck source=../guest/harness-lib.sh
+. /bin/harness-lib.sh
+
+VM2VM_CTL_PORT=7000
+VM2VM_DATA=/tmp/vm2vm-data.bin
+VM2VM_HOLD=/tmp/vm2vm-hold
+# Longest a transfer, an iperf3 run or a request may take (seconds).
+VM2VM_TIMEOUT=${VM2VM_TIMEOUT:-120}
+# Lines iavf (or the stack) prints when the device misbehaves.
+VM2VM_BAD='Failed to communicate|Admin queue timeout|Reset never finished|Never saw reset|PF returned error|Unable to|timed out|Failed to|init failed|Invalid|NETDEV WATCHDOG|Tx Unit Hang|Hardware reset detected|hung'
+IFC=
+
+vm2vm_msg() {
+	echo "VM2VM $*"
+}
+
+# vm2vm_now: seconds since boot, with hundredths.
+vm2vm_now() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# vm2vm_up: find the iavf interface, give it VM2VM_IP, bring it up, wait for
+# carrier; sets IFC.
+vm2vm_up() {
+	IFC=$(harness_wait_iface 60 iavf) || IFC=
+	harness_check "iavf interface present" test -n "$IFC"
+	[ -n "$IFC" ] || return 1
+	ip addr add "$VM2VM_IP/24" dev "$IFC"
+	harness_check "$IFC: carrier up" harness_wait_link 30 "$IFC"
+	grep -qx 1 "/sys/class/net/$IFC/carrier" || return 1
+	vm2vm_msg "LINK $(ip link show "$IFC" | head -n 1)"
+	vm2vm_msg "ADDR $(ip -4 addr show "$IFC" | grep inet)"
+	# The guest's default offloads stay on: what goes through the PMD is
+	# TSO'd and checksum-offloaded traffic.
+	ethtool -k "$IFC" | grep -E '^(rx-checksumming|tx-checksumming|scatter-gather|tcp-segmentation-offload|generic-receive-offload):' |
+		while read -r l; do vm2vm_msg "OFFLOAD $IFC $l"; done
+	harness_check "$IFC: TSO on" sh -c "ethtool -k $IFC | grep -q '^tcp-segmentation-offload: on'"
+	harness_check "$IFC: tx checksum offload on" sh -c "ethtool -k $IFC | grep -q '^tx-checksumming: on'"
+}
+
+# vm2vm_ping DESC COUNT SIZE HOST: ping, print the summary; passes on 0% loss.
+vm2vm_ping() {
+	local desc=$1 count=$2 size=$3 host=$4 out
+	out=/tmp/vm2vm-ping.out
+	ping -c "$count" -s "$size" -W 3 -i 0.2 "$host" >"$out" 2>&1
+	grep -E 'transmitted|round-trip' "$out" | while read -r l; do
+		vm2vm_msg "PING $desc size=$size: $l"
+	done
+	harness_check "$desc: ping -s $size $host, 0% loss" grep -q ' 0% packet loss' "$out"
+}
+
+# vm2vm_pings HOST [WHY]: normal, MTU-sized (1472 bytes of data: 1500-byte
+# IP packets, not fragmented) and fragmented pings.
+vm2vm_pings() {
+	local host=$1 tag="$VM2VM_NAME->$1${2:+ (for $2)}" s
+	vm2vm_ping "$tag" 10 56 "$host"
+	for s in 1472 4000 8000; do
+		vm2vm_ping "$tag" 4 "$s" "$host"
+	done
+}
+
+# vm2vm_make_data MIB: the data file the guest sends (random, fresh for
+# each run; both ends report its MD5 and the host compares them).
+vm2vm_make_data() {
+	local t0 t1
+	t0=$(vm2vm_now)
+	dd if=/dev/urandom of="$VM2VM_DATA" bs=1048576 count="$1" 2>/dev/null
+	echo "$(wc -c <"$VM2VM_DATA") $(md5sum "$VM2VM_DATA" | cut -d' ' -f1)" >"$VM2VM_DATA.sum"
+	t1=$(vm2vm_now)
+	vm2vm_msg "DATA $1 MiB generated in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+}
+
+# vm2vm_recv PORT: receive one stream on PORT into a file, then print
+# "<bytes> <md5> <seconds spent hashing>" (the caller subtracts the hashing
+# time from the transfer time).  The listener's stdin never ends (a FIFO
+# opened read-write), so nc only stops when the sender closes.
+vm2vm_recv() {
+	local t0 t1 sum
+	[ -p "$VM2VM_HOLD" ] || mkfifo "$VM2VM_HOLD"
+	timeout "$VM2VM_TIMEOUT" nc -l -p "$1" 0<>"$VM2VM_HOLD" >/tmp/vm2vm-rx.bin
+	t0=$(vm2vm_now)
+	sum="$(wc -c </tmp/vm2vm-rx.bin) $(md5sum /tmp/vm2vm-rx.bin | cut -d' ' -f1)"
+	t1=$(vm2vm_now)
+	rm -f /tmp/vm2vm-rx.bin
+	echo "$sum $(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')"
+}
+
+# vm2vm_send HOST PORT: send the data file (retries for 30 s while the
+# listener is not there yet); prints "<bytes> <md5>".
+vm2vm_send() {
+	local end=$(($(cut -d. -f1 /proc/uptime) + 30))
+	until timeout "$VM2VM_TIMEOUT" nc "$1" "$2" <"$VM2VM_DATA" 2>/dev/null; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+	cat "$VM2VM_DATA.sum"
+}
+
+# vm2vm_call REQUEST: send one request to the server guest, print its reply.
+vm2vm_call() {
+	echo "$*" | timeout $((VM2VM_TIMEOUT + 30)) nc "$VM2VM_PEER" "$VM2VM_CTL_PORT" 2>/dev/null
+}
+
+# vm2vm_wait_peer TIMEOUT: wait until the server guest answers "hello".
+vm2vm_wait_peer() {
+	local end=$(($(cut -d. -f1 /proc/uptime) + $1))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; do
+		echo "hello $VM2VM_NAME" | timeout 5 nc "$VM2VM_PEER" "$VM2VM_CTL_PORT" 2>/dev/null |
+			grep -q '^hello ok' && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# vm2vm_xfer_to_peer TAG: send the data file to the server guest, which
+# reports what it received; check size and MD5, print the throughput.
+vm2vm_xfer_to_peer() {
+	local tag=$1 t0 t1 tx rx
+	vm2vm_call "recv 5001" >/tmp/vm2vm-reply &
+	local cpid=$!
+	t0=$(vm2vm_now)
+	tx=$(vm2vm_send "$VM2VM_PEER" 5001) || tx="0 -"
+	wait "$cpid"
+	t1=$(vm2vm_now)
+	rx=$(sed -n 's/^recv //p' /tmp/vm2vm-reply)
+	vm2vm_xfer_report "$tag" "$VM2VM_NAME->$VM2VM_PEER" "$t0" "$t1" "$tx" "$rx"
+}
+
+# vm2vm_xfer_from_peer TAG: the server guest sends its data file to us.
+vm2vm_xfer_from_peer() {
+	local tag=$1 t0 t1 tx rx
+	vm2vm_recv 5002 >/tmp/vm2vm-rx &
+	local rpid=$!
+	t0=$(vm2vm_now)
+	tx=$(vm2vm_call "send 5002" | sed -n 's/^send //p')
+	wait "$rpid"
+	t1=$(vm2vm_now)
+	rx=$(cat /tmp/vm2vm-rx)
+	vm2vm_xfer_report "$tag" "$VM2VM_PEER->$VM2VM_NAME" "$t0" "$t1" "$tx" "$rx"
+}
+
+# vm2vm_xfer_report TAG DIRECTION T0 T1 "TXBYTES TXMD5" "RXBYTES RXMD5 HASHSECS"
+vm2vm_xfer_report() {
+	local tag=$1 dir=$2 t0=$3 t1=$4 tx=$5 rx=$6 bytes secs
+	# shellcheck disable=SC2086 # split into bytes, md5, seconds
+	set -- $rx
+	bytes=${1:-0}
+	rx="$1 $2"
+	vm2vm_msg "XFER $tag $dir sent: ${tx:-none}"
+	vm2vm_msg "XFER $tag $dir received: ${rx:-none}"
+	secs=$(echo "$t0 $t1 ${3:-0}" | awk '{ printf "%.2f", $2 - $1 - $3 }')
+	vm2vm_msg "XFER $tag $dir $bytes bytes in $secs s: $(echo "$bytes $secs" |
+		awk '{ printf "%.1f Mbit/s", ($2 > 0) ? ($1 * 8 / $2 / 1e6) : 0 }')"
+	harness_check "$tag: TCP $dir: sizes and MD5 match at both ends" \
+		test -n "$tx" -a "$tx" = "$rx" -a "${tx%% *}" != 0
+}
+
+# vm2vm_iperf SECONDS: iperf3 to the server guest, both directions.
+vm2vm_iperf() {
+	local out=/tmp/vm2vm-iperf.out mode
+	for mode in "" -R; do
+		timeout "$VM2VM_TIMEOUT" iperf3 -c "$VM2VM_PEER" -t "$1" -f m \
+			--connect-timeout 5000 $mode >"$out" 2>&1
+		grep -E 'sender|receiver|error' "$out" | while read -r l; do
+			vm2vm_msg "IPERF $VM2VM_NAME${mode:+ reverse}: $l"
+		done
+		harness_check "iperf3 -c $VM2VM_PEER $mode" grep -q receiver "$out"
+	done
+}
+
+# vm2vm_final_checks: what the guest's kernel says about the device.
+vm2vm_final_checks() {
+	harness_check "$IFC: carrier still up" grep -qx 1 "/sys/class/net/$IFC/carrier"
+	harness_check "ip link: $IFC UP, LOWER_UP" sh -c "ip link show $IFC | grep -q 'UP,LOWER_UP'"
+	vm2vm_msg "LINK $(ip link show "$IFC" | head -n 1)"
+	vm2vm_msg "STATS $IFC rx_packets=$(cat "/sys/class/net/$IFC/statistics/rx_packets")" \
+		"tx_packets=$(cat "/sys/class/net/$IFC/statistics/tx_packets")" \
+		"rx_errors=$(cat "/sys/class/net/$IFC/statistics/rx_errors")" \
+		"tx_errors=$(cat "/sys/class/net/$IFC/statistics/tx_errors")" \
+		"rx_dropped=$(cat "/sys/class/net/$IFC/statistics/rx_dropped")"
+	dmesg | grep -E 'iavf|NETDEV' | tail -n 20 | while read -r l; do vm2vm_msg "DMESG $l"; done
+	harness_check "dmesg: no iavf errors, resets or tx timeouts" \
+		sh -c "! dmesg | grep -E 'iavf|NETDEV|eth' | grep -E '$VM2VM_BAD'"
+}
+
+# The server's request handler: run by "nc -ll -e" with the connection as
+# stdin/stdout; its console output goes to /dev/console.
+vm2vm_ctl() {
+	local req arg peer
+	read -r req arg
+	peer=$VM2VM_PEER
+	case $req in
+	hello)
+		echo "VM2VM REQUEST hello from $arg" >/dev/console
+		echo "hello ok" ;;
+	ping)
+		echo "VM2VM REQUEST ping back from $arg" >/dev/console
+		vm2vm_pings "$peer" "$arg" >/dev/console 2>&1
+		echo "ping done, $HARNESS_FAILS failed" ;;
+	recv)
+		echo "recv $(vm2vm_recv "$arg")" ;;
+	send)
+		echo "send $(vm2vm_send "$peer" "$arg")" ;;
+	quit)
+		echo "VM2VM REQUEST quit" >/dev/console
+		kill "$(cat /tmp/vm2vm-ctl.pid)"
+		echo "quit ok" ;;
+	*)
+		echo "error: unknown request '$req'" ;;
+	esac
+}
+
+# vm2vm_serve: answer requests until "quit".
+vm2vm_serve() {
+	printf '#!/bin/sh\nexec /bin/sh /harness/script.sh ctl\n' >/root/vm2vm-ctl.sh
+	chmod +x /root/vm2vm-ctl.sh
+	nc -ll -p "$VM2VM_CTL_PORT" -e /root/vm2vm-ctl.sh &
+	echo $! >/tmp/vm2vm-ctl.pid
+	vm2vm_msg "SERVING on port $VM2VM_CTL_PORT"
+	wait "$(cat /tmp/vm2vm-ctl.pid)" 2>/dev/null
+	return 0
+}
+
+if [ "${1:-}" = ctl ]; then
+	vm2vm_ctl
+	exit 0
+fi
