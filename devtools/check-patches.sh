@@ -39,7 +39,7 @@ for p in "${series[@]}"; do
 done
 
 # The series must reproduce exactly what the assembled tree holds.
-if ! diff -r -q -x .git -x .emu-pristine -x .complete -x .debian-version \
+if ! diff -r -q -x .git -x .emu-pristine -x .emu-hooked -x .complete -x .debian-version \
 		"$EMU_TOP/subprojects/dpdk" "$check/subprojects/dpdk"; then
 	die "the series differs from subprojects/dpdk (listed above): re-run devtools/dpdk-tree.sh or fix devtools/dpdk_tree.py"
 fi

@@ -57,12 +57,30 @@ def _read(tree, path):
         return f.read()
 
 
+HOOKED = '.emu-hooked'   # in an assembled tree: DPDK files the hooks edited
+
+
 def _write(tree, path, text):
     full = os.path.join(tree, path)
     if os.path.islink(full):
         os.unlink(full)
     with open(full, 'w', encoding='utf-8') as f:
         f.write(text)
+    with open(os.path.join(tree, HOOKED), 'a', encoding='utf-8') as f:
+        f.write(path + '\n')
+
+
+def restore_hooked(pristine, tree):
+    """Put back DPDK's own version of every file a hook edited, so that
+    the hooks of the next assembly start from pristine content."""
+    hooked = os.path.join(tree, HOOKED)
+    if not os.path.exists(hooked):
+        return
+    with open(hooked, encoding='utf-8') as f:
+        paths = set(line.strip() for line in f if line.strip())
+    for path in paths:
+        shutil.copy2(os.path.join(pristine, path), os.path.join(tree, path))
+    os.unlink(hooked)
 
 
 def insert_before(path, anchor, text, marker):
@@ -82,8 +100,8 @@ def insert_before(path, anchor, text, marker):
     return hook
 
 
-def insert_list_item(path, after, item):
-    """Hook: add "item" to a meson or toctree list right after AFTER."""
+def insert_list_item(path, anchor, item, before=False):
+    """Hook: add "item" to a meson or toctree list after (or before) ANCHOR."""
 
     def hook(tree):
         content = _read(tree, path)
@@ -92,39 +110,16 @@ def insert_list_item(path, after, item):
             if line.strip().strip(",'") == item:
                 return
         for i, line in enumerate(lines):
-            if line.strip().strip(",'") == after:
+            if line.strip().strip(",'") == anchor:
                 indent = line[:len(line) - len(line.lstrip())]
                 if line.rstrip().endswith(','):
                     new = "%s'%s'," % (indent, item)
                 else:
                     new = indent + item
-                lines.insert(i + 1, new)
+                lines.insert(i if before else i + 1, new)
                 _write(tree, path, '\n'.join(lines))
                 return
-        raise SystemExit('%s: list item %r not found' % (path, after))
-    return hook
-
-
-def insert_list_item_before(path, before, item):
-    """Hook: add "item" to a meson or toctree list right before BEFORE."""
-
-    def hook(tree):
-        content = _read(tree, path)
-        lines = content.split('\n')
-        for line in lines:
-            if line.strip().strip(",'") == item:
-                return
-        for i, line in enumerate(lines):
-            if line.strip().strip(",'") == before:
-                indent = line[:len(line) - len(line.lstrip())]
-                if line.rstrip().endswith(','):
-                    new = "%s'%s'," % (indent, item)
-                else:
-                    new = indent + item
-                lines.insert(i, new)
-                _write(tree, path, '\n'.join(lines))
-                return
-        raise SystemExit('%s: list item %r not found' % (path, before))
+        raise SystemExit('%s: list item %r not found' % (path, anchor))
     return hook
 
 
@@ -262,15 +257,8 @@ def unit_tests_hook(tree):
         lines.append("    test_sources += files('%s')" % helper)
         lines.append('endif')
     lines.append('')
-    # drop the block of an earlier run so that new entries show up
-    path = 'app/test/meson.build'
-    content = _read(tree, path)
-    if marker in content:
-        start = content.index(marker)
-        end = content.index('test_dep_objs = []', start)
-        _write(tree, path, content[:start] + content[end:])
-    insert_before(path, 'test_dep_objs = []', '\n'.join(lines),
-                  marker)(tree)
+    insert_before('app/test/meson.build', 'test_dep_objs = []',
+                  '\n'.join(lines), marker)(tree)
 
 
 DOC_PAGES = [
@@ -298,8 +286,8 @@ GROUPS = [
           [insert_list_item('drivers/net/meson.build', 'iavf', 'iavf_be')]),
     Group('example', 'examples/avf_emu_fwd: add forwarding example',
           [('examples/avf_emu_fwd', 'examples/avf_emu_fwd')],
-          [insert_list_item_before('examples/meson.build', 'bbdev_app',
-                                   'avf_emu_fwd')]),
+          [insert_list_item('examples/meson.build', 'bbdev_app',
+                            'avf_emu_fwd', before=True)]),
     Group('tests', 'test: add device emulation unit tests',
           [('app/test/' + t.src, 'app/test/' + t.src) for t in UNIT_TESTS] +
           [('app/test/' + h, 'app/test/' + h)
@@ -387,6 +375,7 @@ def assemble(pristine, tree):
                 p = os.path.join(root, n)
                 if os.path.islink(p) and not os.path.exists(p):
                     os.unlink(p)
+    restore_hooked(pristine, tree)
     for g in present_groups():
         place(g, tree, link=True)
 

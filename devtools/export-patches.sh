@@ -32,6 +32,7 @@ base=$(git rev-parse HEAD)
 
 /usr/bin/python3 "$EMU_TOP/devtools/dpdk_tree.py" groups | while IFS=$'\t' read -r group subject; do
 	/usr/bin/python3 "$EMU_TOP/devtools/dpdk_tree.py" apply "$pristine" "$work" "$group"
+	rm -f .emu-hooked
 	git add -A
 	git commit -q -s -F - <<MSG
 $subject
