@@ -211,11 +211,11 @@ UNIT_TESTS = [
              deps=['emu_iavf', 'common_iavf'], helpers=_AVF_MODEL),
     UnitTest('test_avfbe.c', 'RTE_NET_IAVF_BE', fast=['avfbe_autotest'],
              deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
-             helpers=_AVF_MODEL),
+             helpers=_AVF_MODEL + ['avfbe_test_util.h']),
     UnitTest('test_avfbe_perf.c', 'RTE_NET_IAVF_BE',
              perf=['avfbe_perf_autotest'],
              deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
-             helpers=_AVF_MODEL),
+             helpers=_AVF_MODEL + ['avfbe_test_util.h']),
 ]
 
 

@@ -25,6 +25,7 @@
 
 #include "test.h"
 #include "avf_guest_model.h"
+#include "avfbe_test_util.h"
 
 #define AVFBE_T_EMU_ID 7
 #define AVFBE_T_QUEUES 2
@@ -40,27 +41,6 @@ static bool emu_created;
 static bool port_created;
 static uint16_t port;
 static struct rte_mempool *pool;
-
-#define CHECK(cond, ...) do { \
-		if (!(cond)) { \
-			printf("%s:%d: check failed: %s: ", __func__, \
-			       __LINE__, #cond); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-			return TEST_FAILED; \
-		} \
-	} while (0)
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
 
 /* Port Rx with retries: a burst returns 0 while the device holds a lock. */
 static uint16_t
@@ -415,8 +395,8 @@ test_filter_oversize(void)
 {
 	struct rte_ether_addr other = {{ 0x02, 0, 0, 0, 0x99, 0x99 }};
 	struct avf_model_rx_pkt rp;
-	uint64_t filt = xstat("tx_q1_mac_filtered");
-	uint64_t over = xstat("tx_q1_oversize_drops");
+	uint64_t filt = avfbe_test_xstat(port, "tx_q1_mac_filtered");
+	uint64_t over = avfbe_test_xstat(port, "tx_q1_oversize_drops");
 	struct rte_mbuf *m[2];
 	uint8_t *p0, *p1;
 
@@ -429,8 +409,8 @@ test_filter_oversize(void)
 	build_tcp(p0, 46, false, &other);
 	build_tcp(p1, 1946, false, &model.mac);
 	CHECK(port_tx(1, m, 2) == 2, "port tx");
-	CHECK(xstat("tx_q1_mac_filtered") == filt + 1, "filtered count");
-	CHECK(xstat("tx_q1_oversize_drops") == over + 1, "oversize count");
+	CHECK(avfbe_test_xstat(port, "tx_q1_mac_filtered") == filt + 1, "filtered count");
+	CHECK(avfbe_test_xstat(port, "tx_q1_oversize_drops") == over + 1, "oversize count");
 	CHECK(guest_rx(1, &rp, 1) == 0, "guest got a dropped frame");
 	return TEST_SUCCESS;
 }
@@ -440,8 +420,8 @@ static int
 test_bad_guest_input(void)
 {
 	struct avf_model_txq *tq = &model.txq[1];
-	uint64_t bad = xstat("rx_q1_bad_desc_drops");
-	uint64_t tails = xstat("rx_q1_bad_tail");
+	uint64_t bad = avfbe_test_xstat(port, "rx_q1_bad_desc_drops");
+	uint64_t tails = avfbe_test_xstat(port, "rx_q1_bad_tail");
 	uint64_t done = tq->completed;
 	struct rte_mbuf *m;
 	uint64_t end;
@@ -461,15 +441,15 @@ test_bad_guest_input(void)
 	}
 	CHECK(avf_model_tx_kick(tq) == 0, "kick");
 	end = rte_get_timer_cycles() + rte_get_timer_hz();
-	while (xstat("rx_q1_bad_desc_drops") < bad + 2 &&
+	while (avfbe_test_xstat(port, "rx_q1_bad_desc_drops") < bad + 2 &&
 	       rte_get_timer_cycles() < end)
 		if (rte_eth_rx_burst(port, 1, &m, 1) != 0)
 			rte_pktmbuf_free(m);
 	/* 9-descriptor chain: 8 dropped as a broken chain, the 9th (EOP,
 	 * 64 bytes) is a frame of its own
 	 */
-	CHECK(xstat("rx_q1_bad_desc_drops") >= bad + 2, "bad desc count %" PRIu64
-	      " -> %" PRIu64, bad, xstat("rx_q1_bad_desc_drops"));
+	CHECK(avfbe_test_xstat(port, "rx_q1_bad_desc_drops") >= bad + 2, "bad desc count %" PRIu64
+	      " -> %" PRIu64, bad, avfbe_test_xstat(port, "rx_q1_bad_desc_drops"));
 	while (tq->completed < done + 2 && rte_get_timer_cycles() < end)
 		avf_model_tx_reap(tq);
 	CHECK(tq->completed == done + 2, "bad packets not completed");
@@ -477,9 +457,9 @@ test_bad_guest_input(void)
 	/* a tail past the ring */
 	CHECK(avf_model_wr32(&model, IAVF_QTX_TAIL1(1), 4000) == 0, "tail");
 	end = rte_get_timer_cycles() + rte_get_timer_hz();
-	while (xstat("rx_q1_bad_tail") == tails && rte_get_timer_cycles() < end)
+	while (avfbe_test_xstat(port, "rx_q1_bad_tail") == tails && rte_get_timer_cycles() < end)
 		CHECK(rte_eth_rx_burst(port, 1, &m, 1) == 0, "rx past tail");
-	CHECK(xstat("rx_q1_bad_tail") == tails + 1, "bad tail not counted");
+	CHECK(avfbe_test_xstat(port, "rx_q1_bad_tail") == tails + 1, "bad tail not counted");
 	CHECK(avf_model_tx_kick(tq) == 0, "restore tail");
 	return TEST_SUCCESS;
 }

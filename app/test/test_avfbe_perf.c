@@ -53,6 +53,7 @@
 
 #include "test.h"
 #include "avf_guest_model.h"
+#include "avfbe_test_util.h"
 
 #define PERF_EMU_ID_BASE 20
 #define PERF_RING 512           /* guest ring size (Linux iavf default) */
@@ -134,27 +135,6 @@ static uint64_t opt_yield = 1;
 static bool opt_db[PERF_NB_DB] = { true, true };
 static uint64_t opt_frame;       /* one of perf_sizes, 0: all */
 static struct perf_result results[PERF_NB_DB][PERF_NB_SIZES];
-
-#define CHECK(cond, ...) do { \
-		if (!(cond)) { \
-			printf("%s:%d: check failed: %s: ", __func__, \
-			       __LINE__, #cond); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-			return TEST_FAILED; \
-		} \
-	} while (0)
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
 
 /* Counters that must not move while well-formed traffic runs. */
 static const char * const perf_error_xstats[] = {
@@ -474,11 +454,11 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 		build_udp(avf_model_tx_buf(tq, slot, NULL), frame_len,
 			  &model.mac);
 	for (i = 0; i < RTE_DIM(perf_error_xstats); i++) {
-		err0[i] = xstat(perf_error_xstats[i]);
+		err0[i] = avfbe_test_xstat(port, perf_error_xstats[i]);
 		CHECK(err0[i] != UINT64_MAX, "no xstat %s",
 		      perf_error_xstats[i]);
 	}
-	refused0 = xstat("tx_q0_no_guest_buffer");
+	refused0 = avfbe_test_xstat(port, "tx_q0_no_guest_buffer");
 	CHECK(refused0 != UINT64_MAX, "no xstat tx_q0_no_guest_buffer");
 	CHECK(rte_eth_stats_get(port, &st0) == 0, "stats");
 
@@ -546,11 +526,11 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	 */
 	CHECK(st1.oerrors == st0.oerrors, "oerrors +%" PRIu64,
 	      st1.oerrors - st0.oerrors);
-	CHECK(xstat("tx_q0_no_guest_buffer") - refused0 == r->tx_refused,
+	CHECK(avfbe_test_xstat(port, "tx_q0_no_guest_buffer") - refused0 == r->tx_refused,
 	      "no_guest_buffer +%" PRIu64 ", refused %" PRIu64,
-	      xstat("tx_q0_no_guest_buffer") - refused0, r->tx_refused);
+	      avfbe_test_xstat(port, "tx_q0_no_guest_buffer") - refused0, r->tx_refused);
 	for (i = 0; i < RTE_DIM(perf_error_xstats); i++) {
-		err1 = xstat(perf_error_xstats[i]);
+		err1 = avfbe_test_xstat(port, perf_error_xstats[i]);
 		CHECK(err1 == err0[i], "%s +%" PRIu64, perf_error_xstats[i],
 		      err1 - err0[i]);
 	}
