@@ -131,6 +131,32 @@ struct rte_vfio_user_dma_map {
 };
 
 /**
+ * Whether [iova, iova + len) lies inside a mapping.
+ *
+ * Every layer compares ranges this way: with inclusive ends and without
+ * computing an end address, so a mapping that ends at 2^64 - 1 and lengths
+ * near 2^64 never wrap.
+ *
+ * @param map
+ *   The mapping.
+ * @param iova
+ *   Start of the range.
+ * @param len
+ *   Length of the range; 0 is never contained.
+ * @return
+ *   true when the whole range is inside the mapping.
+ */
+static inline bool
+rte_vfio_user_dma_map_contains(const struct rte_vfio_user_dma_map *map,
+		uint64_t iova, uint64_t len)
+{
+	uint64_t off = iova - map->iova;
+
+	return len != 0 && map->size != 0 && iova >= map->iova &&
+		off <= map->size - 1 && len - 1 <= map->size - 1 - off;
+}
+
+/**
  * Device callbacks. All optional (NULL), all called on the control thread.
  * See the file documentation for the lock_dp contract.
  */
@@ -259,6 +285,32 @@ void *rte_vfio_user_region_mmap_base(int dev_id, uint32_t index);
 __rte_experimental
 void *rte_vfio_user_iova_to_va(int dev_id, uint64_t iova, uint64_t len,
 		uint32_t prot);
+
+/**
+ * Find the mapping that holds a whole client DMA range (lock-free, any
+ * thread, same rules as rte_vfio_user_iova_to_va()).
+ *
+ * A data path may cache the result and use rte_vfio_user_dma_map_contains()
+ * on it until its device reports a change of the DMA table (the dma_map and
+ * dma_unmap callbacks, inside the lock_dp window).
+ *
+ * @param dev_id
+ *   Device id.
+ * @param iova
+ *   Start address.
+ * @param len
+ *   Length (non-zero).
+ * @param prot
+ *   Needed access, PROT_READ and/or PROT_WRITE.
+ * @param map
+ *   Output: the mapping (its va is NULL for an fd-less mapping).
+ * @return
+ *   0, -ENODEV, -EINVAL (len 0) or -EFAULT (no single mapping holds the
+ *   range with @p prot).
+ */
+__rte_experimental
+int rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
+		uint32_t prot, struct rte_vfio_user_dma_map *map);
 
 /**
  * Copy from client memory. Parts in fd-backed mappings are copied directly;

@@ -190,25 +190,39 @@ vfio_user_dma_unmap_all(struct vfio_user_dev *dev)
 		dma_remove_at(dev, dev->dma.nb - 1);
 }
 
+int
+rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
+		uint32_t prot, struct rte_vfio_user_dma_map *map)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+	struct rte_vfio_user_dma_map m;
+	uint32_t i;
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (len == 0 || map == NULL)
+		return -EINVAL;
+	i = dma_lookup(&dev->dma, iova);
+	if (i >= dev->dma.nb)
+		return -EFAULT;
+	ent_to_map(&dev->dma.ent[i], &m);
+	if (!rte_vfio_user_dma_map_contains(&m, iova, len) ||
+			(m.prot & prot) != prot)
+		return -EFAULT;
+	*map = m;
+	return 0;
+}
+
 void *
 rte_vfio_user_iova_to_va(int dev_id, uint64_t iova, uint64_t len,
 		uint32_t prot)
 {
-	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
-	const struct vfio_user_dma_ent *e;
-	uint32_t i;
+	struct rte_vfio_user_dma_map m;
 
-	if (dev == NULL || len == 0 || len - 1 > UINT64_MAX - iova)
+	if (rte_vfio_user_dma_lookup(dev_id, iova, len, prot, &m) != 0 ||
+			m.va == NULL)
 		return NULL;
-	i = dma_lookup(&dev->dma, iova);
-	if (i >= dev->dma.nb)
-		return NULL;
-	e = &dev->dma.ent[i];
-	if (e->va == NULL || e->iova > iova ||
-			iova + (len - 1) > e->iova + (e->size - 1) ||
-			(e->prot & prot) != prot)
-		return NULL;
-	return e->va + (iova - e->iova);
+	return (uint8_t *)m.va + (iova - m.iova);
 }
 
 /*
