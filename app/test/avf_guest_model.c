@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,10 +108,14 @@ avf_model_init(struct avf_model *m, const struct avf_model_conf *conf)
 
 	m->mem_size = conf->mem_size ? conf->mem_size : AVF_MODEL_MEM_SIZE;
 	m->mem_iova = conf->mem_iova ? conf->mem_iova : AVF_MODEL_MEM_IOVA;
-	m->memfd = memfd_create("avf_model_guest", MFD_CLOEXEC);
+	/* sealed, as QEMU's memory-backend-memfd: the server requires it */
+	m->memfd = memfd_create("avf_model_guest",
+			MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (m->memfd < 0)
 		return -errno;
-	if (ftruncate(m->memfd, m->mem_size) < 0)
+	if (ftruncate(m->memfd, m->mem_size) < 0 ||
+	    fcntl(m->memfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto err;
 	m->mem = mmap(NULL, m->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			m->memfd, 0);

@@ -31,55 +31,16 @@
 
 #include "test.h"
 
-/* ----------------------------------------------------------- wire format */
+#include "vfio_user_codec.h"
+#include "vfio_user_internal.h"
+#include "vfio_user_msg.h"
+#include "vfio_user_tran.h"
 
-#define CMD_VERSION		1
-#define CMD_DMA_MAP		2
-#define CMD_DMA_UNMAP		3
-#define CMD_GET_INFO		4
-#define CMD_GET_REGION_INFO	5
-#define CMD_GET_REGION_IO_FDS	6
-#define CMD_GET_IRQ_INFO	7
-#define CMD_SET_IRQS		8
-#define CMD_REGION_READ		9
-#define CMD_REGION_WRITE	10
-#define CMD_DMA_READ		11
-#define CMD_DEVICE_RESET	13
-#define CMD_WRITE_MULTI		15
-#define CMD_DEVICE_FEATURE	16
-
-#define F_REPLY		0x1u
-#define F_NO_REPLY	0x10u
-#define F_ERROR		0x20u
-
-struct raw_hdr {
-	uint16_t id;
-	uint16_t cmd;
-	uint32_t size;
-	uint32_t flags;
-	uint32_t error;
-};
-
-struct raw_dma_map {
-	uint32_t argsz;
-	uint32_t flags;
-	uint64_t offset;
-	uint64_t addr;
-	uint64_t size;
-};
-
-struct raw_dma_unmap {
-	uint32_t argsz;
-	uint32_t flags;
-	uint64_t addr;
-	uint64_t size;
-};
-
-struct raw_rw {
-	uint64_t offset;
-	uint32_t region;
-	uint32_t count;
-};
+/*
+ * Messages are built with the library's own codec (vfio_user_codec.h);
+ * the raw client below only decides what goes on the wire, including
+ * deliberately malformed framing.
+ */
 
 /* ----------------------------------------------------------- test device */
 
@@ -302,6 +263,22 @@ count_fds(void)
 	return n - 1;	/* the DIR's own fd */
 }
 
+/* Guest memory as QEMU's memory-backend-memfd gives it: sealed. */
+static int
+sealed_memfd(const char *name, off_t size)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, size) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK |
+			F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 sleep_ms(int ms)
 {
@@ -349,10 +326,18 @@ teardown_dev(void)
 
 /* ------------------------------------------------------ raw-socket client */
 
-static int
+/* A client that sends what a test decides, including malformed bytes. */
+struct raw {
+	int fd;				/* the socket, for byte-level sends */
+	struct vfio_user_tran *t;	/* the same socket, for receiving */
+	struct vfio_user_rx rx;
+};
+
+static struct raw *
 raw_connect(const char *path)
 {
 	struct sockaddr_un un;
+	struct raw *r;
 	int fd;
 
 	memset(&un, 0, sizeof(un));
@@ -360,23 +345,44 @@ raw_connect(const char *path)
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return NULL;
 	if (connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
 		close(fd);
-		return -1;
+		return NULL;
 	}
-	return fd;
+	r = calloc(1, sizeof(*r));
+	if (r != NULL)
+		r->t = vfio_user_tran_sock_new(fd);
+	if (r == NULL || r->t == NULL) {
+		free(r);
+		close(fd);
+		return NULL;
+	}
+	r->fd = fd;
+	vfio_user_rx_init(&r->rx, VFIO_USER_MAX_MSG_SIZE);
+	return r;
 }
 
-/* Send bytes (header + payload as given) with fds. */
+static void
+raw_close(struct raw *r)
+{
+	if (r == NULL)
+		return;
+	vfio_user_rx_reset(&r->rx);
+	vfio_user_tran_close(r->t);
+	free(r);
+}
+
+/* Send bytes as they are, with fds (any number) on the first one. */
 static int
-raw_send_bytes(int fd, const void *buf, size_t len, const int *fds, int nfds)
+raw_send_bytes(struct raw *r, const void *buf, size_t len, const int *fds,
+		int nfds)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * 32)];
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
 		.iov_len = len };
 	struct msghdr mh;
-	ssize_t r;
+	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
 	memset(cbuf, 0, sizeof(cbuf));
@@ -393,106 +399,81 @@ raw_send_bytes(int fd, const void *buf, size_t len, const int *fds, int nfds)
 		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 	}
-	r = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	return r == (ssize_t)len ? 0 : -1;
+	do {
+		n = sendmsg(r->fd, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EAGAIN);
+	return n == (ssize_t)len ? 0 : -1;
 }
 
 static uint16_t raw_id;
 
-/* Send one command; size is the header's size field (0: real length). */
+/*
+ * Send one command built by the codec; size_field, when not 0, replaces
+ * the header's size (a deliberately malformed header).
+ */
 static int
-raw_cmd(int fd, uint16_t cmd, uint32_t flags, const void *payload,
+raw_cmd(struct raw *r, uint16_t cmd, uint32_t flags, const void *payload,
 		uint32_t len, const int *fds, int nfds, uint32_t size_field)
 {
-	uint8_t buf[4096 + 64];
-	struct raw_hdr h = {
-		.id = ++raw_id, .cmd = cmd, .flags = flags,
-		.size = size_field ? size_field : (uint32_t)sizeof(h) + len,
-	};
+	struct vfio_user_msg *m;
+	int ret;
 
-	if (len > sizeof(buf) - sizeof(h))
+	m = vfio_user_msg_new(++raw_id, cmd, flags, 0, payload, len);
+	if (m == NULL)
 		return -1;
-	memcpy(buf, &h, sizeof(h));
-	if (len > 0)
-		memcpy(buf + sizeof(h), payload, len);
-	return raw_send_bytes(fd, buf, sizeof(h) + len, fds, nfds);
+	if (size_field != 0)
+		vfio_user_msg_hdr(m)->size = size_field;
+	ret = raw_send_bytes(r, m->buf, m->size, fds, nfds);
+	vfio_user_msg_free(m);
+	return ret;
 }
 
-/* Receive one message; -ETIMEDOUT when nothing came, -ECONNRESET on EOF. */
+/*
+ * Receive one message: its header, up to max bytes of payload and its
+ * first fd. Returns the payload length, -ETIMEDOUT when nothing came,
+ * -ECONNRESET at the end of the stream.
+ */
 static int
-raw_recv(int fd, struct raw_hdr *h, void *payload, size_t max, int *rfd,
-		int timeout_ms)
+raw_recv(struct raw *r, struct vfio_user_hdr *h, void *payload, size_t max,
+		int *rfd, int timeout_ms)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct iovec iov = { .iov_base = h, .iov_len = sizeof(*h) };
-	struct msghdr mh;
-	struct cmsghdr *c;
-	size_t left, got = 0;
-	ssize_t r;
+	struct vfio_user_msg *m;
+	int ret;
 
+	memset(h, 0, sizeof(*h));
 	if (rfd != NULL)
 		*rfd = -1;
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return -ETIMEDOUT;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	r = recvmsg(fd, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
-	if (r == 0)
-		return -ECONNRESET;
-	if (r != sizeof(*h))
-		return -EIO;
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		int n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int), i, f;
-
-		for (i = 0; i < n; i++) {
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
-			if (rfd != NULL && *rfd < 0)
-				*rfd = f;
-			else
-				close(f);
-		}
+	ret = vfio_user_msg_recv(r->t, &r->rx, &m,
+		vfio_user_now_ms() + timeout_ms);
+	if (ret < 0)
+		return ret;
+	*h = *vfio_user_msg_hdr(m);
+	ret = (int)vfio_user_msg_payload_len(m);
+	memcpy(payload, vfio_user_msg_payload(m), RTE_MIN((size_t)ret, max));
+	if (rfd != NULL && m->nfds > 0) {
+		*rfd = m->fds[0];
+		m->fds[0] = -1;
 	}
-	left = h->size - sizeof(*h);
-	while (got < left) {
-		uint8_t sink[256];
-		size_t n = left - got;
-		void *dst;
-
-		if (got < max) {
-			n = RTE_MIN(n, max - got);
-			dst = (uint8_t *)payload + got;
-		} else {
-			n = RTE_MIN(n, sizeof(sink));
-			dst = sink;
-		}
-		r = recv(fd, dst, n, MSG_WAITALL);
-		if (r <= 0)
-			return -EIO;
-		got += r;
-	}
-	return (int)left;
+	vfio_user_msg_free(m);
+	return ret;
 }
 
 /* Expect an error reply with errno err to the last command. */
 static int
-raw_expect_err(int fd, uint32_t err)
+raw_expect_err(struct raw *r, uint32_t err)
 {
-	struct raw_hdr h;
+	struct vfio_user_hdr h;
 	uint8_t buf[64];
-	int r = raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000);
+	int n = raw_recv(r, &h, buf, sizeof(buf), NULL, 2000);
 
-	if (r < 0) {
-		printf("no reply (%d), expected error %u\n", r, err);
+	if (n < 0) {
+		printf("no reply (%d), expected error %u\n", n, err);
 		return -1;
 	}
-	if (h.id != raw_id || !(h.flags & F_ERROR) || h.error != err ||
-			h.size != sizeof(h)) {
+	if (h.msg_id != raw_id || !(h.flags & VFIO_USER_F_ERROR) ||
+			h.error != err || h.size != sizeof(h)) {
 		printf("reply id %u/%u flags 0x%x error %u size %u, expected error %u\n",
-			h.id, raw_id, h.flags, h.error, h.size, err);
+			h.msg_id, raw_id, h.flags, h.error, h.size, err);
 		return -1;
 	}
 	return 0;
@@ -500,29 +481,31 @@ raw_expect_err(int fd, uint32_t err)
 
 /* Expect a successful reply to the last command. */
 static int
-raw_expect_ok(int fd, void *payload, size_t max, int *rfd)
+raw_expect_ok(struct raw *r, void *payload, size_t max, int *rfd)
 {
-	struct raw_hdr h;
-	int r = raw_recv(fd, &h, payload, max, rfd, 2000);
+	struct vfio_user_hdr h;
+	int n = raw_recv(r, &h, payload, max, rfd, 2000);
 
-	if (r < 0 || h.id != raw_id || (h.flags & F_ERROR) ||
-			(h.flags & 0xf) != F_REPLY) {
+	if (n < 0 || h.msg_id != raw_id || (h.flags & VFIO_USER_F_ERROR) ||
+			(h.flags & VFIO_USER_F_TYPE_MASK) !=
+			VFIO_USER_F_TYPE_REPLY) {
 		printf("expected success: r %d id %u/%u flags 0x%x error %u\n",
-			r, h.id, raw_id, h.flags, h.error);
+			n, h.msg_id, raw_id, h.flags, h.error);
 		return -1;
 	}
-	return r;
+	return n;
 }
 
 /* The connection still works: DEVICE_GET_INFO succeeds. */
 static int
-raw_alive(int fd)
+raw_alive(struct raw *r)
 {
 	uint32_t req[4] = { 16, 0, 0, 0 }, rep[4];
 
-	if (raw_cmd(fd, CMD_GET_INFO, 0, req, sizeof(req), NULL, 0, 0) < 0)
+	if (raw_cmd(r, VFIO_USER_DEVICE_GET_INFO, 0, req, sizeof(req), NULL,
+			0, 0) < 0)
 		return -1;
-	if (raw_expect_ok(fd, rep, sizeof(rep), NULL) != 16)
+	if (raw_expect_ok(r, rep, sizeof(rep), NULL) != 16)
 		return -1;
 	return rep[2] == RTE_VFIO_USER_NUM_REGIONS ? 0 : -1;
 }
@@ -534,7 +517,8 @@ static const char good_caps[] =
 	"\"max_dma_maps\":65535,\"write_multiple\":true}}";
 
 static int
-raw_version(int fd, const char *json, size_t json_len, uint16_t major)
+raw_version(struct raw *fd, const char *json, size_t json_len,
+		uint16_t major)
 {
 	uint8_t buf[1024];
 
@@ -543,19 +527,20 @@ raw_version(int fd, const char *json, size_t json_len, uint16_t major)
 	buf[2] = 0;
 	buf[3] = 0;
 	memcpy(buf + 4, json, json_len);
-	return raw_cmd(fd, CMD_VERSION, 0, buf, 4 + json_len, NULL, 0, 0);
+	return raw_cmd(fd, VFIO_USER_VERSION, 0, buf, 4 + json_len, NULL, 0, 0);
 }
 
 /* Connect and negotiate like QEMU does. */
-static int
+static struct raw *
 raw_attach(const char *path)
 {
 	uint8_t rep[512];
-	int fd, r;
+	struct raw *fd;
+	int r;
 
 	fd = raw_connect(path);
-	if (fd < 0)
-		return -1;
+	if (fd == NULL)
+		return NULL;
 	if (raw_version(fd, good_caps, sizeof(good_caps), 0) < 0)
 		goto err;
 	r = raw_expect_ok(fd, rep, sizeof(rep), NULL);
@@ -564,8 +549,8 @@ raw_attach(const char *path)
 		goto err;
 	return fd;
 err:
-	close(fd);
-	return -1;
+	raw_close(fd);
+	return NULL;
 }
 
 /* ------------------------------------------------------------- test cases */
@@ -796,9 +781,8 @@ test_dma(void)
 	int cid, mfd, n;
 	uint64_t i;
 
-	mfd = memfd_create("test-guest-ram", MFD_CLOEXEC);
+	mfd = sealed_memfd("test-guest-ram", MEM_SIZE);
 	TEST_ASSERT(mfd >= 0, "memfd");
-	TEST_ASSERT_SUCCESS(ftruncate(mfd, MEM_SIZE), "ftruncate");
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
 	nofd1 = calloc(1, NOFD_SIZE1);
@@ -1073,11 +1057,12 @@ test_bad_version(void)
 	};
 	uint8_t rep[256];
 	uint32_t req[4] = { 16, 0, 0, 0 };
-	int fd, efd, i;
+	struct raw *fd;
+	int efd, i;
 
 	fd = raw_connect(sock_path);
-	TEST_ASSERT(fd >= 0, "connect");
-	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_GET_INFO, 0, req, sizeof(req),
+	TEST_ASSERT(fd != NULL, "connect");
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, 0, req, sizeof(req),
 		NULL, 0, 0), "send");
 	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL),
 		"command before VERSION");
@@ -1099,12 +1084,12 @@ test_bad_version(void)
 		"send");
 	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "major 1");
 	/* too short */
-	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, rep, 2, NULL, 0, 0),
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, VFIO_USER_VERSION, 0, rep, 2, NULL, 0, 0),
 		"send");
 	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "short VERSION");
 	/* fds on VERSION */
 	efd = eventfd(0, EFD_CLOEXEC);
-	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, "\0\0\0\0", 4, &efd, 1,
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, VFIO_USER_VERSION, 0, "\0\0\0\0", 4, &efd, 1,
 		0), "send");
 	close(efd);
 	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "fd on VERSION");
@@ -1132,17 +1117,17 @@ test_bad_version(void)
 		"send");
 	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "second VERSION");
 	TEST_ASSERT_SUCCESS(raw_alive(fd), "connection dead");
-	close(fd);
+	raw_close(fd);
 
 	/* VERSION without JSON: reply without JSON */
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
 		"disconnect");
 	fd = raw_connect(sock_path);
-	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_VERSION, 0, "\0\0\0\0", 4, NULL, 0,
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, VFIO_USER_VERSION, 0, "\0\0\0\0", 4, NULL, 0,
 		0), "send");
 	TEST_ASSERT_EQUAL(raw_expect_ok(fd, rep, sizeof(rep), NULL), 4,
 		"reply to a JSON-less VERSION");
-	close(fd);
+	raw_close(fd);
 	return TEST_SUCCESS;
 }
 
@@ -1152,21 +1137,22 @@ test_bad_version(void)
 static int
 test_bad_commands(void)
 {
-	struct raw_dma_map map;
-	struct raw_dma_unmap unmap;
-	struct raw_rw rw;
-	uint8_t buf[512], wbuf[sizeof(struct raw_rw) + 8] = { 0 };
+	struct vfio_user_dma_map_msg map;
+	struct vfio_user_dma_unmap_msg unmap;
+	struct vfio_user_region_rw rw;
+	uint8_t buf[512], wbuf[sizeof(struct vfio_user_region_rw) + 8] = { 0 };
 	uint32_t irq[5 + 4], rinfo[8];
-	int fd, mfd, small, efd[2], pfd[2], many[20], i, rfd;
-	struct raw_hdr h;
+	struct raw *fd;
+	int mfd, small, unsealed, efd[2], pfd[2], many[20], i, rfd;
+	struct vfio_user_hdr h;
 
 	fd = raw_attach(sock_path);
-	TEST_ASSERT(fd >= 0, "attach");
-	mfd = memfd_create("ram", MFD_CLOEXEC);
-	small = memfd_create("small", MFD_CLOEXEC);
-	TEST_ASSERT(mfd >= 0 && small >= 0, "memfd");
-	TEST_ASSERT_SUCCESS(ftruncate(mfd, 0x10000), "ftruncate");
-	TEST_ASSERT_SUCCESS(ftruncate(small, 0x1000), "ftruncate");
+	TEST_ASSERT(fd != NULL, "attach");
+	mfd = sealed_memfd("ram", 0x10000);
+	small = sealed_memfd("small", 0x1000);
+	unsealed = memfd_create("unsealed", MFD_CLOEXEC);
+	TEST_ASSERT(mfd >= 0 && small >= 0 && unsealed >= 0, "memfd");
+	TEST_ASSERT_SUCCESS(ftruncate(unsealed, 0x10000), "ftruncate");
 	TEST_ASSERT_SUCCESS(pipe2(pfd, O_CLOEXEC), "pipe");
 	efd[0] = eventfd(0, EFD_CLOEXEC);
 	efd[1] = eventfd(0, EFD_CLOEXEC);
@@ -1182,48 +1168,51 @@ test_bad_commands(void)
 
 	/* DMA_MAP */
 	MAP(3, 0, 0x10000, 0x10000);
-	TEST_ASSERT_SUCCESS(raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map),
+	TEST_ASSERT_SUCCESS(raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map),
 		&mfd, 1, 0), "send");
 	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), NULL), 0,
 		"valid DMA_MAP");
 	MAP(3, 0, 0x18000, 0x10000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
 	EXPECT_ERR(EEXIST, "overlapping map");
 	MAP(3, 0, 0x10000, 0x10000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EEXIST, "identical map");
 	MAP(3, 0, 0x80000, 0);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "zero-length map");
 	MAP(3, 0, 0x80100, 0x1000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "unaligned map");
 	MAP(3, 0, UINT64_MAX - 0xfff, 0x2000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "wrapping map");
 	MAP(0x7, 0, 0x80000, 0x1000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "unknown map flags");
 	MAP(3, 0, 0x80000, 0x2000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &small, 1, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &small, 1, 0);
 	EXPECT_ERR(EINVAL, "fd smaller than the map");
 	MAP(3, 0x123, 0x80000, 0x1000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
 	EXPECT_ERR(EINVAL, "unaligned fd offset");
 	MAP(3, 0, 0x80000, 0x1000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), pfd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), pfd, 1, 0);
 	EXPECT_ERR(EBADF, "pipe as DMA fd");
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), efd, 2, 0);
+	/* a file the client could shrink under our mapping (SIGBUS) */
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &unsealed, 1, 0);
+	EXPECT_ERR(EPERM, "DMA fd not sealed against shrinking");
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), efd, 2, 0);
 	EXPECT_ERR(EINVAL, "two fds on DMA_MAP");
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, 24, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, 24, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "short DMA_MAP");
 	map.argsz = 64;
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "argsz larger than the message");
 	for (i = 0; i < (int)RTE_DIM(many); i++)
 		many[i] = mfd;
 	MAP(3, 0, 0x80000, 0x1000);
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), many, RTE_DIM(many), 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), many, RTE_DIM(many), 0);
 	EXPECT_ERR(EINVAL, "too many fds (truncated)");
 
 	/* DMA_UNMAP */
@@ -1231,21 +1220,21 @@ test_bad_commands(void)
 	unmap.flags = 0;
 	unmap.addr = 0x900000;
 	unmap.size = 0x1000;
-	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
 	EXPECT_ERR(ENOENT, "unmap of never mapped");
 	unmap.addr = 0x10000;
 	unmap.size = 0x8000;
-	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
 	EXPECT_ERR(ENOENT, "partial unmap");
 	unmap.flags = 1;	/* dirty bitmap: not supported */
 	unmap.size = 0x10000;
-	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "unmap flags");
 	unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
-	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "unmap all with an address");
 	unmap.flags = 0;
-	raw_cmd(fd, CMD_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_UNMAP, 0, &unmap, sizeof(unmap), NULL, 0, 0);
 	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), NULL),
 		(int)sizeof(unmap), "unmap reply must echo the entry");
 	TEST_ASSERT_SUCCESS(memcmp(buf, &unmap, sizeof(unmap)), "echo");
@@ -1254,17 +1243,17 @@ test_bad_commands(void)
 	memset(rinfo, 0, sizeof(rinfo));
 	rinfo[0] = 32;
 	rinfo[2] = 9;
-	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "region index 9");
 	rinfo[0] = 16;
 	rinfo[2] = 0;
-	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "argsz 16");
-	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_INFO, 0, rinfo, 16, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "short region info");
 	/* argsz 32 for a region with caps: full argsz, no caps, no fd */
 	rinfo[0] = 32;
-	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
 	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), &rfd), 32,
 		"truncated region info");
 	memcpy(rinfo, buf, 32);
@@ -1272,7 +1261,7 @@ test_bad_commands(void)
 		!(rinfo[1] & VFIO_REGION_INFO_FLAG_CAPS),
 		"argsz %u fd %d flags 0x%x", rinfo[0], rfd, rinfo[1]);
 	rinfo[1] = 0;
-	raw_cmd(fd, CMD_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_INFO, 0, rinfo, 32, NULL, 0, 0);
 	TEST_ASSERT_EQUAL(raw_expect_ok(fd, buf, sizeof(buf), &rfd), 64,
 		"full region info");
 	memcpy(rinfo, buf, 32);
@@ -1284,55 +1273,55 @@ test_bad_commands(void)
 	memset(irq, 0, sizeof(irq));
 	irq[0] = 16;
 	irq[2] = 5;
-	raw_cmd(fd, CMD_GET_IRQ_INFO, 0, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_IRQ_INFO, 0, irq, 16, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "irq info index 5");
 #define IRQ_SET(fl, idx, st, cnt) do { \
 	irq[0] = 20; irq[1] = (fl); irq[2] = (idx); irq[3] = (st); \
 	irq[4] = (cnt); \
 } while (0)
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 5, 0, 1);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "set irqs index 5");
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, MSIX_VECTORS, 1);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "start past the vectors");
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 1, UINT32_MAX);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "count overflow");
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL |
 		VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "two data types");
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "no action");
 	IRQ_SET(VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 0, 0);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "count 0 with BOOL");
 	IRQ_SET(VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 0, 4);
 	irq[0] = 22;
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 22, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 22, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "BOOL data shorter than count");
 	IRQ_SET(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 0, 2);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, efd, 1, 0);
 	EXPECT_ERR(EINVAL, "1 fd for 2 vectors");
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, (int[]){ mfd, efd[0] }, 2, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, (int[]){ mfd, efd[0] }, 2, 0);
 	EXPECT_ERR(EINVAL, "memfd as eventfd");
 	IRQ_SET(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 0, 1);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, efd, 1, 0);
 	EXPECT_ERR(EINVAL, "fd with DATA_NONE");
 	irq[0] = 12;
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "argsz 12");
 	IRQ_SET(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		VFIO_PCI_MSIX_IRQ_INDEX, 0, 2);
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, efd, 2, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, efd, 2, 0);
 	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0,
 		"valid SET_IRQS");
 
@@ -1340,48 +1329,48 @@ test_bad_commands(void)
 	rw.offset = 0;
 	rw.region = 9;
 	rw.count = 4;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "read region 9");
 	rw.region = 1;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "read absent BAR1");
 	rw.region = 0;
 	rw.offset = BAR0_SIZE - 2;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "read past BAR0");
 	rw.offset = UINT64_MAX - 1;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "offset overflow");
 	rw.offset = 0;
 	rw.count = 2 * 1024 * 1024;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "count larger than max_data_xfer_size");
 	rw.count = 4;
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, 12, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, 12, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "short REGION_READ");
-	raw_cmd(fd, CMD_REGION_READ, 0, &rw, sizeof(rw), efd, 1, 0);
+	raw_cmd(fd, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw), efd, 1, 0);
 	EXPECT_ERR(EINVAL, "fd on REGION_READ");
 	rw.offset = 0x4300;
 	rw.count = 8;
 	memcpy(wbuf, &rw, sizeof(rw));
-	raw_cmd(fd, CMD_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "write payload shorter than count");
 	rw.count = 2;
 	memcpy(wbuf, &rw, sizeof(rw));
-	raw_cmd(fd, CMD_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_WRITE, 0, wbuf, sizeof(rw) + 4, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "write payload longer than count");
 
 	/* posted (NO_REPLY) writes are never answered, not even errors */
 	rw.region = 9;
 	rw.count = 4;
 	memcpy(wbuf, &rw, sizeof(rw));
-	raw_cmd(fd, CMD_REGION_WRITE, F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
+	raw_cmd(fd, VFIO_USER_REGION_WRITE, VFIO_USER_F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
 		0, 0);
 	rw.region = 0;
 	rw.offset = 0x4400;
 	memcpy(wbuf, &rw, sizeof(rw));
 	memcpy(wbuf + sizeof(rw), "\x11\x22\x33\x44", 4);
-	raw_cmd(fd, CMD_REGION_WRITE, F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
+	raw_cmd(fd, VFIO_USER_REGION_WRITE, VFIO_USER_F_NO_REPLY, wbuf, sizeof(rw) + 4, NULL,
 		0, 0);
 	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 300),
 		-ETIMEDOUT, "NO_REPLY command answered");
@@ -1392,29 +1381,29 @@ test_bad_commands(void)
 	/* other commands */
 	raw_cmd(fd, 99, 0, NULL, 0, NULL, 0, 0);
 	EXPECT_ERR(ENOSYS, "unknown command");
-	raw_cmd(fd, CMD_GET_REGION_IO_FDS, 0, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_REGION_IO_FDS, 0, irq, 16, NULL, 0, 0);
 	EXPECT_ERR(ENOSYS, "GET_REGION_IO_FDS");
-	raw_cmd(fd, CMD_WRITE_MULTI, 0, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_REGION_WRITE_MULTI, 0, irq, 16, NULL, 0, 0);
 	EXPECT_ERR(ENOSYS, "REGION_WRITE_MULTI");
-	raw_cmd(fd, CMD_DEVICE_FEATURE, 0, irq, 8, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_FEATURE, 0, irq, 8, NULL, 0, 0);
 	EXPECT_ERR(ENOSYS, "DEVICE_FEATURE");
-	raw_cmd(fd, CMD_DMA_READ, 0, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DMA_READ, 0, irq, 16, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "DMA_READ from the client");
-	raw_cmd(fd, CMD_DEVICE_RESET, 0, irq, 4, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_RESET, 0, irq, 4, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "DEVICE_RESET with payload");
-	raw_cmd(fd, CMD_GET_INFO, 0, irq, 8, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, 0, irq, 8, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "short GET_INFO");
-	raw_cmd(fd, CMD_GET_INFO, 0, irq, 16, efd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, 0, irq, 16, efd, 1, 0);
 	EXPECT_ERR(EINVAL, "fd on GET_INFO");
-	raw_cmd(fd, CMD_GET_INFO, 0x3, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, 0x3, irq, 16, NULL, 0, 0);
 	EXPECT_ERR(EINVAL, "bad message type");
 	/* a reply from the client is dropped silently */
-	raw_cmd(fd, CMD_GET_INFO, F_REPLY, irq, 16, NULL, 0, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, VFIO_USER_F_TYPE_REPLY, irq, 16, NULL, 0, 0);
 	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 300),
 		-ETIMEDOUT, "reply answered");
 	TEST_ASSERT_SUCCESS(raw_alive(fd), "dead after a stray reply");
 
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
 		"disconnect");
 	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
@@ -1424,6 +1413,7 @@ test_bad_commands(void)
 		"notification outside lock_dp");
 	close(mfd);
 	close(small);
+	close(unsealed);
 	close(pfd[0]);
 	close(pfd[1]);
 	close(efd[0]);
@@ -1438,43 +1428,45 @@ test_bad_commands(void)
 static int
 test_framing(void)
 {
-	struct raw_hdr h;
-	struct raw_dma_map map;
+	struct vfio_user_hdr h;
+	struct vfio_user_dma_map_msg map;
 	uint8_t buf[64];
 	uint32_t irq[5];
-	int fd, mfd, efd, cid, n = 0;
+	struct vfio_user_msg *m;
+	struct raw *fd;
+	int mfd, efd, cid, n = 0;
 
 	/* header size below 16 */
 	fd = raw_attach(sock_path);
-	TEST_ASSERT(fd >= 0, "attach");
-	raw_cmd(fd, CMD_GET_INFO, 0, NULL, 0, NULL, 0, 8);
+	TEST_ASSERT(fd != NULL, "attach");
+	raw_cmd(fd, VFIO_USER_DEVICE_GET_INFO, 0, NULL, 0, NULL, 0, 8);
 	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
 		-ECONNRESET, "short header must drop the client");
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
 		"disconnect");
 
 	/* oversized message */
 	fd = raw_attach(sock_path);
-	TEST_ASSERT(fd >= 0, "re-attach");
-	raw_cmd(fd, CMD_REGION_WRITE, 0, NULL, 0, NULL, 0, 64u << 20);
+	TEST_ASSERT(fd != NULL, "re-attach");
+	raw_cmd(fd, VFIO_USER_REGION_WRITE, 0, NULL, 0, NULL, 0, 64u << 20);
 	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
 		-ECONNRESET, "oversized message must drop the client");
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
 		"disconnect");
 
 	/* disconnect in the middle of a message, with resources given */
 	fd = raw_attach(sock_path);
-	TEST_ASSERT(fd >= 0, "re-attach");
-	mfd = memfd_create("ram", MFD_CLOEXEC);
-	TEST_ASSERT_SUCCESS(ftruncate(mfd, 0x10000), "ftruncate");
+	TEST_ASSERT(fd != NULL, "re-attach");
+	mfd = sealed_memfd("ram", 0x10000);
+	TEST_ASSERT(mfd >= 0, "memfd");
 	map.argsz = sizeof(map);
 	map.flags = 3;
 	map.offset = 0;
 	map.addr = 0;
 	map.size = 0x10000;
-	raw_cmd(fd, CMD_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
 	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0, "map");
 	efd = eventfd(0, EFD_CLOEXEC);
 	irq[0] = 20;
@@ -1482,21 +1474,17 @@ test_framing(void)
 	irq[2] = VFIO_PCI_MSIX_IRQ_INDEX;
 	irq[3] = 0;
 	irq[4] = 1;
-	raw_cmd(fd, CMD_SET_IRQS, 0, irq, 20, &efd, 1, 0);
+	raw_cmd(fd, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, &efd, 1, 0);
 	TEST_ASSERT(raw_expect_ok(fd, buf, sizeof(buf), NULL) == 0, "irqs");
 	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 1,
 		"map");
-	/* header says 48 bytes, 30 arrive, then the client dies */
-	memset(buf, 0, sizeof(buf));
-	h.id = 1;
-	h.cmd = CMD_DMA_MAP;
-	h.size = 48;
-	h.flags = 0;
-	h.error = 0;
-	memcpy(buf, &h, sizeof(h));
-	TEST_ASSERT_SUCCESS(raw_send_bytes(fd, buf, 30, &mfd, 1), "send");
+	/* a 48-byte DMA_MAP of which 30 bytes arrive, then the client dies */
+	m = vfio_user_msg_new(1, VFIO_USER_DMA_MAP, 0, 0, &map, sizeof(map));
+	TEST_ASSERT_NOT_NULL(m, "message");
+	TEST_ASSERT_SUCCESS(raw_send_bytes(fd, m->buf, 30, &mfd, 1), "send");
+	vfio_user_msg_free(m);
 	sleep_ms(50);
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
 		"disconnect mid-message");
 	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
@@ -1509,9 +1497,9 @@ test_framing(void)
 
 	/* disconnect in the middle of a header */
 	fd = raw_attach(sock_path);
-	TEST_ASSERT(fd >= 0, "re-attach");
+	TEST_ASSERT(fd != NULL, "re-attach");
 	TEST_ASSERT_SUCCESS(raw_send_bytes(fd, buf, 7, NULL, 0), "send");
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, ++n),
 		"disconnect mid-header");
 
@@ -1522,10 +1510,10 @@ test_framing(void)
 		4), "read");
 	/* a second client is refused while one is attached */
 	fd = raw_connect(sock_path);
-	TEST_ASSERT(fd >= 0, "connect");
+	TEST_ASSERT(fd != NULL, "connect");
 	TEST_ASSERT_EQUAL(raw_recv(fd, &h, buf, sizeof(buf), NULL, 2000),
 		-ECONNRESET, "second client not refused");
-	close(fd);
+	raw_close(fd);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 7, 0, buf,
 		4), "first client broken by the second");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
@@ -1538,7 +1526,8 @@ test_multi_devices(void)
 {
 	struct rte_vfio_user_dev_desc d;
 	char path[4][108];
-	int id[4], cid[4], i, bad;
+	struct raw *bad;
+	int id[4], cid[4], i;
 	uint32_t v;
 
 	fill_desc(&d);
@@ -1556,16 +1545,16 @@ test_multi_devices(void)
 	TEST_ASSERT(rte_vfio_user_get_priv(id[1]) == &ev, "priv");
 	/* garbage on device 1 drops its client only */
 	bad = raw_connect(path[1]);	/* refused: client attached */
-	close(bad);
+	raw_close(bad);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid[1]), "detach");
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[id[1]].disconnected, 1), "disc");
 	bad = raw_attach(path[1]);
-	TEST_ASSERT(bad >= 0, "raw attach");
+	TEST_ASSERT(bad != NULL, "raw attach");
 	raw_send_bytes(bad, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
 		"\xff\xff\xff\xff", 16, NULL, 0);
 	TEST_ASSERT_SUCCESS(wait_counter(&ev[id[1]].disconnected, 2),
 		"garbage did not drop the client");
-	close(bad);
+	raw_close(bad);
 	for (i = 0; i < 4; i++) {
 		if (i == 1)
 			continue;

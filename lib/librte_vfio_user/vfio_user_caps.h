@@ -23,8 +23,9 @@ struct vfio_user_caps {
 void vfio_user_caps_default(struct vfio_user_caps *caps);
 
 /*
- * Parse the VERSION data: len bytes that must end with the only NUL.
- * Returns 0 or -EINVAL (bad JSON, wrong types, values out of range).
+ * Parse the VERSION data: len bytes (at most VFIO_USER_CAPS_MAX_LEN) that
+ * must end with the only NUL. Linear in len. Returns 0 or -EINVAL (bad
+ * JSON, a known member twice, wrong types, values out of range).
  */
 int vfio_user_caps_parse(const char *data, size_t len,
 		struct vfio_user_caps *caps);

@@ -19,8 +19,10 @@
 
 #include "rte_vfio_user.h"
 #include "vfio_user_caps.h"
+#include "vfio_user_codec.h"
+#include "vfio_user_internal.h"
 #include "vfio_user_log.h"
-#include "vfio_user_sock.h"
+#include "vfio_user_tran.h"
 
 #define CLIENT_TIMEOUT_MS 5000
 #define CLIENT_MAX_NOFD_MAPS 64
@@ -39,7 +41,7 @@ struct client_mmap {
 };
 
 struct vfio_user_client {
-	int fd;
+	struct vfio_user_tran *tran;
 	struct vfio_user_rx rx;
 	uint16_t next_id;
 	struct vfio_user_caps server_caps;
@@ -80,30 +82,26 @@ find_map(const struct vfio_user_client *c, uint64_t addr, uint64_t len,
 	return NULL;
 }
 
+static int64_t
+deadline(void)
+{
+	return vfio_user_now_ms() + CLIENT_TIMEOUT_MS;
+}
+
 static int
 send_reply(struct vfio_user_client *c, const struct vfio_user_hdr *req,
 		uint32_t err, const void *payload, uint32_t len)
 {
-	struct vfio_user_hdr *h;
-	uint8_t *buf;
+	struct vfio_user_msg *m;
 	int r;
 
 	if (req->flags & VFIO_USER_F_NO_REPLY)
 		return 0;
-	buf = calloc(1, VFIO_USER_HDR_SZ + len);
-	if (buf == NULL)
+	m = vfio_user_msg_new_reply(req, err, payload, len);
+	if (m == NULL)
 		return -ENOMEM;
-	h = (struct vfio_user_hdr *)buf;
-	h->msg_id = req->msg_id;
-	h->cmd = req->cmd;
-	h->size = VFIO_USER_HDR_SZ + (err ? 0 : len);
-	h->flags = VFIO_USER_F_TYPE_REPLY | (err ? VFIO_USER_F_ERROR : 0);
-	h->error = err;
-	if (!err && len > 0)
-		memcpy(buf + VFIO_USER_HDR_SZ, payload, len);
-	r = vfio_user_sock_send(c->fd, buf, h->size, NULL, 0,
-		CLIENT_TIMEOUT_MS);
-	free(buf);
+	r = vfio_user_msg_send(c->tran, m, deadline());
+	vfio_user_msg_free(m);
 	return r;
 }
 
@@ -165,41 +163,33 @@ client_request(struct vfio_user_client *c, uint16_t cmd, uint32_t flags,
 		const void *payload, uint32_t len, const int *fds,
 		uint32_t nfds, struct vfio_user_msg **reply)
 {
-	struct vfio_user_hdr *h;
 	uint16_t id = c->next_id++;
-	uint8_t *buf;
+	struct vfio_user_msg *m;
+	int64_t end = deadline();
 	int r;
 
 	if (reply != NULL)
 		*reply = NULL;
-	buf = malloc(VFIO_USER_HDR_SZ + len);
-	if (buf == NULL)
+	m = vfio_user_msg_new(id, cmd, VFIO_USER_F_TYPE_CMD | flags, 0,
+		payload, len);
+	if (m == NULL)
 		return -ENOMEM;
-	h = (struct vfio_user_hdr *)buf;
-	h->msg_id = id;
-	h->cmd = cmd;
-	h->size = VFIO_USER_HDR_SZ + len;
-	h->flags = VFIO_USER_F_TYPE_CMD | flags;
-	h->error = 0;
-	if (len > 0)
-		memcpy(buf + VFIO_USER_HDR_SZ, payload, len);
-	r = vfio_user_sock_send(c->fd, buf, h->size, fds, nfds,
-		CLIENT_TIMEOUT_MS);
-	free(buf);
+	r = vfio_user_msg_set_fds(m, fds, nfds);
+	if (r == 0)
+		r = vfio_user_msg_send(c->tran, m, end);
+	vfio_user_msg_free(m);
 	if (r < 0 || (flags & VFIO_USER_F_NO_REPLY))
-		return r;
+		return r == -EPIPE ? -ENOTCONN : r;
 	for (;;) {
-		struct vfio_user_msg *m;
 		struct vfio_user_hdr *mh;
 
-		r = vfio_user_sock_recv_wait(c->fd, &c->rx,
-			VFIO_USER_MAX_MSG_SIZE, &m, CLIENT_TIMEOUT_MS);
+		r = vfio_user_msg_recv(c->tran, &c->rx, &m, end);
 		if (r == -ECONNRESET)
 			return -ENOTCONN;
 		if (r < 0)
 			return r;
 		mh = vfio_user_msg_hdr(m);
-		if ((mh->flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_CMD) {
+		if (vfio_user_msg_type(m) == VFIO_USER_F_TYPE_CMD) {
 			r = serve_request(c, m);
 			vfio_user_msg_free(m);
 			if (r < 0)
@@ -264,32 +254,27 @@ out:
 	return r;
 }
 
-int
-rte_vfio_user_client_attach(const char *path)
+/* Negotiate over t and register the client (t is taken). */
+static int
+client_add(struct vfio_user_tran *t, const char *what)
 {
 	struct vfio_user_client *c;
 	int cid, r;
 
 	c = calloc(1, sizeof(*c));
-	if (c == NULL)
+	if (c == NULL) {
+		vfio_user_tran_close(t);
 		return -ENOMEM;
-	vfio_user_rx_init(&c->rx);
+	}
+	c->tran = t;
+	vfio_user_rx_init(&c->rx, VFIO_USER_MAX_MSG_SIZE);
 	for (r = 0; r < RTE_VFIO_USER_NUM_REGIONS; r++)
 		c->regions[r].fd = -1;
-	c->fd = vfio_user_sock_connect(path);
-	if (c->fd < 0) {
-		r = c->fd;
-		free(c);
-		return r;
-	}
 	r = client_negotiate(c);
 	if (r < 0) {
 		VFIO_USER_LOG(ERR, "client: version negotiation with %s failed: %s",
-			path, strerror(-r));
-		close(c->fd);
-		vfio_user_rx_reset(&c->rx);
-		free(c);
-		return r;
+			what, strerror(-r));
+		goto err;
 	}
 	pthread_mutex_lock(&clients_lock);
 	for (cid = 0; cid < RTE_VFIO_USER_MAX_DEVICES; cid++)
@@ -299,11 +284,40 @@ rte_vfio_user_client_attach(const char *path)
 		clients[cid] = c;
 	pthread_mutex_unlock(&clients_lock);
 	if (cid == RTE_VFIO_USER_MAX_DEVICES) {
-		close(c->fd);
-		free(c);
-		return -ENOSPC;
+		r = -ENOSPC;
+		goto err;
 	}
 	return cid;
+err:
+	vfio_user_rx_reset(&c->rx);
+	vfio_user_tran_close(c->tran);
+	free(c);
+	return r;
+}
+
+int
+rte_vfio_user_client_attach(const char *path)
+{
+	struct vfio_user_tran *t;
+	int fd;
+
+	fd = vfio_user_sock_connect(path);
+	if (fd < 0)
+		return fd;
+	t = vfio_user_tran_sock_new(fd);
+	if (t == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	return client_add(t, path);
+}
+
+int
+vfio_user_client_attach_tran(struct vfio_user_tran *t)
+{
+	if (t == NULL)
+		return -EINVAL;
+	return client_add(t, t->ops->name);
 }
 
 int
@@ -325,7 +339,7 @@ rte_vfio_user_client_detach(int cid)
 			close(c->regions[i].fd);
 	}
 	vfio_user_rx_reset(&c->rx);
-	close(c->fd);
+	vfio_user_tran_close(c->tran);
 	free(c);
 	return 0;
 }
@@ -713,20 +727,21 @@ rte_vfio_user_client_poll(int cid, int timeout_ms)
 	for (;;) {
 		struct vfio_user_msg *m;
 
-		if (served == 0 && timeout_ms > 0)
-			r = vfio_user_sock_recv_wait(c->fd, &c->rx,
-				VFIO_USER_MAX_MSG_SIZE, &m, timeout_ms);
-		else
-			r = vfio_user_sock_recv(c->fd, &c->rx,
-				VFIO_USER_MAX_MSG_SIZE, &m);
+		if (served == 0 && timeout_ms > 0) {
+			r = vfio_user_msg_recv(c->tran, &c->rx, &m,
+				vfio_user_now_ms() + timeout_ms);
+			if (r == 0)
+				r = 1;
+		} else {
+			r = vfio_user_rx_step(&c->rx, c->tran, &m);
+		}
 		if (r == 0 || r == -ETIMEDOUT)
 			return served;
 		if (r == -ECONNRESET)
 			return -ENOTCONN;
 		if (r < 0)
 			return r;
-		if ((vfio_user_msg_hdr(m)->flags & VFIO_USER_F_TYPE_MASK) ==
-				VFIO_USER_F_TYPE_CMD) {
+		if (vfio_user_msg_type(m) == VFIO_USER_F_TYPE_CMD) {
 			r = serve_request(c, m);
 			served++;
 		}

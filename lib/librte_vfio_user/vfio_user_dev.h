@@ -5,17 +5,30 @@
 #ifndef _VFIO_USER_DEV_H_
 #define _VFIO_USER_DEV_H_
 
-/* Server-side device state shared by the server's files. */
+/*
+ * Server-side state shared by the server's files.
+ *
+ * Layers, bottom up: transport (vfio_user_tran*.c) -> codec
+ * (vfio_user_codec.c) -> connection (vfio_user_conn.c: output queue,
+ * requests to the client, deferral) -> dispatch table
+ * (vfio_user_dispatch.c: validate, lock window, apply, reply) -> command
+ * handlers (vfio_user_device.c, _dma.c, _region.c, _irq.c) -> device
+ * callbacks. vfio_user_server.c owns the registry and each device's
+ * control thread, which reads messages and calls the dispatcher.
+ */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
 
 #include "rte_vfio_user.h"
 #include "vfio_user_caps.h"
+#include "vfio_user_codec.h"
+#include "vfio_user_internal.h"
 #include "vfio_user_log.h"
 #include "vfio_user_msg.h"
-#include "vfio_user_sock.h"
+#include "vfio_user_tran.h"
 
 /* One DMA_MAP entry; the table is sorted by iova, never overlapping. */
 struct vfio_user_dma_ent {
@@ -27,9 +40,11 @@ struct vfio_user_dma_ent {
 	uint32_t prot;		/* PROT_READ | PROT_WRITE */
 };
 
+/* Changed only inside a lock_dp window; read lock-free otherwise. */
 struct vfio_user_dma_table {
 	uint32_t nb;
-	struct vfio_user_dma_ent ent[RTE_VFIO_USER_MAX_DMA_MAPS];
+	uint32_t cap;
+	struct vfio_user_dma_ent *ent;
 };
 
 /* One IRQ index; arrays of desc.irq_count[index] entries. */
@@ -40,16 +55,37 @@ struct vfio_user_irq {
 	uint8_t *pending;	/* triggered while masked */
 };
 
-/* Kinds of per-connection log messages printed once. */
+/* Kinds of peer-caused log lines, each rate-limited on its own. */
 enum vfio_user_log_kind {
+	VFIO_USER_LOG_CONN,	/* connect, disconnect, refusals */
 	VFIO_USER_LOG_BAD_MSG,
 	VFIO_USER_LOG_BAD_FD,
 	VFIO_USER_LOG_UNKNOWN_CMD,
 	VFIO_USER_LOG_BAD_DMA,
 	VFIO_USER_LOG_BAD_REGION,
 	VFIO_USER_LOG_BAD_IRQ,
-	VFIO_USER_LOG_BUSY,
+	VFIO_USER_LOG_XFER,	/* requests to the client that failed */
 	VFIO_USER_LOG_KIND_MAX,
+};
+
+/* The client of a device (one at a time). */
+struct vfio_user_conn {
+	struct vfio_user_tran *tran;	/* NULL: no client */
+	bool negotiated;		/* VERSION done */
+	bool broken;			/* to be closed: transport or framing */
+	int64_t since_ms;		/* connected at */
+	struct vfio_user_rx rx;
+	struct vfio_user_caps client_caps;
+	uint16_t next_msg_id;		/* server -> client requests */
+	bool in_request;		/* a request to the client is pending */
+	/* messages not yet (fully) written, in order */
+	struct vfio_user_msg_list out;
+	uint32_t nb_out;
+	/* commands read while waiting for a reply of the client */
+	struct vfio_user_msg_list deferred;
+	uint32_t nb_deferred;
+	uint32_t deferred_bytes;
+	uint32_t deferred_fds;
 };
 
 struct vfio_user_dev {
@@ -57,17 +93,19 @@ struct vfio_user_dev {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct rte_vfio_user_dev_desc desc;	/* copy; config ptrs unused */
 	struct rte_vfio_user_dev_ops ops;	/* copy, NULL entries allowed */
-	int listen_fd;
+	struct vfio_user_limits limits;
 
-	/* connection */
-	int conn_fd;		/* -1: no client */
-	bool negotiated;	/* VERSION done */
-	bool conn_broken;	/* send/recv failed inside a handler */
-	struct vfio_user_rx rx;
-	struct vfio_user_msg_list deferred; /* requests read during DMA waits */
-	struct vfio_user_caps client_caps;
-	uint16_t next_msg_id;	/* server -> client requests */
-	uint32_t logged;	/* bit per vfio_user_log_kind */
+	/* control thread (absent for a local device) */
+	bool threaded;
+	pthread_t tid;
+	int ep_fd;
+	int cmd_fd;			/* eventfd: commands to the thread */
+	int listen_fd;
+	uint32_t conn_events;		/* epoll events registered for conn */
+	pthread_t owner;		/* thread serving right now */
+	bool owner_set;
+
+	struct vfio_user_conn conn;
 
 	/* regions */
 	int region_fd[RTE_VFIO_USER_NUM_REGIONS];
@@ -78,53 +116,125 @@ struct vfio_user_dev {
 
 	struct vfio_user_irq irqs[RTE_VFIO_USER_NUM_IRQS];
 	struct vfio_user_dma_table dma;
+
+	struct vfio_user_stats stats;
+	struct vfio_user_ratelimit rl[VFIO_USER_LOG_KIND_MAX];
 };
 
-#define VFIO_USER_TIMEOUT_MS 5000
-
-/* Log once per connection and kind. */
-#define VFIO_USER_DEV_LOG_ONCE(dev, kind, level, fmt, args...) do { \
-	if (!((dev)->logged & (1u << (kind)))) { \
-		(dev)->logged |= 1u << (kind); \
-		VFIO_USER_LOG(level, "%s: " fmt " (further ones not logged)", \
-			(dev)->path, ## args); \
-	} \
-} while (0)
+/* A peer-caused log line of a device, rate-limited per kind. */
+#define VFIO_USER_DEV_LOG(dev, kind, level, fmt, args...) \
+	VFIO_USER_LOG_RL(&(dev)->rl[kind], level, "%s: " fmt, \
+		(dev)->path, ## args)
 
 /* vfio_user_server.c */
 struct vfio_user_dev *vfio_user_dev_get(int dev_id);
-bool vfio_user_on_ctl_thread(void);
+/* The calling thread is serving dev (its control thread, or the caller
+ * of vfio_user_serve() for a local device).
+ */
+bool vfio_user_dev_on_ctl_thread(const struct vfio_user_dev *dev);
 void vfio_user_lock_dp(struct vfio_user_dev *dev, bool lock);
-int vfio_user_server_dma_xfer(struct vfio_user_dev *dev, bool write,
-		uint64_t iova, void *buf, uint32_t count);
+
+/* vfio_user_conn.c */
+void vfio_user_conn_init(struct vfio_user_conn *c, struct vfio_user_tran *t);
+/* Free every queued message and the receive state; close the transport. */
+void vfio_user_conn_fini(struct vfio_user_conn *c);
+/* Queue a message to the client (taken) and write what fits. */
+void vfio_user_conn_queue(struct vfio_user_dev *dev, struct vfio_user_msg *m);
+/* Write queued messages without waiting; marks the connection broken on
+ * a transport error. Returns true when nothing is left to write.
+ */
+bool vfio_user_conn_flush(struct vfio_user_dev *dev);
+/*
+ * Next command to serve: a deferred one first, else one from the
+ * transport. Returns 1 and *m, 0 when none is complete yet, or -errno
+ * (the connection is then broken).
+ */
+int vfio_user_conn_next(struct vfio_user_dev *dev, struct vfio_user_msg **m);
+/*
+ * Send a request to the client and wait for its reply until one absolute
+ * deadline (limits.xfer_timeout_ms from now). Commands that arrive
+ * meanwhile are deferred up to the limits. Returns 0 and *reply (the
+ * caller frees it), -ETIMEDOUT, -ENOBUFS (deferral limits reached),
+ * -ENOTCONN or -EBUSY (a request is already pending).
+ */
+int vfio_user_conn_request(struct vfio_user_dev *dev, struct vfio_user_msg *req,
+		struct vfio_user_msg **reply);
+
+/* vfio_user_dispatch.c */
+void vfio_user_dispatch(struct vfio_user_dev *dev, struct vfio_user_msg *msg);
+
+/* Request being served: the handlers' view of a command. */
+struct vfio_user_req {
+	struct vfio_user_msg *msg;
+	const uint8_t *data;	/* payload */
+	uint32_t len;		/* payload length */
+	/* reply payload the handler built (none: an empty reply) */
+	uint8_t *reply;
+	uint32_t reply_len;
+	int reply_fd;		/* borrowed fd sent with the reply, or -1 */
+	bool reply_allocated;
+	uint8_t reply_inline[64];
+};
+
+/* A reply payload buffer of len bytes (zeroed), or NULL (-ENOMEM). */
+void *vfio_user_req_reply(struct vfio_user_req *req, uint32_t len);
+
+/* Handlers: check validates without changing anything; apply changes
+ * state (inside the lock_dp window when the table says so) and undoes
+ * its partial work when it fails.
+ */
+int vfio_user_version_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_version_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+void vfio_user_version_done(struct vfio_user_dev *dev);
+int vfio_user_dev_info_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_reset_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_reset_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
 
 /* vfio_user_dma.c */
-int vfio_user_dma_handle_map(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg);
-int vfio_user_dma_handle_unmap(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg);
+int vfio_user_dma_map_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_dma_map_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_dma_unmap_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_dma_unmap_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+/* Caller holds the lock_dp window. */
 void vfio_user_dma_unmap_all(struct vfio_user_dev *dev);
+void vfio_user_dma_fini(struct vfio_user_dev *dev);
 
 /* vfio_user_irq.c */
 int vfio_user_irq_init(struct vfio_user_dev *dev);
 void vfio_user_irq_fini(struct vfio_user_dev *dev);
-int vfio_user_irq_handle_info(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg, struct vfio_irq_info *reply);
-int vfio_user_irq_handle_set(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg);
+int vfio_user_irq_info_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_irq_info_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_irq_set_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_irq_set_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+/* Caller holds the lock_dp window. */
 void vfio_user_irq_close_all(struct vfio_user_dev *dev);
 
 /* vfio_user_region.c */
 int vfio_user_region_init(struct vfio_user_dev *dev,
 		const struct rte_vfio_user_dev_desc *desc);
 void vfio_user_region_fini(struct vfio_user_dev *dev);
-/* builds the reply payload in *out (malloc'ed), sets *fd when sent */
-int vfio_user_region_handle_info(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len,
-		int *fd);
-int vfio_user_region_handle_read(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len);
-int vfio_user_region_handle_write(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg);
+int vfio_user_region_info_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_region_info_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_region_rw_check(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_region_read_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
+int vfio_user_region_write_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req);
 
 #endif /* _VFIO_USER_DEV_H_ */

@@ -3,21 +3,29 @@
  */
 
 /*
- * DMA table: DMA_MAP / DMA_UNMAP handling, address translation and
- * copies to/from client memory (direct or with DMA_READ/DMA_WRITE).
+ * DMA table: DMA_MAP / DMA_UNMAP, address translation and copies to and
+ * from client memory (direct, or with DMA_READ / DMA_WRITE requests).
  *
  * The table is only changed on the control thread inside a lock_dp
- * window, so data-path readers need no lock.
+ * window, so data-path readers need no lock. Every range comparison uses
+ * inclusive ends (rte_vfio_user_dma_map_contains()): a mapping may end at
+ * 2^64 - 1.
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_common.h>
 
 #include "vfio_user_dev.h"
+
+#define DMA_TABLE_MIN 16u
 
 static uint32_t
 flags_to_prot(uint32_t flags)
@@ -31,7 +39,7 @@ flags_to_prot(uint32_t flags)
 	return prot;
 }
 
-/* Index of the first entry whose end is above addr (nb if none). */
+/* Index of the first entry whose last byte is at or above addr. */
 static uint32_t
 dma_lookup(const struct vfio_user_dma_table *t, uint64_t addr)
 {
@@ -74,120 +82,192 @@ dma_remove_at(struct vfio_user_dev *dev, uint32_t i)
 	t->nb--;
 }
 
+/*
+ * A DMA fd must be a regular file (memfd, hugetlbfs) that covers
+ * [offset, offset + size) and cannot shrink: touching a mapping past the
+ * end of its file raises SIGBUS, and a client could truncate the file
+ * after the map. QEMU's memory-backend-memfd seals its memfd with
+ * F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL by default (seal=on).
+ */
+static int
+check_dma_fd(struct vfio_user_dev *dev, int fd, uint64_t offset,
+		uint64_t size)
+{
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_FD, ERR,
+			"DMA_MAP fd is not a regular file");
+		return -EBADF;
+	}
+	if (st.st_size < 0 || (uint64_t)st.st_size < offset ||
+			(uint64_t)st.st_size - offset < size) {
+		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_FD, ERR,
+			"DMA_MAP fd of %" PRId64 " bytes does not hold 0x%" PRIx64 " bytes at offset 0x%" PRIx64,
+			(int64_t)st.st_size, size, offset);
+		return -EINVAL;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_FD, ERR,
+			"DMA_MAP fd is not sealed against shrinking (F_SEAL_SHRINK): give guest memory as a sealed memfd, e.g. QEMU -object memory-backend-memfd,share=on (seal=on is its default)");
+		return -EPERM;
+	}
+	return 0;
+}
+
 int
-vfio_user_dma_handle_map(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
+vfio_user_dma_map_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
 	struct vfio_user_dma_table *t = &dev->dma;
-	struct vfio_user_dma_map_msg req;
-	struct vfio_user_dma_ent e;
-	struct rte_vfio_user_dma_map m;
+	struct vfio_user_dma_map_msg m;
 	uint32_t i;
-	int fd = -1, r;
+	int r;
 
-	if (vfio_user_msg_payload_len(msg) < sizeof(req))
+	memcpy(&m, req->data, sizeof(m));
+	if (m.argsz < sizeof(m) || m.argsz > req->len)
 		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	if (req.argsz < sizeof(req) ||
-			req.argsz > vfio_user_msg_payload_len(msg))
+	if (m.flags == 0 ||
+	    (m.flags & ~(VFIO_USER_DMA_F_READ | VFIO_USER_DMA_F_WRITE)))
 		return -EINVAL;
-	if (req.flags == 0 ||
-	    (req.flags & ~(VFIO_USER_DMA_F_READ | VFIO_USER_DMA_F_WRITE)))
+	if (m.size == 0 || ((m.addr | m.size) & (VFIO_USER_PGSIZE - 1)) ||
+			m.size - 1 > UINT64_MAX - m.addr) {
+		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_DMA, ERR,
+			"DMA_MAP of 0x%" PRIx64 "+0x%" PRIx64 ": empty, unaligned or past 2^64",
+			m.addr, m.size);
 		return -EINVAL;
-	if (msg->nfds > 1)
-		return -EINVAL;
-	if (req.size == 0 || (req.addr | req.size) & (VFIO_USER_PGSIZE - 1) ||
-			req.addr + (req.size - 1) < req.addr)
-		return -EINVAL;
-	if (msg->nfds == 1) {
-		fd = msg->fds[0];
-		if (req.offset & (VFIO_USER_PGSIZE - 1))
+	}
+	if (req->msg->nfds == 1) {
+		if (m.offset & (VFIO_USER_PGSIZE - 1))
 			return -EINVAL;
-		r = vfio_user_fd_check_mappable(fd, req.offset, req.size);
-		if (r < 0) {
-			VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_FD, ERR,
-				"DMA_MAP fd is not a mappable file covering the range");
-			return r == -EBADF ? -EBADF : -EINVAL;
-		}
+		r = check_dma_fd(dev, req->msg->fds[0], m.offset, m.size);
+		if (r < 0)
+			return r;
 	}
 	/* "A command to map over an existing region must be failed ... EEXIST" */
-	i = dma_lookup(t, req.addr);
-	if (i < t->nb && t->ent[i].iova <= req.addr + (req.size - 1))
+	i = dma_lookup(t, m.addr);
+	if (i < t->nb && t->ent[i].iova <= m.addr + (m.size - 1))
 		return -EEXIST;
-	if (t->nb >= RTE_DIM(t->ent))
+	if (t->nb >= RTE_VFIO_USER_MAX_DMA_MAPS)
 		return -ENOSPC;
+	return 0;
+}
 
+static int
+table_reserve(struct vfio_user_dma_table *t)
+{
+	struct vfio_user_dma_ent *ent;
+	uint32_t cap;
+
+	if (t->nb < t->cap)
+		return 0;
+	cap = RTE_MIN(RTE_MAX(t->cap * 2, DMA_TABLE_MIN),
+		(uint32_t)RTE_VFIO_USER_MAX_DMA_MAPS);
+	/* data-path readers are stopped: the lock_dp window is open */
+	ent = realloc(t->ent, cap * sizeof(*ent));
+	if (ent == NULL)
+		return -ENOMEM;
+	t->ent = ent;
+	t->cap = cap;
+	return 0;
+}
+
+int
+vfio_user_dma_map_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
+{
+	struct vfio_user_dma_table *t = &dev->dma;
+	struct vfio_user_dma_map_msg m;
+	struct rte_vfio_user_dma_map map;
+	struct vfio_user_dma_ent e;
+	uint32_t i;
+	int r;
+
+	memcpy(&m, req->data, sizeof(m));
+	r = table_reserve(t);
+	if (r < 0)
+		return r;
 	memset(&e, 0, sizeof(e));
-	e.iova = req.addr;
-	e.size = req.size;
-	e.prot = flags_to_prot(req.flags);
-	if (fd >= 0) {
-		void *va = mmap(NULL, req.size, e.prot, MAP_SHARED, fd,
-			req.offset);
+	e.iova = m.addr;
+	e.size = m.size;
+	e.prot = flags_to_prot(m.flags);
+	if (req->msg->nfds == 1) {
+		void *va = mmap(NULL, m.size, e.prot, MAP_SHARED,
+			req->msg->fds[0], m.offset);
 
 		if (va == MAP_FAILED) {
 			r = -errno;
-			VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_DMA, ERR,
+			VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_DMA, ERR,
 				"DMA_MAP mmap failed: %s", strerror(-r));
 			return r;
 		}
 		e.mmap_addr = va;
-		e.mmap_len = req.size;
+		e.mmap_len = m.size;
 		e.va = va;
 	}
-
-	vfio_user_lock_dp(dev, true);
+	i = dma_lookup(t, m.addr);
 	memmove(&t->ent[i + 1], &t->ent[i], (t->nb - i) * sizeof(e));
 	t->ent[i] = e;
 	t->nb++;
-	ent_to_map(&e, &m);
+	ent_to_map(&e, &map);
 	if (dev->ops.dma_map != NULL)
-		dev->ops.dma_map(dev->id, &m);
-	vfio_user_lock_dp(dev, false);
+		dev->ops.dma_map(dev->id, &map);
 	return 0;
 }
 
 int
-vfio_user_dma_handle_unmap(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
+vfio_user_dma_unmap_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
 	struct vfio_user_dma_table *t = &dev->dma;
-	struct vfio_user_dma_unmap_msg req;
+	struct vfio_user_dma_unmap_msg u;
 	uint32_t i;
 
-	if (vfio_user_msg_payload_len(msg) < sizeof(req) || msg->nfds != 0)
+	memcpy(&u, req->data, sizeof(u));
+	if (u.argsz < sizeof(u) || u.argsz > req->len)
 		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	if (req.argsz < sizeof(req) ||
-			req.argsz > vfio_user_msg_payload_len(msg))
-		return -EINVAL;
-	if (req.flags == VFIO_DMA_UNMAP_FLAG_ALL) {
+	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL)
 		/* QEMU: unmap everything, address = size = 0 */
-		if (req.addr != 0 || req.size != 0)
-			return -EINVAL;
-		vfio_user_lock_dp(dev, true);
-		while (t->nb > 0)
-			dma_remove_at(dev, t->nb - 1);
-		vfio_user_lock_dp(dev, false);
-		return 0;
-	}
-	if (req.flags != 0)
+		return (u.addr != 0 || u.size != 0) ? -EINVAL : 0;
+	if (u.flags != 0)
 		return -EINVAL;
 	/* must match a previous DMA_MAP exactly */
-	i = dma_lookup(t, req.addr);
-	if (i >= t->nb || t->ent[i].iova != req.addr ||
-			t->ent[i].size != req.size)
+	i = dma_lookup(t, u.addr);
+	if (i >= t->nb || t->ent[i].iova != u.addr || t->ent[i].size != u.size)
 		return -ENOENT;
-	vfio_user_lock_dp(dev, true);
-	dma_remove_at(dev, i);
-	vfio_user_lock_dp(dev, false);
 	return 0;
 }
 
-/* Caller holds the lock_dp window. */
+int
+vfio_user_dma_unmap_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
+{
+	struct vfio_user_dma_unmap_msg u;
+	void *echo;
+
+	memcpy(&u, req->data, sizeof(u));
+	/* the reply echoes the request entry */
+	echo = vfio_user_req_reply(req, sizeof(u));
+	if (echo == NULL)
+		return -ENOMEM;
+	memcpy(echo, &u, sizeof(u));
+	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL)
+		vfio_user_dma_unmap_all(dev);
+	else
+		dma_remove_at(dev, dma_lookup(&dev->dma, u.addr));
+	return 0;
+}
+
 void
 vfio_user_dma_unmap_all(struct vfio_user_dev *dev)
 {
 	while (dev->dma.nb > 0)
 		dma_remove_at(dev, dev->dma.nb - 1);
+}
+
+void
+vfio_user_dma_fini(struct vfio_user_dev *dev)
+{
+	free(dev->dma.ent);
+	memset(&dev->dma, 0, sizeof(dev->dma));
 }
 
 int
@@ -226,6 +306,53 @@ rte_vfio_user_iova_to_va(int dev_id, uint64_t iova, uint64_t len,
 }
 
 /*
+ * One DMA_READ / DMA_WRITE request for count bytes at iova. QEMU's
+ * layout (see vfio_user_msg.h): data at payload offset 12, 4 pad bytes.
+ */
+static int
+dma_xfer(struct vfio_user_dev *dev, bool write, uint64_t iova, void *buf,
+		uint32_t count)
+{
+	uint32_t plen = VFIO_USER_DMA_RW_HDR + (write ? count : 0) +
+		VFIO_USER_DMA_RW_PAD;
+	struct vfio_user_msg *req, *rep;
+	struct vfio_user_dma_rw rw;
+	uint32_t rlen;
+	int r;
+
+	req = vfio_user_msg_new(0, write ? VFIO_USER_DMA_WRITE :
+		VFIO_USER_DMA_READ, VFIO_USER_F_TYPE_CMD, 0, NULL, plen);
+	if (req == NULL)
+		return -ENOMEM;
+	rw.addr = iova;
+	rw.count = count;
+	memcpy(vfio_user_msg_payload(req), &rw, VFIO_USER_DMA_RW_HDR);
+	if (write)
+		memcpy(vfio_user_msg_payload(req) + VFIO_USER_DMA_RW_HDR, buf,
+			count);
+	r = vfio_user_conn_request(dev, req, &rep);
+	if (r < 0)
+		return r;
+	if (vfio_user_msg_hdr(rep)->flags & VFIO_USER_F_ERROR) {
+		r = vfio_user_msg_hdr(rep)->error != 0 ?
+			-(int)vfio_user_msg_hdr(rep)->error : -EIO;
+	} else if (!write) {
+		rlen = vfio_user_msg_payload_len(rep);
+		memcpy(&rw, vfio_user_msg_payload(rep),
+			RTE_MIN(rlen, VFIO_USER_DMA_RW_HDR));
+		if (rlen < VFIO_USER_DMA_RW_HDR ||
+				rlen - VFIO_USER_DMA_RW_HDR < count ||
+				rw.count != count || rw.addr != iova)
+			r = -EIO;
+		else
+			memcpy(buf, vfio_user_msg_payload(rep) +
+				VFIO_USER_DMA_RW_HDR, count);
+	}
+	vfio_user_msg_free(rep);
+	return r;
+}
+
+/*
  * Copy len bytes between buf and [iova, iova + len), which may span
  * adjacent mappings. The whole range is validated before anything is
  * copied.
@@ -235,9 +362,8 @@ dma_copy(int dev_id, uint64_t iova, void *buf, uint64_t len, bool write)
 {
 	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
 	uint32_t need = write ? PROT_WRITE : PROT_READ;
-	bool ctl = vfio_user_on_ctl_thread();
 	bool need_msg = false;
-	uint64_t a, left;
+	uint64_t a, left, max;
 	uint8_t *p = buf;
 	uint32_t i, first;
 	int r;
@@ -255,17 +381,22 @@ dma_copy(int dev_id, uint64_t iova, void *buf, uint64_t len, bool write)
 
 		if (i >= dev->dma.nb || e->iova > a || (e->prot & need) != need)
 			return -EFAULT;
-		chunk = RTE_MIN(left, e->iova + (e->size - 1) - a + 1);
+		/* bytes of e from a on: (last of e) - a + 1, never 0 */
+		chunk = RTE_MIN(left - 1, e->iova + (e->size - 1) - a) + 1;
 		if (e->va == NULL)
 			need_msg = true;
 		a += chunk;
 		left -= chunk;
 	}
-	if (need_msg && !ctl)
+	if (need_msg && !vfio_user_dev_on_ctl_thread(dev))
 		return -EAGAIN;
+	/* the client's limit, and ours for the reply */
+	max = RTE_MIN((uint64_t)dev->conn.client_caps.max_data_xfer_size,
+		(uint64_t)RTE_VFIO_USER_MAX_DATA_XFER);
 	for (a = iova, left = len, i = first; left > 0; i++) {
 		const struct vfio_user_dma_ent *e = &dev->dma.ent[i];
-		uint64_t chunk = RTE_MIN(left, e->iova + (e->size - 1) - a + 1);
+		uint64_t chunk = RTE_MIN(left - 1,
+			e->iova + (e->size - 1) - a) + 1;
 		uint64_t done;
 
 		if (e->va != NULL) {
@@ -275,14 +406,9 @@ dma_copy(int dev_id, uint64_t iova, void *buf, uint64_t len, bool write)
 				memcpy(p, e->va + (a - e->iova), chunk);
 		} else {
 			for (done = 0; done < chunk; ) {
-				/* the client's limit, and our receive limit */
-				uint64_t max = RTE_MIN(
-					dev->client_caps.max_data_xfer_size,
-					RTE_VFIO_USER_MAX_DATA_XFER);
 				uint32_t n = RTE_MIN(chunk - done, max);
 
-				r = vfio_user_server_dma_xfer(dev, write,
-					a + done, p + done, n);
+				r = dma_xfer(dev, write, a + done, p + done, n);
 				if (r < 0)
 					return r;
 				done += n;

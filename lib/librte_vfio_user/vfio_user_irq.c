@@ -5,6 +5,8 @@
 /* Interrupts: GET_IRQ_INFO, SET_IRQS, eventfd triggering. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -77,24 +79,45 @@ vfio_user_irq_close_all(struct vfio_user_dev *dev)
 }
 
 int
-vfio_user_irq_handle_info(struct vfio_user_dev *dev, struct vfio_user_msg *msg,
-		struct vfio_irq_info *reply)
+vfio_user_irq_info_check(struct vfio_user_dev *dev __rte_unused,
+		struct vfio_user_req *req)
 {
-	struct vfio_irq_info req;
+	struct vfio_irq_info in;
 
-	if (vfio_user_msg_payload_len(msg) < VFIO_USER_IRQ_INFO_SZ)
+	memcpy(&in, req->data, sizeof(in));
+	if (in.argsz < sizeof(in) || in.index >= RTE_VFIO_USER_NUM_IRQS)
 		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	if (req.argsz < sizeof(req))
-		return -EINVAL;
-	if (req.index >= RTE_VFIO_USER_NUM_IRQS)
-		return -EINVAL;
-	memset(reply, 0, sizeof(*reply));
-	reply->argsz = sizeof(*reply);
-	reply->index = req.index;
-	reply->count = dev->irqs[req.index].count;
-	reply->flags = dev->desc.irq_flags[req.index];
 	return 0;
+}
+
+int
+vfio_user_irq_info_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
+{
+	struct vfio_irq_info in, *out;
+
+	memcpy(&in, req->data, sizeof(in));
+	out = vfio_user_req_reply(req, sizeof(*out));
+	if (out == NULL)
+		return -ENOMEM;
+	out->argsz = sizeof(*out);
+	out->index = in.index;
+	out->count = dev->irqs[in.index].count;
+	out->flags = dev->desc.irq_flags[in.index];
+	return 0;
+}
+
+static bool
+fd_is_eventfd(int fd)
+{
+	char link[64], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
 }
 
 static void
@@ -109,90 +132,101 @@ irq_fire(struct vfio_user_irq *irq, uint32_t v)
 }
 
 int
-vfio_user_irq_handle_set(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
+vfio_user_irq_set_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
-	uint32_t plen = vfio_user_msg_payload_len(msg);
-	const uint8_t *bools = vfio_user_msg_payload(msg) + VFIO_USER_IRQ_SET_SZ;
-	struct vfio_irq_set req;
-	struct vfio_user_irq *irq;
-	uint32_t data, action, i, v;
+	const struct vfio_user_msg *msg = req->msg;
+	struct vfio_irq_set s;
+	uint32_t data, action, i;
 
-	if (plen < VFIO_USER_IRQ_SET_SZ)
+	memcpy(&s, req->data, VFIO_USER_IRQ_SET_SZ);
+	if (s.argsz < VFIO_USER_IRQ_SET_SZ || s.argsz > req->len)
 		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), VFIO_USER_IRQ_SET_SZ);
-	if (req.argsz < VFIO_USER_IRQ_SET_SZ || req.argsz > plen)
-		return -EINVAL;
-	data = req.flags & IRQ_SET_DATA_MASK;
-	action = req.flags & IRQ_SET_ACTION_MASK;
+	data = s.flags & IRQ_SET_DATA_MASK;
+	action = s.flags & IRQ_SET_ACTION_MASK;
 	/* exactly one data type and one action, nothing else */
-	if ((req.flags & ~(IRQ_SET_DATA_MASK | IRQ_SET_ACTION_MASK)) ||
+	if ((s.flags & ~(IRQ_SET_DATA_MASK | IRQ_SET_ACTION_MASK)) ||
 			!rte_is_power_of_2(data) || !rte_is_power_of_2(action))
 		return -EINVAL;
-	if (req.index >= RTE_VFIO_USER_NUM_IRQS)
+	if (s.index >= RTE_VFIO_USER_NUM_IRQS)
 		return -EINVAL;
-	irq = &dev->irqs[req.index];
 	if (msg->nfds > 0 && data != VFIO_IRQ_SET_DATA_EVENTFD)
 		return -EINVAL;
-
-	if (req.count == 0) {
+	if (s.count == 0) {
 		/* "count 0 with DATA_NONE | ACTION_TRIGGER disables the index" */
 		if (data != VFIO_IRQ_SET_DATA_NONE ||
 				action != VFIO_IRQ_SET_ACTION_TRIGGER ||
-				req.start != 0 || plen != VFIO_USER_IRQ_SET_SZ)
+				s.start != 0 || req->len != VFIO_USER_IRQ_SET_SZ)
 			return -EINVAL;
-		vfio_user_lock_dp(dev, true);
-		for (v = 0; v < irq->count; v++) {
-			if (irq->fds[v] >= 0)
-				close(irq->fds[v]);
-			irq->fds[v] = -1;
-			irq->masked[v] = 0;
-			irq->pending[v] = 0;
-		}
-		if (dev->ops.irq_update != NULL && irq->count > 0)
-			dev->ops.irq_update(dev->id, req.index, 0, irq->count);
-		vfio_user_lock_dp(dev, false);
 		return 0;
 	}
-	if (req.start >= irq->count || req.count > irq->count - req.start)
+	if (s.start >= dev->irqs[s.index].count ||
+			s.count > dev->irqs[s.index].count - s.start)
 		return -EINVAL;
-
 	switch (data) {
 	case VFIO_IRQ_SET_DATA_NONE:
-		if (plen != VFIO_USER_IRQ_SET_SZ)
-			return -EINVAL;
-		break;
+		return req->len == VFIO_USER_IRQ_SET_SZ ? 0 : -EINVAL;
 	case VFIO_IRQ_SET_DATA_BOOL:
-		if (plen != VFIO_USER_IRQ_SET_SZ + req.count)
-			return -EINVAL;
-		break;
-	case VFIO_IRQ_SET_DATA_EVENTFD:
+		return req->len == VFIO_USER_IRQ_SET_SZ + s.count ? 0 : -EINVAL;
+	default: /* VFIO_IRQ_SET_DATA_EVENTFD */
 		/* fds travel as ancillary data; none means de-assign */
-		if (plen != VFIO_USER_IRQ_SET_SZ)
+		if (req->len != VFIO_USER_IRQ_SET_SZ)
 			return -EINVAL;
-		if (msg->nfds != 0 && msg->nfds != req.count)
+		if (msg->nfds != 0 && msg->nfds != s.count)
 			return -EINVAL;
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
-			return -ENOTSUP;	/* (un)mask eventfds: not supported */
+			return -ENOTSUP;	/* (un)mask eventfds */
 		for (i = 0; i < msg->nfds; i++) {
-			if (!vfio_user_fd_is_eventfd(msg->fds[i])) {
-				VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_FD,
+			if (!fd_is_eventfd(msg->fds[i])) {
+				VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_FD,
 					ERR, "SET_IRQS fd is not an eventfd");
 				return -EINVAL;
 			}
 		}
-		break;
+		return 0;
 	}
+}
 
-	vfio_user_lock_dp(dev, true);
-	for (i = 0; i < req.count; i++) {
+int
+vfio_user_irq_set_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
+{
+	struct vfio_user_msg *msg = req->msg;
+	const uint8_t *bools = req->data + VFIO_USER_IRQ_SET_SZ;
+	struct vfio_user_irq *irq;
+	struct vfio_irq_set s;
+	uint32_t data, action, i, v, start, count;
+	int fl;
+
+	memcpy(&s, req->data, VFIO_USER_IRQ_SET_SZ);
+	data = s.flags & IRQ_SET_DATA_MASK;
+	action = s.flags & IRQ_SET_ACTION_MASK;
+	irq = &dev->irqs[s.index];
+	start = s.start;
+	count = s.count;
+	if (count == 0) {
+		start = 0;
+		count = irq->count;
+		data = VFIO_IRQ_SET_DATA_EVENTFD;	/* de-assign all */
+	}
+	for (i = 0; i < count; i++) {
 		bool sel = data != VFIO_IRQ_SET_DATA_BOOL || bools[i] != 0;
 
-		v = req.start + i;
+		v = start + i;
 		if (data == VFIO_IRQ_SET_DATA_EVENTFD) {
 			if (irq->fds[v] >= 0)
 				close(irq->fds[v]);
 			irq->fds[v] = -1;
-			if (msg->nfds > 0) {
+			if (s.count == 0) {
+				irq->masked[v] = 0;
+				irq->pending[v] = 0;
+			} else if (msg->nfds > 0) {
+				/*
+				 * Our writes must never block a data-path
+				 * thread on a counter the client filled.
+				 */
+				fl = fcntl(msg->fds[i], F_GETFL);
+				if (fl >= 0 && !(fl & O_NONBLOCK))
+					fcntl(msg->fds[i], F_SETFL,
+						fl | O_NONBLOCK);
 				irq->fds[v] = msg->fds[i];
 				msg->fds[i] = -1;	/* taken */
 			}
@@ -216,9 +250,8 @@ vfio_user_irq_handle_set(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
 			break;
 		}
 	}
-	if (dev->ops.irq_update != NULL)
-		dev->ops.irq_update(dev->id, req.index, req.start, req.count);
-	vfio_user_lock_dp(dev, false);
+	if (dev->ops.irq_update != NULL && count > 0)
+		dev->ops.irq_update(dev->id, s.index, start, count);
 	return 0;
 }
 

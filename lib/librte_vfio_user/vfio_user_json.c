@@ -3,46 +3,47 @@
  */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vfio_user_json.h"
 
-#define JSON_MAX_DEPTH 16
-
-struct json_parser {
+struct json_scan {
 	const char *p;
 	const char *end;
-	int depth;
+	vfio_user_json_cb cb;
+	void *arg;
+	struct vfio_user_json_path path;
+	/* decoded member names, one per level */
+	char keys[VFIO_USER_JSON_MAX_DEPTH][VFIO_USER_JSON_KEY_MAX + 1];
 };
 
 static void
-skip_ws(struct json_parser *ps)
+skip_ws(struct json_scan *s)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-			*ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+			*s->p == '\n' || *s->p == '\r'))
+		s->p++;
 }
 
 static int
-match_word(struct json_parser *ps, const char *w)
+match_word(struct json_scan *s, const char *w)
 {
 	size_t n = strlen(w);
 
-	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, w, n) != 0)
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
 		return -EINVAL;
-	ps->p += n;
+	s->p += n;
 	return 0;
 }
 
 static int
-hex4(const char *s, unsigned int *v)
+hex4(const char *h, unsigned int *v)
 {
 	int i;
 
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		char c = s[i];
+		char c = h[i];
 
 		*v <<= 4;
 		if (c >= '0' && c <= '9')
@@ -57,266 +58,251 @@ hex4(const char *s, unsigned int *v)
 	return 0;
 }
 
-/* Parse a string at ps->p (a '"'); the result is NUL-free UTF-8. */
-static int
-parse_string(struct json_parser *ps, char **out)
+/* Append one decoded byte to a bounded name; overflow marks it long. */
+static void
+put(char *out, size_t *n, bool *too_long, char c)
 {
-	const char *s = ps->p + 1;
-	char *buf, *o;
-	size_t max;
+	if (out == NULL)
+		return;
+	if (*n < VFIO_USER_JSON_KEY_MAX)
+		out[(*n)++] = c;
+	else
+		*too_long = true;
+}
 
-	if (ps->p >= ps->end || *ps->p != '"')
+/*
+ * Scan a string at s->p (a '"'). With out, its decoded form (UTF-8) is
+ * kept when it has at most VFIO_USER_JSON_KEY_MAX bytes; *too_long
+ * otherwise.
+ */
+static int
+scan_string(struct json_scan *s, char *out, bool *too_long)
+{
+	const char *c = s->p + 1;
+	size_t n = 0;
+
+	if (s->p >= s->end || *s->p != '"')
 		return -EINVAL;
-	/* decoded output is never longer than the input */
-	max = ps->end - s;
-	buf = malloc(max + 1);
-	if (buf == NULL)
-		return -ENOMEM;
-	o = buf;
-	while (s < ps->end && *s != '"') {
-		unsigned char c = (unsigned char)*s;
+	while (c < s->end && *c != '"') {
+		unsigned char b = (unsigned char)*c;
 		unsigned int cp;
 
-		if (c < 0x20)
-			goto bad;
-		if (c != '\\') {
-			*o++ = (char)c;
-			s++;
+		if (b < 0x20)
+			return -EINVAL;
+		if (b != '\\') {
+			put(out, &n, too_long, (char)b);
+			c++;
 			continue;
 		}
-		if (ps->end - s < 2)
-			goto bad;
-		s++;
-		switch (*s) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		if (s->end - c < 2)
+			return -EINVAL;
+		c++;
+		switch (*c) {
+		case '"': put(out, &n, too_long, '"'); break;
+		case '\\': put(out, &n, too_long, '\\'); break;
+		case '/': put(out, &n, too_long, '/'); break;
+		case 'b': put(out, &n, too_long, '\b'); break;
+		case 'f': put(out, &n, too_long, '\f'); break;
+		case 'n': put(out, &n, too_long, '\n'); break;
+		case 'r': put(out, &n, too_long, '\r'); break;
+		case 't': put(out, &n, too_long, '\t'); break;
 		case 'u':
-			if (ps->end - s < 5 || hex4(s + 1, &cp) < 0 || cp == 0)
-				goto bad;
-			s += 4;
-			/* encode as UTF-8 (surrogates kept as is: keys only) */
+			if (s->end - c < 5 || hex4(c + 1, &cp) < 0 || cp == 0)
+				return -EINVAL;
+			c += 4;
 			if (cp < 0x80) {
-				*o++ = (char)cp;
+				put(out, &n, too_long, (char)cp);
 			} else if (cp < 0x800) {
-				*o++ = (char)(0xc0 | (cp >> 6));
-				*o++ = (char)(0x80 | (cp & 0x3f));
+				put(out, &n, too_long, (char)(0xc0 | (cp >> 6)));
+				put(out, &n, too_long,
+					(char)(0x80 | (cp & 0x3f)));
 			} else {
-				*o++ = (char)(0xe0 | (cp >> 12));
-				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
+				put(out, &n, too_long, (char)(0xe0 | (cp >> 12)));
+				put(out, &n, too_long,
+					(char)(0x80 | ((cp >> 6) & 0x3f)));
+				put(out, &n, too_long,
+					(char)(0x80 | (cp & 0x3f)));
 			}
 			break;
 		default:
-			goto bad;
+			return -EINVAL;
 		}
-		s++;
+		c++;
 	}
-	if (s >= ps->end)
-		goto bad;
-	*o = '\0';
-	ps->p = s + 1;
-	*out = buf;
+	if (c >= s->end)
+		return -EINVAL;
+	if (out != NULL)
+		out[n] = '\0';
+	s->p = c + 1;
 	return 0;
-bad:
-	free(buf);
-	return -EINVAL;
 }
 
 static int
-parse_number(struct json_parser *ps, struct vfio_user_json *v)
+scan_number(struct json_scan *s, struct vfio_user_json_val *v)
 {
-	const char *s = ps->p;
+	const char *c = s->p;
 	bool neg = false, integer = true, overflow = false;
 	uint64_t val = 0;
 
-	if (s < ps->end && *s == '-') {
+	if (c < s->end && *c == '-') {
 		neg = true;
-		s++;
+		c++;
 	}
-	if (s >= ps->end || *s < '0' || *s > '9')
+	if (c >= s->end || *c < '0' || *c > '9')
 		return -EINVAL;
-	if (*s == '0') {
-		s++;
+	if (*c == '0') {
+		c++;
 	} else {
-		while (s < ps->end && *s >= '0' && *s <= '9') {
-			unsigned int d = *s - '0';
+		while (c < s->end && *c >= '0' && *c <= '9') {
+			unsigned int d = *c - '0';
 
 			if (val > (UINT64_MAX - d) / 10)
 				overflow = true;
 			else
 				val = val * 10 + d;
-			s++;
+			c++;
 		}
 	}
-	if (s < ps->end && *s == '.') {
+	if (c < s->end && *c == '.') {
 		integer = false;
-		s++;
-		if (s >= ps->end || *s < '0' || *s > '9')
+		c++;
+		if (c >= s->end || *c < '0' || *c > '9')
 			return -EINVAL;
-		while (s < ps->end && *s >= '0' && *s <= '9')
-			s++;
+		while (c < s->end && *c >= '0' && *c <= '9')
+			c++;
 	}
-	if (s < ps->end && (*s == 'e' || *s == 'E')) {
+	if (c < s->end && (*c == 'e' || *c == 'E')) {
 		integer = false;
-		s++;
-		if (s < ps->end && (*s == '+' || *s == '-'))
-			s++;
-		if (s >= ps->end || *s < '0' || *s > '9')
+		c++;
+		if (c < s->end && (*c == '+' || *c == '-'))
+			c++;
+		if (c >= s->end || *c < '0' || *c > '9')
 			return -EINVAL;
-		while (s < ps->end && *s >= '0' && *s <= '9')
-			s++;
+		while (c < s->end && *c >= '0' && *c <= '9')
+			c++;
 	}
 	v->type = VFIO_USER_JSON_NUMBER;
 	v->is_uint = integer && !overflow && (!neg || val == 0);
 	v->uint = v->is_uint ? val : 0;
-	ps->p = s;
+	s->p = c;
 	return 0;
 }
 
-static int parse_value(struct json_parser *ps, struct vfio_user_json *v);
+static int scan_value(struct json_scan *s);
 
+/* Members of an object or elements of an array, s->p at '{' or '['. */
 static int
-parse_members(struct json_parser *ps, struct vfio_user_json *v, bool object)
+scan_members(struct json_scan *s, bool object)
 {
-	struct vfio_user_json **tail = &v->child;
+	uint32_t level = s->path.depth;
 	char close = object ? '}' : ']';
 	int r;
 
-	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
 		return 0;
 	}
 	for (;;) {
-		struct vfio_user_json *m, *it;
-
-		m = calloc(1, sizeof(*m));
-		if (m == NULL)
-			return -ENOMEM;
-		*tail = m;
-		tail = &m->next;
+		s->path.key[level] = NULL;
 		if (object) {
-			skip_ws(ps);
-			r = parse_string(ps, &m->key);
+			bool too_long = false;
+
+			skip_ws(s);
+			r = scan_string(s, s->keys[level], &too_long);
 			if (r < 0)
 				return r;
-			for (it = v->child; it != m; it = it->next)
-				if (strcmp(it->key, m->key) == 0)
-					return -EINVAL;	/* duplicate key */
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
+			if (!too_long)
+				s->path.key[level] = s->keys[level];
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != ':')
 				return -EINVAL;
-			ps->p++;
+			s->p++;
 		}
-		r = parse_value(ps, m);
+		s->path.depth = level + 1;
+		r = scan_value(s);
+		s->path.depth = level;
 		if (r < 0)
 			return r;
-		skip_ws(ps);
-		if (ps->p >= ps->end)
+		skip_ws(s);
+		if (s->p >= s->end)
 			return -EINVAL;
-		if (*ps->p == close) {
-			ps->p++;
+		if (*s->p == close) {
+			s->p++;
 			return 0;
 		}
-		if (*ps->p != ',')
+		if (*s->p != ',')
 			return -EINVAL;
-		ps->p++;
+		s->p++;
 	}
 }
 
 static int
-parse_value(struct json_parser *ps, struct vfio_user_json *v)
+scan_value(struct json_scan *s)
 {
+	struct vfio_user_json_val v;
 	int r;
 
-	skip_ws(ps);
-	if (ps->p >= ps->end)
+	memset(&v, 0, sizeof(v));
+	skip_ws(s);
+	if (s->p >= s->end)
 		return -EINVAL;
-	switch (*ps->p) {
+	switch (*s->p) {
 	case '{':
 	case '[':
-		if (++ps->depth > JSON_MAX_DEPTH)
+		/* depth counts the containers around the next value */
+		if (s->path.depth >= VFIO_USER_JSON_MAX_DEPTH)
 			return -EINVAL;
-		v->type = *ps->p == '{' ? VFIO_USER_JSON_OBJECT :
+		v.type = *s->p == '{' ? VFIO_USER_JSON_OBJECT :
 			VFIO_USER_JSON_ARRAY;
-		r = parse_members(ps, v, *ps->p == '{');
-		ps->depth--;
-		return r;
+		r = s->cb(s->arg, &s->path, &v);
+		if (r < 0)
+			return r;
+		return scan_members(s, v.type == VFIO_USER_JSON_OBJECT);
 	case '"':
-		v->type = VFIO_USER_JSON_STRING;
-		return parse_string(ps, &v->str);
+		v.type = VFIO_USER_JSON_STRING;
+		r = scan_string(s, NULL, NULL);
+		break;
 	case 't':
-		v->type = VFIO_USER_JSON_BOOL;
-		v->boolean = true;
-		return match_word(ps, "true");
+		v.type = VFIO_USER_JSON_BOOL;
+		v.boolean = true;
+		r = match_word(s, "true");
+		break;
 	case 'f':
-		v->type = VFIO_USER_JSON_BOOL;
-		return match_word(ps, "false");
+		v.type = VFIO_USER_JSON_BOOL;
+		r = match_word(s, "false");
+		break;
 	case 'n':
-		v->type = VFIO_USER_JSON_NULL;
-		return match_word(ps, "null");
+		v.type = VFIO_USER_JSON_NULL;
+		r = match_word(s, "null");
+		break;
 	default:
-		return parse_number(ps, v);
+		r = scan_number(s, &v);
+		break;
 	}
-}
-
-void
-vfio_user_json_free(struct vfio_user_json *v)
-{
-	while (v != NULL) {
-		struct vfio_user_json *next = v->next;
-
-		vfio_user_json_free(v->child);
-		free(v->key);
-		free(v->str);
-		free(v);
-		v = next;
-	}
+	if (r < 0)
+		return r;
+	return s->cb(s->arg, &s->path, &v);
 }
 
 int
-vfio_user_json_parse(const char *text, size_t len, struct vfio_user_json **root)
+vfio_user_json_scan(const char *text, size_t len, vfio_user_json_cb cb,
+		void *arg)
 {
-	struct json_parser ps = { .p = text, .end = text + len, .depth = 0 };
-	struct vfio_user_json *v;
+	struct json_scan s;
 	int r;
 
-	*root = NULL;
 	if (memchr(text, '\0', len) != NULL)
 		return -EINVAL;
-	v = calloc(1, sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	r = parse_value(&ps, v);
-	if (r == 0) {
-		skip_ws(&ps);
-		if (ps.p != ps.end)
-			r = -EINVAL;	/* trailing garbage */
-	}
-	if (r < 0) {
-		vfio_user_json_free(v);
+	memset(&s.path, 0, sizeof(s.path));
+	s.p = text;
+	s.end = text + len;
+	s.cb = cb;
+	s.arg = arg;
+	r = scan_value(&s);
+	if (r < 0)
 		return r;
-	}
-	*root = v;
-	return 0;
-}
-
-const struct vfio_user_json *
-vfio_user_json_get(const struct vfio_user_json *o, const char *key)
-{
-	const struct vfio_user_json *m;
-
-	if (o == NULL || o->type != VFIO_USER_JSON_OBJECT)
-		return NULL;
-	for (m = o->child; m != NULL; m = m->next)
-		if (strcmp(m->key, key) == 0)
-			return m;
-	return NULL;
+	skip_ws(&s);
+	return s.p == s.end ? 0 : -EINVAL;	/* trailing garbage */
 }

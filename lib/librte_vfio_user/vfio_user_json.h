@@ -5,11 +5,19 @@
 #ifndef _VFIO_USER_JSON_H_
 #define _VFIO_USER_JSON_H_
 
-/* A small strict JSON (RFC 8259) parser for VERSION capabilities. */
+/*
+ * A strict JSON (RFC 8259) scanner for the VERSION capabilities: one pass,
+ * no allocation, time linear in the input. It validates the whole text
+ * and calls back for every value with the member names leading to it.
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define VFIO_USER_JSON_MAX_DEPTH 16
+/* Member names longer than this are passed as NULL (never a known one). */
+#define VFIO_USER_JSON_KEY_MAX	31
 
 enum vfio_user_json_type {
 	VFIO_USER_JSON_NULL,
@@ -20,30 +28,36 @@ enum vfio_user_json_type {
 	VFIO_USER_JSON_OBJECT,
 };
 
-struct vfio_user_json {
+struct vfio_user_json_val {
 	enum vfio_user_json_type type;
-	char *key;			/* member name inside an object */
-	char *str;			/* STRING value */
-	bool boolean;			/* BOOL value */
-	bool is_uint;			/* NUMBER is an integer in uint64 range */
-	uint64_t uint;			/* its value */
-	struct vfio_user_json *child;	/* ARRAY / OBJECT members */
-	struct vfio_user_json *next;
+	bool boolean;		/* BOOL value */
+	bool is_uint;		/* NUMBER is an integer in uint64 range */
+	uint64_t uint;		/* its value */
 };
 
 /*
- * Parse len bytes of text (no NUL needed inside len). Rejects anything but
- * exactly one JSON value surrounded by optional whitespace, duplicate object
- * keys, nesting deeper than 16, control characters and NULs in strings.
- * Returns 0 and *root, or -EINVAL / -ENOMEM.
+ * Where a value sits: key[i] is the member name at level i (NULL for an
+ * array element or a name longer than VFIO_USER_JSON_KEY_MAX); depth 0 is
+ * the root value.
  */
-int vfio_user_json_parse(const char *text, size_t len,
-		struct vfio_user_json **root);
+struct vfio_user_json_path {
+	uint32_t depth;
+	const char *key[VFIO_USER_JSON_MAX_DEPTH];
+};
 
-void vfio_user_json_free(struct vfio_user_json *v);
+/* Called for every value, containers before their members. A negative
+ * return stops the scan and is returned by vfio_user_json_scan().
+ */
+typedef int (*vfio_user_json_cb)(void *arg,
+		const struct vfio_user_json_path *path,
+		const struct vfio_user_json_val *val);
 
-/* Member of an object, or NULL. */
-const struct vfio_user_json *vfio_user_json_get(const struct vfio_user_json *o,
-		const char *key);
+/*
+ * Scan len bytes (no NUL inside). Rejects (-EINVAL) anything but exactly
+ * one JSON value surrounded by optional whitespace, nesting deeper than
+ * VFIO_USER_JSON_MAX_DEPTH, control characters and \u0000 in strings.
+ */
+int vfio_user_json_scan(const char *text, size_t len, vfio_user_json_cb cb,
+		void *arg);
 
 #endif /* _VFIO_USER_JSON_H_ */

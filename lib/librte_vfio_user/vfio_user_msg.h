@@ -131,9 +131,19 @@ struct vfio_user_device_feature {
 #define VFIO_USER_MAX_MSG_SIZE	(RTE_VFIO_USER_MAX_DATA_XFER + 4096u)
 /* fds this library can receive per message (advertised max_msg_fds). */
 #define VFIO_USER_MAX_MSG_FDS	8u
-/* fds accepted in one recvmsg() before MSG_CTRUNC (QEMU's max is 16). */
+/* fds accepted in one message before it is flagged truncated (QEMU's
+ * max is 16); more are closed on arrival.
+ */
 #define VFIO_USER_RECV_FDS	16u
 /* DMA page size advertised in pgsizes. */
 #define VFIO_USER_PGSIZE	4096u
+/* Largest VERSION capability string accepted (NUL included); QEMU's is
+ * about 200 bytes.
+ */
+#define VFIO_USER_CAPS_MAX_LEN	4096u
+/* Smallest max_data_xfer_size a peer may announce: one page, so a 4 KiB
+ * transfer never becomes thousands of round trips.
+ */
+#define VFIO_USER_MIN_XFER	VFIO_USER_PGSIZE
 
 #endif /* _VFIO_USER_MSG_H_ */

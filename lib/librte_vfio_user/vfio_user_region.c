@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,11 +104,17 @@ vfio_user_region_init(struct vfio_user_dev *dev,
 		if (reg->nb_mmap_areas == 0)
 			continue;
 		snprintf(name, sizeof(name), "vfio-user-region%u", i);
-		fd = memfd_create(name, MFD_CLOEXEC);
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (fd < 0)
 			return -errno;
 		len = RTE_ALIGN_CEIL(reg->size, page_size());
-		if (ftruncate(fd, len) < 0) {
+		/*
+		 * The client maps this fd read-write; sealed, it cannot
+		 * truncate it under our own mapping (SIGBUS on our next
+		 * access).
+		 */
+		if (ftruncate(fd, len) < 0 || fcntl(fd, F_ADD_SEALS,
+				F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 			r = -errno;
 			close(fd);
 			return r;
@@ -157,43 +164,54 @@ region_vfio_flags(const struct rte_vfio_user_region *r)
 }
 
 int
-vfio_user_region_handle_info(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len,
-		int *fd)
+vfio_user_region_info_check(struct vfio_user_dev *dev __rte_unused,
+		struct vfio_user_req *req)
+{
+	struct vfio_region_info in;
+
+	memcpy(&in, req->data, sizeof(in));
+	if (in.argsz < sizeof(in) || in.index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	return 0;
+}
+
+int
+vfio_user_region_info_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req)
 {
 	const struct rte_vfio_user_region *reg;
 	struct vfio_region_info_cap_sparse_mmap *sp;
-	struct vfio_region_info req, *info;
+	struct vfio_region_info in, *info;
 	uint32_t full, caps_len = 0, i;
 	uint8_t *buf;
 
-	*fd = -1;
-	if (vfio_user_msg_payload_len(msg) < VFIO_USER_REGION_INFO_SZ)
-		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	if (req.argsz < sizeof(req) || req.index >= RTE_VFIO_USER_NUM_REGIONS)
-		return -EINVAL;
-	reg = &dev->desc.regions[req.index];
+	memcpy(&in, req->data, sizeof(in));
+	reg = &dev->desc.regions[in.index];
 	if (reg->nb_mmap_areas > 0)
 		caps_len = sizeof(*sp) + reg->nb_mmap_areas *
 			sizeof(struct vfio_region_sparse_mmap_area);
-	full = sizeof(req) + caps_len;
-	buf = calloc(1, full);
+	full = sizeof(in) + caps_len;
+	/* caps, and the fd, only in a reply that has room for them */
+	if (caps_len == 0 || in.argsz < full) {
+		buf = vfio_user_req_reply(req, sizeof(in));
+		caps_len = 0;
+	} else {
+		buf = vfio_user_req_reply(req, full);
+	}
 	if (buf == NULL)
 		return -ENOMEM;
 	info = (struct vfio_region_info *)buf;
 	info->argsz = full;	/* "argsz = full size needed" */
-	info->index = req.index;
+	info->index = in.index;
 	info->size = reg->size;
 	info->offset = 0;
 	info->flags = region_vfio_flags(reg);
-	if (caps_len > 0 && req.argsz >= full) {
-		/* caps, and the fd, only in a reply that has room for them */
+	if (caps_len > 0) {
 		info->flags |= VFIO_REGION_INFO_FLAG_MMAP |
 			VFIO_REGION_INFO_FLAG_CAPS;
-		info->cap_offset = sizeof(req);
+		info->cap_offset = sizeof(in);
 		sp = (struct vfio_region_info_cap_sparse_mmap *)
-			(buf + sizeof(req));
+			(buf + sizeof(in));
 		sp->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
 		sp->header.version = 1;
 		sp->header.next = 0;
@@ -202,12 +220,8 @@ vfio_user_region_handle_info(struct vfio_user_dev *dev,
 			sp->areas[i].offset = reg->mmap_areas[i].offset;
 			sp->areas[i].size = reg->mmap_areas[i].size;
 		}
-		*fd = dev->region_fd[req.index];
-		*out_len = full;
-	} else {
-		*out_len = sizeof(req);
+		req->reply_fd = dev->region_fd[in.index];
 	}
-	*out = buf;
 	return 0;
 }
 
@@ -258,100 +272,90 @@ region_access(struct vfio_user_dev *dev, uint32_t idx, uint64_t off,
 	return 0;
 }
 
-static int
-check_rw(struct vfio_user_dev *dev, const struct vfio_user_region_rw *rw,
-		bool write)
+int
+vfio_user_region_rw_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
-	const struct rte_vfio_user_region *reg;
+	bool write = vfio_user_msg_hdr(req->msg)->cmd == VFIO_USER_REGION_WRITE;
 	uint32_t need = write ? RTE_VFIO_USER_REGION_WRITE :
 		RTE_VFIO_USER_REGION_READ;
+	const struct rte_vfio_user_region *reg;
+	struct vfio_user_region_rw rw;
 
-	if (rw->region >= RTE_VFIO_USER_NUM_REGIONS)
+	memcpy(&rw, req->data, sizeof(rw));
+	/* a write carries exactly count bytes of data */
+	if (write && req->len - sizeof(rw) != rw.count)
 		return -EINVAL;
-	reg = &dev->desc.regions[rw->region];
+	if (rw.region >= RTE_VFIO_USER_NUM_REGIONS)
+		goto bad;
+	reg = &dev->desc.regions[rw.region];
 	if (reg->size == 0 || !(reg->flags & need))
-		return -EINVAL;
+		goto bad;
 	/* "count <= max_data_xfer_size" of the receiver, i.e. ours */
-	if (rw->count > RTE_VFIO_USER_MAX_DATA_XFER)
-		return -EINVAL;
-	if (rw->offset > reg->size || rw->count > reg->size - rw->offset)
-		return -EINVAL;
+	if (rw.count > RTE_VFIO_USER_MAX_DATA_XFER)
+		goto bad;
+	if (rw.offset > reg->size || rw.count > reg->size - rw.offset)
+		goto bad;
 	return 0;
+bad:
+	VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_REGION, NOTICE,
+		"bad REGION_%s region %u offset 0x%" PRIx64 " count %u",
+		write ? "WRITE" : "READ", rw.region, rw.offset, rw.count);
+	return -EINVAL;
 }
 
 int
-vfio_user_region_handle_read(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg, uint8_t **out, uint32_t *out_len)
+vfio_user_region_read_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req)
 {
-	struct vfio_user_region_rw req, *rep;
-	int r;
+	struct vfio_user_region_rw rw;
+	uint8_t *out;
 
-	if (vfio_user_msg_payload_len(msg) != sizeof(req) || msg->nfds != 0)
-		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	r = check_rw(dev, &req, false);
-	if (r < 0) {
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_REGION, NOTICE,
-			"bad REGION_READ region %u offset 0x%" PRIx64 " count %u",
-			req.region, req.offset, req.count);
-		return r;
-	}
-	rep = calloc(1, sizeof(req) + req.count);
-	if (rep == NULL)
+	memcpy(&rw, req->data, sizeof(rw));
+	/* reply: the request's offset, region and count, then the data */
+	out = vfio_user_req_reply(req, sizeof(rw) + rw.count);
+	if (out == NULL)
 		return -ENOMEM;
-	*rep = req;
-	if (req.region == CFG_INDEX)
-		memcpy(rep->data, dev->config + req.offset, req.count);
-	else if (req.count > 0) {
-		r = region_access(dev, req.region, req.offset, rep->data,
-			req.count, false);
-		if (r < 0) {
-			free(rep);
-			return r;
-		}
+	memcpy(out, &rw, sizeof(rw));
+	if (rw.count == 0)
+		return 0;
+	if (rw.region == CFG_INDEX) {
+		memcpy(out + sizeof(rw), dev->config + rw.offset, rw.count);
+		return 0;
 	}
-	*out = (uint8_t *)rep;
-	*out_len = sizeof(req) + req.count;
-	return 0;
+	return region_access(dev, rw.region, rw.offset, out + sizeof(rw),
+		rw.count, false);
 }
 
 int
-vfio_user_region_handle_write(struct vfio_user_dev *dev,
-		struct vfio_user_msg *msg)
+vfio_user_region_write_apply(struct vfio_user_dev *dev,
+		struct vfio_user_req *req)
 {
-	struct vfio_user_region_rw req;
-	uint8_t *data = vfio_user_msg_payload(msg) + sizeof(req);
+	const uint8_t *data = req->data + sizeof(struct vfio_user_region_rw);
+	struct vfio_user_region_rw rw;
 	uint32_t i;
-	int r;
+	void *echo;
 
-	if (vfio_user_msg_payload_len(msg) < sizeof(req) || msg->nfds != 0)
-		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), sizeof(req));
-	/* the payload must hold exactly count bytes of data */
-	if (vfio_user_msg_payload_len(msg) - sizeof(req) != req.count)
-		return -EINVAL;
-	r = check_rw(dev, &req, true);
-	if (r < 0) {
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_REGION, NOTICE,
-			"bad REGION_WRITE region %u offset 0x%" PRIx64 " count %u",
-			req.region, req.offset, req.count);
-		return r;
-	}
-	if (req.count == 0)
+	memcpy(&rw, req->data, sizeof(rw));
+	/* reply: offset, region, count without the data */
+	echo = vfio_user_req_reply(req, sizeof(rw));
+	if (echo == NULL)
+		return -ENOMEM;
+	memcpy(echo, &rw, sizeof(rw));
+	if (rw.count == 0)
 		return 0;
-	if (req.region == CFG_INDEX) {
-		for (i = 0; i < req.count; i++) {
-			uint8_t *c = &dev->config[req.offset + i];
-			uint8_t m = dev->config_wmask[req.offset + i];
+	if (rw.region == CFG_INDEX) {
+		for (i = 0; i < rw.count; i++) {
+			uint8_t *c = &dev->config[rw.offset + i];
+			uint8_t m = dev->config_wmask[rw.offset + i];
 
 			*c = (*c & ~m) | (data[i] & m);
 		}
 		if (dev->ops.config_write != NULL)
-			dev->ops.config_write(dev->id, req.offset, req.count);
+			dev->ops.config_write(dev->id, rw.offset, rw.count);
 		return 0;
 	}
-	return region_access(dev, req.region, req.offset, data, req.count,
-		true);
+	return region_access(dev, rw.region, rw.offset,
+		(uint8_t *)(uintptr_t)data, rw.count, true);
 }
 
 uint8_t *

@@ -3,67 +3,80 @@
  */
 
 /*
- * Server: device registry, the control thread (one epoll loop for every
- * device), connection life cycle and command dispatch.
+ * Server: device registry, one control thread per device (an epoll loop
+ * over its socket, its client and its command eventfd), the client's life
+ * cycle, and devices served on the caller's thread (tests, fuzzers).
+ *
+ * A device's thread only ever waits for its own client, so a slow, silent
+ * or hostile client cannot delay another device's control plane.
  */
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_per_lcore.h>
 
 #include "vfio_user_dev.h"
 
 RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, INFO);
 
-/* epoll user data: device id << 2 | kind */
-#define EV_LISTEN	0u
-#define EV_CONN		1u
-#define EV_CMD		UINT64_MAX
+/* epoll tags */
+#define EV_CMD		0u
+#define EV_LISTEN	1u
+#define EV_CONN		2u
 
-enum ctl_cmd_op {
-	CTL_CMD_NONE,
-	CTL_CMD_REMOVE,
-	CTL_CMD_QUIT,
+/* Messages served per wake-up before the thread looks at its commands. */
+#define SERVE_BUDGET	64
+
+enum ctl_op {
+	CTL_NONE,
+	CTL_QUIT,
+	CTL_ATTACH,
 };
 
-static struct vfio_user_dev *devs[RTE_VFIO_USER_MAX_DEVICES];
+/* A command to a device's thread; the caller waits for done. */
+struct ctl_cmd {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum ctl_op op;
+	struct vfio_user_tran *tran;
+	int result;
+	bool done;
+	bool ready;		/* the thread runs and is warmed up */
+};
+
+struct dev_slot {
+	struct vfio_user_dev *dev;
+	struct ctl_cmd cmd;
+};
+
+static struct dev_slot slots[RTE_VFIO_USER_MAX_DEVICES];
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int ep_fd = -1;
-static int cmd_fd = -1;
-static pthread_t ctl_tid;
-static bool ctl_running;
-
-static pthread_mutex_t cmd_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cmd_cond = PTHREAD_COND_INITIALIZER;
-static struct {
-	enum ctl_cmd_op op;
-	int dev_id;
-	bool done;
-} ctl_cmd;
+/* Set on every vfio-user control thread. */
+static RTE_DEFINE_PER_LCORE(bool, in_ctl_thread);
 
 struct vfio_user_dev *
 vfio_user_dev_get(int dev_id)
 {
 	if (dev_id < 0 || dev_id >= RTE_VFIO_USER_MAX_DEVICES)
 		return NULL;
-	return __atomic_load_n(&devs[dev_id], __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&slots[dev_id].dev, __ATOMIC_ACQUIRE);
 }
 
 bool
-vfio_user_on_ctl_thread(void)
+vfio_user_dev_on_ctl_thread(const struct vfio_user_dev *dev)
 {
-	return __atomic_load_n(&ctl_running, __ATOMIC_ACQUIRE) &&
-		pthread_equal(pthread_self(), ctl_tid);
+	return dev->owner_set && pthread_equal(pthread_self(), dev->owner);
 }
 
 void
@@ -81,28 +94,36 @@ rte_vfio_user_get_priv(int dev_id)
 	return dev != NULL ? dev->desc.priv : NULL;
 }
 
-/* ------------------------------------------------------------ connection */
+/* ------------------------------------------------------------ the client */
 
+static void
+epoll_set(struct vfio_user_dev *dev, int op, int fd, uint32_t events,
+		uint64_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	if (dev->threaded && epoll_ctl(dev->ep_fd, op, fd, &ev) < 0 &&
+			op != EPOLL_CTL_DEL)
+		VFIO_USER_LOG(ERR, "%s: epoll_ctl failed: %s", dev->path,
+			strerror(errno));
+}
+
+/* Close the client; once it had negotiated, release all it gave us. */
 static void
 conn_close(struct vfio_user_dev *dev)
 {
-	struct vfio_user_msg *m;
+	struct vfio_user_conn *c = &dev->conn;
+	bool negotiated = c->negotiated;
 
-	if (dev->conn_fd < 0)
+	if (c->tran == NULL)
 		return;
-	epoll_ctl(ep_fd, EPOLL_CTL_DEL, dev->conn_fd, NULL);
-	close(dev->conn_fd);
-	dev->conn_fd = -1;
-	dev->conn_broken = false;
-	vfio_user_rx_reset(&dev->rx);
-	while ((m = TAILQ_FIRST(&dev->deferred)) != NULL) {
-		TAILQ_REMOVE(&dev->deferred, m, next);
-		vfio_user_msg_free(m);
-	}
-	if (!dev->negotiated)
+	epoll_set(dev, EPOLL_CTL_DEL, c->tran->ops->poll_fd(c->tran), 0, 0);
+	vfio_user_conn_fini(c);
+	c->negotiated = false;
+	c->broken = false;
+	dev->conn_events = 0;
+	if (!negotiated)
 		return;
-	/* client gone: release everything it gave us */
-	dev->negotiated = false;
 	vfio_user_lock_dp(dev, true);
 	if (dev->ops.reset != NULL)
 		dev->ops.reset(dev->id, RTE_VFIO_USER_RESET_LOST_CONN);
@@ -111,435 +132,279 @@ conn_close(struct vfio_user_dev *dev)
 	vfio_user_lock_dp(dev, false);
 	if (dev->ops.disconnected != NULL)
 		dev->ops.disconnected(dev->id);
-	VFIO_USER_LOG(INFO, "%s: client disconnected", dev->path);
+	VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, INFO,
+		"client disconnected");
+}
+
+/*
+ * Take a new client. One client per device: a second one is refused while
+ * the first is alive, but a first one that has already gone (killed, its
+ * end closed, not yet seen by this thread) is cleaned up and replaced.
+ */
+static int
+conn_adopt(struct vfio_user_dev *dev, struct vfio_user_tran *t)
+{
+	struct vfio_user_conn *c = &dev->conn;
+
+	if (c->tran != NULL) {
+		if (!c->tran->ops->peer_gone(c->tran) && !c->broken) {
+			dev->stats.refused++;
+			VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, WARNING,
+				"refusing a second client");
+			vfio_user_tran_close(t);
+			return -EBUSY;
+		}
+		dev->stats.reaped++;
+		conn_close(dev);
+	}
+	vfio_user_conn_init(c, t);
+	dev->stats.connects++;
+	dev->conn_events = t->ops->poll_events(t, false);
+	epoll_set(dev, EPOLL_CTL_ADD, t->ops->poll_fd(t), dev->conn_events,
+		EV_CONN);
+	VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, INFO, "client connected");
+	return 0;
 }
 
 static void
 handle_accept(struct vfio_user_dev *dev)
 {
-	struct epoll_event ev;
+	struct vfio_user_tran *t;
 	int fd;
 
-	fd = accept4(dev->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
-	if (dev->conn_fd >= 0) {
-		/* one client per device */
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BUSY, WARNING,
-			"refusing a second client");
-		close(fd);
-		return;
+	for (;;) {
+		fd = vfio_user_sock_accept(dev->listen_fd);
+		if (fd < 0)
+			return;
+		t = vfio_user_tran_sock_new(fd);
+		if (t == NULL) {
+			close(fd);
+			continue;
+		}
+		conn_adopt(dev, t);
 	}
-	dev->conn_fd = fd;
-	dev->negotiated = false;
-	dev->conn_broken = false;
-	dev->logged = 0;
-	dev->next_msg_id = 0;
-	vfio_user_caps_default(&dev->client_caps);
-	vfio_user_rx_init(&dev->rx);
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u64 = ((uint64_t)dev->id << 2) | EV_CONN;
-	if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		VFIO_USER_LOG(ERR, "%s: epoll add failed", dev->path);
-		close(fd);
-		dev->conn_fd = -1;
-		return;
-	}
-	VFIO_USER_LOG(INFO, "%s: client connected", dev->path);
-}
-
-static int
-send_msg(struct vfio_user_dev *dev, const struct vfio_user_hdr *req,
-		uint32_t flags, uint32_t err, const void *payload,
-		uint32_t len, int fd)
-{
-	struct vfio_user_hdr *h;
-	uint8_t *buf;
-	int r;
-
-	buf = malloc(VFIO_USER_HDR_SZ + len);
-	if (buf == NULL)
-		return -ENOMEM;
-	h = (struct vfio_user_hdr *)buf;
-	h->msg_id = req->msg_id;
-	h->cmd = req->cmd;
-	h->size = VFIO_USER_HDR_SZ + len;
-	h->flags = flags;
-	h->error = err;
-	if (len > 0)
-		memcpy(buf + VFIO_USER_HDR_SZ, payload, len);
-	r = vfio_user_sock_send(dev->conn_fd, buf, h->size, &fd, fd >= 0,
-		VFIO_USER_TIMEOUT_MS);
-	free(buf);
-	if (r < 0) {
-		VFIO_USER_LOG(ERR, "%s: send failed: %s", dev->path,
-			strerror(-r));
-		dev->conn_broken = true;
-	}
-	return r;
 }
 
 /*
- * Server -> client DMA_READ / DMA_WRITE of one chunk (control thread).
- * The reply is read inline; client requests arriving meanwhile are
- * deferred and served after the current one.
+ * Serve the client: write what is queued, then serve commands until the
+ * budget is spent, nothing is complete, or a reply waits for the client
+ * to read (a client that does not read is not served further).
+ * Returns true when work is left without a wake-up to come.
  */
-int
-vfio_user_server_dma_xfer(struct vfio_user_dev *dev, bool write,
-		uint64_t iova, void *buf, uint32_t count)
+static bool
+conn_serve(struct vfio_user_dev *dev)
 {
-	struct vfio_user_dma_rw *rw;
-	struct vfio_user_hdr h;
-	uint32_t plen;
-	uint8_t *msg;
-	int r;
+	struct vfio_user_conn *c = &dev->conn;
+	struct vfio_user_msg *m;
+	bool more = false;
+	int budget, r;
 
-	if (dev->conn_fd < 0 || dev->conn_broken)
-		return -ENOTCONN;
-	/* QEMU layout: data at payload offset 12, 4 pad bytes at the end */
-	plen = VFIO_USER_DMA_RW_HDR + (write ? count : 0) +
-		VFIO_USER_DMA_RW_PAD;
-	msg = calloc(1, VFIO_USER_HDR_SZ + plen);
-	if (msg == NULL)
-		return -ENOMEM;
-	memset(&h, 0, sizeof(h));
-	h.msg_id = dev->next_msg_id++;
-	h.cmd = write ? VFIO_USER_DMA_WRITE : VFIO_USER_DMA_READ;
-	h.size = VFIO_USER_HDR_SZ + plen;
-	h.flags = VFIO_USER_F_TYPE_CMD;
-	memcpy(msg, &h, sizeof(h));
-	rw = (struct vfio_user_dma_rw *)(msg + VFIO_USER_HDR_SZ);
-	rw->addr = iova;
-	rw->count = count;
-	if (write)
-		memcpy(rw->data, buf, count);
-	r = vfio_user_sock_send(dev->conn_fd, msg, h.size, NULL, 0,
-		VFIO_USER_TIMEOUT_MS);
-	free(msg);
-	if (r < 0) {
-		dev->conn_broken = true;
-		return -ENOTCONN;
-	}
-	for (;;) {
-		struct vfio_user_msg *m;
-		struct vfio_user_hdr *mh;
-
-		r = vfio_user_sock_recv_wait(dev->conn_fd, &dev->rx,
-			VFIO_USER_MAX_MSG_SIZE, &m, VFIO_USER_TIMEOUT_MS);
-		if (r == -ETIMEDOUT) {
-			VFIO_USER_LOG(ERR, "%s: no reply to DMA_%s",
-				dev->path, write ? "WRITE" : "READ");
-			return -ETIMEDOUT;
-		}
+	if (c->tran == NULL)
+		return false;
+	dev->owner = pthread_self();
+	dev->owner_set = true;
+	c->tran->ops->ack(c->tran);
+	for (budget = SERVE_BUDGET; budget > 0; budget--) {
+		if (!vfio_user_conn_flush(dev) || c->broken)
+			break;
+		r = vfio_user_conn_next(dev, &m);
+		if (r == 0)
+			break;
 		if (r < 0) {
-			dev->conn_broken = true;
-			return -ENOTCONN;
+			if (r == -EPROTO)
+				VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_MSG,
+					ERR, "malformed message header (size %u), dropping the client",
+					c->rx.hdr.size);
+			else if (r != -ECONNRESET && r != -ENOTCONN)
+				VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, ERR,
+					"receive failed: %s", strerror(-r));
+			c->broken = true;
+			break;
 		}
-		mh = vfio_user_msg_hdr(m);
-		if ((mh->flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_CMD) {
-			TAILQ_INSERT_TAIL(&dev->deferred, m, next);
-			continue;
-		}
-		if (mh->msg_id != h.msg_id || mh->cmd != h.cmd) {
-			VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_MSG,
-				WARNING, "unexpected reply dropped");
-			vfio_user_msg_free(m);
-			continue;
-		}
-		if (mh->flags & VFIO_USER_F_ERROR) {
-			r = mh->error != 0 ? -(int)mh->error : -EIO;
-		} else if (!write) {
-			uint32_t pl = vfio_user_msg_payload_len(m);
-
-			rw = (struct vfio_user_dma_rw *)vfio_user_msg_payload(m);
-			if (pl < VFIO_USER_DMA_RW_HDR + count ||
-					rw->count != count || rw->addr != iova)
-				r = -EIO;
-			else
-				memcpy(buf, rw->data, count);
-		}
+		vfio_user_dispatch(dev, m);
 		vfio_user_msg_free(m);
-		return r;
 	}
-}
+	if (budget == 0 || (c->nb_deferred > 0 && c->nb_out == 0))
+		more = true;
+	if (c->broken) {
+		conn_close(dev);
+		return false;
+	}
+	if (dev->threaded) {
+		uint32_t want = c->tran->ops->poll_events(c->tran,
+			c->nb_out > 0);
 
-/* -------------------------------------------------------------- commands */
-
-static int
-handle_version(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
-{
-	struct vfio_user_hdr *h = vfio_user_msg_hdr(msg);
-	uint32_t plen = vfio_user_msg_payload_len(msg);
-	struct vfio_user_version ver;
-	struct vfio_user_caps caps;
-	uint8_t reply[sizeof(ver) + 256];
-	uint32_t rlen = sizeof(ver);
-	int r;
-
-	if (dev->negotiated || plen < sizeof(ver) || msg->nfds != 0)
-		return -EINVAL;
-	memcpy(&ver, vfio_user_msg_payload(msg), sizeof(ver));
-	if (ver.major != VFIO_USER_MAJOR)
-		return -EINVAL;
-	vfio_user_caps_default(&caps);
-	if (plen > sizeof(ver)) {
-		r = vfio_user_caps_parse((const char *)vfio_user_msg_payload(msg)
-			+ sizeof(ver), plen - sizeof(ver), &caps);
-		if (r < 0) {
-			VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_MSG, ERR,
-				"bad VERSION capabilities");
-			return r;
+		if (want != dev->conn_events) {
+			dev->conn_events = want;
+			epoll_set(dev, EPOLL_CTL_MOD,
+				c->tran->ops->poll_fd(c->tran), want, EV_CONN);
 		}
 	}
-	/* "minor in the reply must be equal to or less than proposed" */
-	ver.major = VFIO_USER_MAJOR;
-	ver.minor = RTE_MIN(ver.minor, (uint16_t)VFIO_USER_MINOR);
-	memcpy(reply, &ver, sizeof(ver));
-	if (plen > sizeof(ver)) {
-		/* answer JSON with JSON, kept shorter than QEMU's request */
-		r = vfio_user_caps_format((char *)reply + sizeof(ver),
-			sizeof(reply) - sizeof(ver), VFIO_USER_MAX_MSG_FDS,
-			RTE_VFIO_USER_MAX_DATA_XFER,
-			RTE_VFIO_USER_MAX_DMA_MAPS);
-		if (r < 0)
-			return r;
-		rlen += r;
+	return more;
+}
+
+/* A client that connected but did not negotiate in time is dropped. */
+static int
+negotiate_timeout(struct vfio_user_dev *dev)
+{
+	struct vfio_user_conn *c = &dev->conn;
+	int64_t left;
+
+	if (c->tran == NULL || c->negotiated)
+		return -1;
+	left = c->since_ms + dev->limits.negotiate_timeout_ms -
+		vfio_user_now_ms();
+	if (left > 0)
+		return (int)left;
+	VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, WARNING,
+		"client did not send VERSION within %u ms, dropping it",
+		dev->limits.negotiate_timeout_ms);
+	conn_close(dev);
+	return -1;
+}
+
+/* ------------------------------------------------------ control thread */
+
+static void
+ctl_finish(struct ctl_cmd *cmd, int result)
+{
+	pthread_mutex_lock(&cmd->lock);
+	cmd->result = result;
+	cmd->op = CTL_NONE;
+	cmd->done = true;
+	pthread_cond_broadcast(&cmd->cond);
+	pthread_mutex_unlock(&cmd->lock);
+}
+
+/* Returns true on QUIT. */
+static bool
+handle_cmd(struct vfio_user_dev *dev, struct ctl_cmd *cmd)
+{
+	enum ctl_op op;
+	eventfd_t v;
+
+	eventfd_read(dev->cmd_fd, &v);
+	pthread_mutex_lock(&cmd->lock);
+	op = cmd->op;
+	pthread_mutex_unlock(&cmd->lock);
+	switch (op) {
+	case CTL_QUIT:
+		conn_close(dev);
+		ctl_finish(cmd, 0);
+		return true;
+	case CTL_ATTACH:
+		ctl_finish(cmd, conn_adopt(dev, cmd->tran));
+		return false;
+	default:
+		return false;
 	}
-	dev->client_caps = caps;
-	if (send_msg(dev, h, VFIO_USER_F_TYPE_REPLY, 0, reply, rlen, -1) < 0)
-		return 0;
-	dev->negotiated = true;
-	VFIO_USER_LOG(INFO, "%s: client negotiated version %u.%u",
-		dev->path, ver.major, ver.minor);
-	if (dev->ops.connected != NULL)
-		dev->ops.connected(dev->id);
-	return 0;
 }
 
-static int
-handle_dev_info(struct vfio_user_dev *dev, struct vfio_user_msg *msg,
-		struct vfio_device_info *info)
+static void *
+ctl_thread(void *arg)
 {
-	struct vfio_device_info req;
+	struct vfio_user_dev *dev = arg;
+	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	struct epoll_event evs[4];
+	void *volatile warm;
+	bool quit = false, more = false;
+	int n, i, timeout;
 
-	if (vfio_user_msg_payload_len(msg) < VFIO_USER_DEV_INFO_SZ)
-		return -EINVAL;
-	memcpy(&req, vfio_user_msg_payload(msg), VFIO_USER_DEV_INFO_SZ);
-	if (req.argsz < VFIO_USER_DEV_INFO_SZ)
-		return -EINVAL;
-	memset(info, 0, sizeof(*info));
-	info->argsz = VFIO_USER_DEV_INFO_SZ;
-	info->flags = VFIO_DEVICE_FLAGS_PCI;
-	if (dev->desc.flags & RTE_VFIO_USER_DEV_RESET)
-		info->flags |= VFIO_DEVICE_FLAGS_RESET;
-	info->num_regions = RTE_VFIO_USER_NUM_REGIONS;
-	info->num_irqs = RTE_VFIO_USER_NUM_IRQS;
-	return 0;
+	RTE_PER_LCORE(in_ctl_thread) = true;
+	dev->owner = pthread_self();
+	dev->owner_set = true;
+	/*
+	 * Create this thread's malloc arena now, before the socket exists:
+	 * creating it later takes the process's mmap lock, which an
+	 * application populating memory (testpmd's mlockall) holds for
+	 * seconds, and the client's VERSION would wait that long.
+	 */
+	warm = malloc(4096);
+	free(warm);
+	pthread_mutex_lock(&cmd->lock);
+	cmd->ready = true;
+	pthread_cond_broadcast(&cmd->cond);
+	pthread_mutex_unlock(&cmd->lock);
+
+	while (!quit) {
+		bool served = false, again = false;
+
+		timeout = more ? 0 : negotiate_timeout(dev);
+		n = epoll_wait(dev->ep_fd, evs, RTE_DIM(evs), timeout);
+		if (n < 0) {
+			if (errno != EINTR) {
+				VFIO_USER_LOG(ERR, "%s: epoll_wait failed: %s",
+					dev->path, strerror(errno));
+				usleep(1000);
+			}
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u64) {
+			case EV_CMD:
+				quit |= handle_cmd(dev, cmd);
+				break;
+			case EV_LISTEN:
+				handle_accept(dev);
+				break;
+			default:
+				served = true;
+				again |= conn_serve(dev);
+				break;
+			}
+		}
+		/* work left over (deferred commands, budget) has no event */
+		if (!quit && !served && (more || n == 0))
+			again = conn_serve(dev);
+		more = again;
+	}
+	return NULL;
 }
 
+/* Run op on the device's thread and wait for its result. */
 static int
-handle_reset(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
+ctl_call(struct vfio_user_dev *dev, enum ctl_op op, struct vfio_user_tran *t)
 {
-	int r = 0;
+	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	int r;
 
-	if (vfio_user_msg_payload_len(msg) != 0)
-		return -EINVAL;
-	/* like VFIO_DEVICE_RESET without VFIO_DEVICE_FLAGS_RESET */
-	if (!(dev->desc.flags & RTE_VFIO_USER_DEV_RESET))
-		return -ENOTSUP;
-	vfio_user_lock_dp(dev, true);
-	if (dev->ops.reset != NULL)
-		r = dev->ops.reset(dev->id, RTE_VFIO_USER_RESET_DEVICE);
-	vfio_user_lock_dp(dev, false);
+	pthread_mutex_lock(&cmd->lock);
+	cmd->op = op;
+	cmd->tran = t;
+	cmd->done = false;
+	eventfd_write(dev->cmd_fd, 1);
+	while (!cmd->done)
+		pthread_cond_wait(&cmd->cond, &cmd->lock);
+	r = cmd->result;
+	pthread_mutex_unlock(&cmd->lock);
 	return r;
 }
 
-static bool
-cmd_takes_fds(uint16_t cmd)
+static int
+ctl_start(struct vfio_user_dev *dev)
 {
-	return cmd == VFIO_USER_DMA_MAP || cmd == VFIO_USER_DEVICE_SET_IRQS;
-}
+	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	char name[RTE_MAX_THREAD_NAME_LEN];
+	int r;
 
-static void
-dispatch(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
-{
-	struct vfio_user_hdr *h = vfio_user_msg_hdr(msg);
-	bool no_reply = (h->flags & VFIO_USER_F_NO_REPLY) != 0;
-	struct vfio_device_info dinfo;
-	struct vfio_irq_info iinfo;
-	uint8_t *out = NULL;
-	uint32_t out_len = 0;
-	int fd = -1, r;
-
-	if ((h->flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_REPLY) {
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_MSG, WARNING,
-			"unexpected reply dropped");
-		return;
+	dev->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	dev->cmd_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (dev->ep_fd < 0 || dev->cmd_fd < 0)
+		return -errno;
+	dev->threaded = true;
+	epoll_set(dev, EPOLL_CTL_ADD, dev->cmd_fd, EPOLLIN, EV_CMD);
+	cmd->ready = false;
+	snprintf(name, sizeof(name), "vfio-user-%d", dev->id);
+	r = rte_ctrl_thread_create(&dev->tid, name, NULL, ctl_thread, dev);
+	if (r != 0) {
+		dev->threaded = false;
+		return -r;
 	}
-	if ((h->flags & VFIO_USER_F_TYPE_MASK) != VFIO_USER_F_TYPE_CMD ||
-			msg->fds_truncated ||
-			(msg->nfds > 0 && !cmd_takes_fds(h->cmd))) {
-		r = -EINVAL;
-		goto reply;
-	}
-	if (!dev->negotiated && h->cmd != VFIO_USER_VERSION) {
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_MSG, ERR,
-			"command %u before VERSION", h->cmd);
-		r = -EINVAL;
-		goto reply;
-	}
-	switch (h->cmd) {
-	case VFIO_USER_VERSION:
-		r = handle_version(dev, msg);
-		if (r == 0)
-			return;	/* replied (or connection broken) */
-		break;
-	case VFIO_USER_DMA_MAP:
-		r = vfio_user_dma_handle_map(dev, msg);
-		break;
-	case VFIO_USER_DMA_UNMAP:
-		r = vfio_user_dma_handle_unmap(dev, msg);
-		if (r == 0) {
-			/* the reply echoes the request entry */
-			out = malloc(sizeof(struct vfio_user_dma_unmap_msg));
-			if (out == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			out_len = sizeof(struct vfio_user_dma_unmap_msg);
-			memcpy(out, vfio_user_msg_payload(msg), out_len);
-		}
-		break;
-	case VFIO_USER_DEVICE_GET_INFO:
-		r = handle_dev_info(dev, msg, &dinfo);
-		if (r == 0) {
-			out = malloc(VFIO_USER_DEV_INFO_SZ);
-			if (out == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			memcpy(out, &dinfo, VFIO_USER_DEV_INFO_SZ);
-			out_len = VFIO_USER_DEV_INFO_SZ;
-		}
-		break;
-	case VFIO_USER_DEVICE_GET_REGION_INFO:
-		r = vfio_user_region_handle_info(dev, msg, &out, &out_len, &fd);
-		break;
-	case VFIO_USER_DEVICE_GET_IRQ_INFO:
-		r = vfio_user_irq_handle_info(dev, msg, &iinfo);
-		if (r == 0) {
-			out = malloc(sizeof(iinfo));
-			if (out == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			memcpy(out, &iinfo, sizeof(iinfo));
-			out_len = sizeof(iinfo);
-		}
-		break;
-	case VFIO_USER_DEVICE_SET_IRQS:
-		r = vfio_user_irq_handle_set(dev, msg);
-		if (r < 0)
-			VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_BAD_IRQ,
-				NOTICE, "SET_IRQS failed: %s", strerror(-r));
-		break;
-	case VFIO_USER_REGION_READ:
-		r = vfio_user_region_handle_read(dev, msg, &out, &out_len);
-		break;
-	case VFIO_USER_REGION_WRITE:
-		r = vfio_user_region_handle_write(dev, msg);
-		if (r == 0) {
-			/* reply: offset, region, count without the data */
-			out_len = sizeof(struct vfio_user_region_rw);
-			if (vfio_user_msg_payload_len(msg) < out_len)
-				break;
-			out = malloc(out_len);
-			if (out == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			memcpy(out, vfio_user_msg_payload(msg), out_len);
-		}
-		break;
-	case VFIO_USER_DEVICE_RESET:
-		r = handle_reset(dev, msg);
-		break;
-	case VFIO_USER_DMA_READ:
-	case VFIO_USER_DMA_WRITE:
-		/* server -> client only */
-		r = -EINVAL;
-		break;
-	default:
-		/*
-		 * GET_REGION_IO_FDS, REGION_WRITE_MULTI (write_multiple is not
-		 * advertised), DEVICE_FEATURE, MIG_DATA_*, DIRTY_PAGES and
-		 * unknown commands.
-		 */
-		VFIO_USER_DEV_LOG_ONCE(dev, VFIO_USER_LOG_UNKNOWN_CMD, NOTICE,
-			"unsupported command %u", h->cmd);
-		r = -ENOSYS;
-		break;
-	}
-reply:
-	if (r < 0)
-		VFIO_USER_LOG(DEBUG, "%s: command %u failed: %s", dev->path,
-			h->cmd, strerror(-r));
-	/* "No_reply ... indicates that no reply is needed", errors included */
-	if (!no_reply && !dev->conn_broken) {
-		if (r < 0)
-			send_msg(dev, h, VFIO_USER_F_TYPE_REPLY | VFIO_USER_F_ERROR,
-				-r, NULL, 0, -1);
-		else
-			send_msg(dev, h, VFIO_USER_F_TYPE_REPLY, 0, out,
-				out_len, fd);
-	}
-	free(out);
-}
-
-/* Serve one message and the requests deferred while it waited. */
-static void
-serve(struct vfio_user_dev *dev, struct vfio_user_msg *msg)
-{
-	do {
-		dispatch(dev, msg);
-		vfio_user_msg_free(msg);
-		if (dev->conn_broken)
-			return;
-		msg = TAILQ_FIRST(&dev->deferred);
-		if (msg != NULL)
-			TAILQ_REMOVE(&dev->deferred, msg, next);
-	} while (msg != NULL);
-}
-
-static void
-handle_conn(struct vfio_user_dev *dev)
-{
-	struct vfio_user_msg *msg;
-	int budget = 64, r;
-
-	while (budget-- > 0 && dev->conn_fd >= 0) {
-		r = vfio_user_sock_recv(dev->conn_fd, &dev->rx,
-			VFIO_USER_MAX_MSG_SIZE, &msg);
-		if (r == 0)
-			return;
-		if (r < 0) {
-			if (r == -EPROTO)
-				VFIO_USER_LOG(ERR,
-					"%s: malformed message header (size %u), dropping client",
-					dev->path, dev->rx.hdr.size);
-			else if (r != -ECONNRESET)
-				VFIO_USER_LOG(ERR, "%s: receive failed: %s",
-					dev->path, strerror(-r));
-			conn_close(dev);
-			return;
-		}
-		serve(dev, msg);
-		if (dev->conn_broken) {
-			conn_close(dev);
-			return;
-		}
-	}
+	pthread_mutex_lock(&cmd->lock);
+	while (!cmd->ready)
+		pthread_cond_wait(&cmd->cond, &cmd->lock);
+	pthread_mutex_unlock(&cmd->lock);
+	return 0;
 }
 
 /* ---------------------------------------------------------- registration */
@@ -551,144 +416,14 @@ dev_free(struct vfio_user_dev *dev)
 		return;
 	vfio_user_region_fini(dev);
 	vfio_user_irq_fini(dev);
+	vfio_user_dma_fini(dev);
+	if (dev->ep_fd >= 0)
+		close(dev->ep_fd);
+	if (dev->cmd_fd >= 0)
+		close(dev->cmd_fd);
+	if (dev->listen_fd >= 0)
+		close(dev->listen_fd);
 	free(dev);
-}
-
-/* Control thread: disconnect, close and unlink, free. */
-static void
-dev_remove(struct vfio_user_dev *dev)
-{
-	conn_close(dev);
-	epoll_ctl(ep_fd, EPOLL_CTL_DEL, dev->listen_fd, NULL);
-	close(dev->listen_fd);
-	unlink(dev->path);
-	__atomic_store_n(&devs[dev->id], NULL, __ATOMIC_RELEASE);
-	VFIO_USER_LOG(INFO, "%s: unregistered", dev->path);
-	dev_free(dev);
-}
-
-static bool
-handle_cmd(void)
-{
-	enum ctl_cmd_op op;
-	uint64_t v;
-	bool quit = false;
-
-	if (read(cmd_fd, &v, sizeof(v)) < 0)
-		return false;
-	pthread_mutex_lock(&cmd_lock);
-	op = ctl_cmd.op;
-	if (op == CTL_CMD_REMOVE && devs[ctl_cmd.dev_id] != NULL)
-		dev_remove(devs[ctl_cmd.dev_id]);
-	else if (op == CTL_CMD_QUIT)
-		quit = true;
-	if (op != CTL_CMD_NONE) {
-		ctl_cmd.op = CTL_CMD_NONE;
-		ctl_cmd.done = true;
-		pthread_cond_broadcast(&cmd_cond);
-	}
-	pthread_mutex_unlock(&cmd_lock);
-	return quit;
-}
-
-static void *
-ctl_loop(void *arg __rte_unused)
-{
-	struct epoll_event evs[16];
-	bool quit = false;
-	int n, i;
-
-	while (!quit) {
-		n = epoll_wait(ep_fd, evs, RTE_DIM(evs), -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			VFIO_USER_LOG(ERR, "epoll_wait failed: %s",
-				strerror(errno));
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			uint64_t u = evs[i].data.u64;
-			struct vfio_user_dev *dev;
-
-			if (u == EV_CMD) {
-				quit |= handle_cmd();
-				continue;
-			}
-			dev = vfio_user_dev_get((int)(u >> 2));
-			if (dev == NULL)
-				continue;
-			if ((u & 3) == EV_LISTEN)
-				handle_accept(dev);
-			else if (dev->conn_fd >= 0)
-				handle_conn(dev);
-		}
-	}
-	return NULL;
-}
-
-/* Send a command to the control thread and wait until it is done. */
-static void
-ctl_send(enum ctl_cmd_op op, int dev_id)
-{
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&cmd_lock);
-	ctl_cmd.op = op;
-	ctl_cmd.dev_id = dev_id;
-	ctl_cmd.done = false;
-	if (write(cmd_fd, &one, sizeof(one)) < 0)
-		VFIO_USER_LOG(ERR, "control command write failed");
-	while (!ctl_cmd.done)
-		pthread_cond_wait(&cmd_cond, &cmd_lock);
-	pthread_mutex_unlock(&cmd_lock);
-}
-
-static int
-ctl_start(void)
-{
-	struct epoll_event ev;
-	int r;
-
-	ep_fd = epoll_create1(EPOLL_CLOEXEC);
-	cmd_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ep_fd < 0 || cmd_fd < 0) {
-		r = -errno;
-		goto err;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u64 = EV_CMD;
-	if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, cmd_fd, &ev) < 0) {
-		r = -errno;
-		goto err;
-	}
-	r = rte_ctrl_thread_create(&ctl_tid, "vfio-user-ctl", NULL, ctl_loop,
-		NULL);
-	if (r != 0) {
-		r = -r;
-		goto err;
-	}
-	__atomic_store_n(&ctl_running, true, __ATOMIC_RELEASE);
-	return 0;
-err:
-	if (ep_fd >= 0)
-		close(ep_fd);
-	if (cmd_fd >= 0)
-		close(cmd_fd);
-	ep_fd = cmd_fd = -1;
-	return r;
-}
-
-static void
-ctl_stop(void)
-{
-	ctl_send(CTL_CMD_QUIT, -1);
-	pthread_join(ctl_tid, NULL);
-	__atomic_store_n(&ctl_running, false, __ATOMIC_RELEASE);
-	close(ep_fd);
-	close(cmd_fd);
-	ep_fd = cmd_fd = -1;
 }
 
 static int
@@ -696,7 +431,7 @@ check_desc(const struct rte_vfio_user_dev_desc *desc)
 {
 	uint32_t i;
 
-	if (desc->flags & ~RTE_VFIO_USER_DEV_RESET)
+	if (desc == NULL || desc->flags & ~RTE_VFIO_USER_DEV_RESET)
 		return -EINVAL;
 	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++)
 		if (desc->regions[i].flags & ~(RTE_VFIO_USER_REGION_READ |
@@ -708,89 +443,145 @@ check_desc(const struct rte_vfio_user_dev_desc *desc)
 	return 0;
 }
 
-int
-rte_vfio_user_register(const char *path,
-		const struct rte_vfio_user_dev_desc *desc)
+static void
+limits_default(struct vfio_user_limits *l)
+{
+	l->deferred_msgs = VFIO_USER_DEFERRED_MSGS;
+	l->deferred_bytes = VFIO_USER_DEFERRED_BYTES;
+	l->deferred_fds = VFIO_USER_DEFERRED_FDS;
+	l->xfer_timeout_ms = VFIO_USER_XFER_TIMEOUT_MS;
+	l->negotiate_timeout_ms = VFIO_USER_NEGOTIATE_TIMEOUT_MS;
+}
+
+/* A device with its state, not yet published or served. */
+static int
+dev_create(int id, const char *path,
+		const struct rte_vfio_user_dev_desc *desc,
+		struct vfio_user_dev **out)
 {
 	struct vfio_user_dev *dev;
-	struct epoll_event ev;
-	int id, r;
+	int r;
 
-	if (path == NULL || desc == NULL || check_desc(desc) < 0)
-		return -EINVAL;
-	if (strlen(path) >= sizeof(dev->path) || path[0] == '\0')
-		return -ENAMETOOLONG;
-	if (vfio_user_on_ctl_thread())
-		return -EDEADLK;
-
-	pthread_mutex_lock(&reg_lock);
-	for (id = 0; id < RTE_VFIO_USER_MAX_DEVICES; id++)
-		if (devs[id] == NULL)
-			break;
-	if (id == RTE_VFIO_USER_MAX_DEVICES) {
-		r = -ENOSPC;
-		goto out;
-	}
 	dev = calloc(1, sizeof(*dev));
-	if (dev == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (dev == NULL)
+		return -ENOMEM;
 	dev->id = id;
-	strcpy(dev->path, path);
+	dev->ep_fd = -1;
+	dev->cmd_fd = -1;
+	dev->listen_fd = -1;
+	snprintf(dev->path, sizeof(dev->path), "%s",
+		path != NULL ? path : "(local)");
 	dev->desc = *desc;
 	dev->desc.config = NULL;
 	dev->desc.config_wmask = NULL;
 	dev->desc.ops = NULL;
 	if (desc->ops != NULL)
 		dev->ops = *desc->ops;
-	dev->listen_fd = -1;
-	dev->conn_fd = -1;
-	TAILQ_INIT(&dev->deferred);
-	vfio_user_rx_init(&dev->rx);
-	vfio_user_caps_default(&dev->client_caps);
+	limits_default(&dev->limits);
 	r = vfio_user_region_init(dev, desc);
 	if (r == 0)
 		r = vfio_user_irq_init(dev);
 	if (r < 0) {
 		dev_free(dev);
+		return r;
+	}
+	*out = dev;
+	return 0;
+}
+
+static int
+free_slot(void)
+{
+	int id;
+
+	for (id = 0; id < RTE_VFIO_USER_MAX_DEVICES; id++)
+		if (slots[id].dev == NULL)
+			return id;
+	return -ENOSPC;
+}
+
+static void
+slot_init(int id)
+{
+	struct ctl_cmd *cmd = &slots[id].cmd;
+
+	memset(cmd, 0, sizeof(*cmd));
+	pthread_mutex_init(&cmd->lock, NULL);
+	pthread_cond_init(&cmd->cond, NULL);
+}
+
+int
+rte_vfio_user_register(const char *path,
+		const struct rte_vfio_user_dev_desc *desc)
+{
+	struct vfio_user_dev *dev;
+	int id, r;
+
+	if (path == NULL || check_desc(desc) < 0)
+		return -EINVAL;
+	if (path[0] == '\0' || strlen(path) >= sizeof(dev->path))
+		return -ENAMETOOLONG;
+	if (RTE_PER_LCORE(in_ctl_thread))
+		return -EDEADLK;
+
+	pthread_mutex_lock(&reg_lock);
+	id = free_slot();
+	if (id < 0) {
+		r = id;
 		goto out;
 	}
-	r = vfio_user_sock_listen(path);
+	r = dev_create(id, path, desc, &dev);
+	if (r < 0)
+		goto out;
+	slot_init(id);
+	/* callbacks may run as soon as a client connects */
+	__atomic_store_n(&slots[id].dev, dev, __ATOMIC_RELEASE);
+	r = ctl_start(dev);
 	if (r < 0) {
-		dev_free(dev);
-		goto out;
+		VFIO_USER_LOG(ERR, "%s: cannot start the control thread: %s",
+			path, strerror(-r));
+		goto err;
 	}
+	/* the socket appears only now that its thread can answer at once */
+	r = vfio_user_sock_listen(path);
+	if (r < 0)
+		goto err_thread;
 	dev->listen_fd = r;
-	if (!ctl_running) {
-		r = ctl_start();
-		if (r < 0) {
-			VFIO_USER_LOG(ERR, "cannot start control thread: %s",
-				strerror(-r));
-			goto err_sock;
-		}
-	}
-	__atomic_store_n(&devs[id], dev, __ATOMIC_RELEASE);
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u64 = ((uint64_t)id << 2) | EV_LISTEN;
-	if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, dev->listen_fd, &ev) < 0) {
-		r = -errno;
-		__atomic_store_n(&devs[id], NULL, __ATOMIC_RELEASE);
-		goto err_sock;
-	}
+	epoll_set(dev, EPOLL_CTL_ADD, dev->listen_fd, EPOLLIN, EV_LISTEN);
 	VFIO_USER_LOG(INFO, "%s: registered device %d", path, id);
 	r = id;
 	goto out;
-err_sock:
-	close(dev->listen_fd);
-	unlink(path);
+err_thread:
+	ctl_call(dev, CTL_QUIT, NULL);
+	pthread_join(dev->tid, NULL);
+err:
+	__atomic_store_n(&slots[id].dev, NULL, __ATOMIC_RELEASE);
 	dev_free(dev);
-	for (id = 0; id < RTE_VFIO_USER_MAX_DEVICES; id++)
-		if (devs[id] != NULL)
-			break;
-	if (id == RTE_VFIO_USER_MAX_DEVICES && ctl_running)
-		ctl_stop();
+out:
+	pthread_mutex_unlock(&reg_lock);
+	return r;
+}
+
+int
+vfio_user_register_local(const struct rte_vfio_user_dev_desc *desc)
+{
+	struct vfio_user_dev *dev;
+	int id, r;
+
+	if (check_desc(desc) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&reg_lock);
+	id = free_slot();
+	if (id < 0) {
+		r = id;
+		goto out;
+	}
+	r = dev_create(id, NULL, desc, &dev);
+	if (r < 0)
+		goto out;
+	slot_init(id);
+	__atomic_store_n(&slots[id].dev, dev, __ATOMIC_RELEASE);
+	r = id;
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return r;
@@ -799,22 +590,90 @@ out:
 int
 rte_vfio_user_unregister(int dev_id)
 {
-	int i, r = 0;
+	struct vfio_user_dev *dev;
+	int r = 0;
 
-	if (vfio_user_on_ctl_thread())
+	if (RTE_PER_LCORE(in_ctl_thread))
 		return -EDEADLK;
 	pthread_mutex_lock(&reg_lock);
-	if (vfio_user_dev_get(dev_id) == NULL) {
+	dev = vfio_user_dev_get(dev_id);
+	if (dev == NULL) {
 		r = -ENOENT;
 		goto out;
 	}
-	ctl_send(CTL_CMD_REMOVE, dev_id);
-	for (i = 0; i < RTE_VFIO_USER_MAX_DEVICES; i++)
-		if (devs[i] != NULL)
-			break;
-	if (i == RTE_VFIO_USER_MAX_DEVICES)
-		ctl_stop();
+	if (dev->threaded) {
+		/* the thread disconnects the client (callbacks) and exits */
+		ctl_call(dev, CTL_QUIT, NULL);
+		pthread_join(dev->tid, NULL);
+	} else {
+		conn_close(dev);
+	}
+	if (dev->listen_fd >= 0) {
+		close(dev->listen_fd);
+		dev->listen_fd = -1;
+		unlink(dev->path);
+	}
+	__atomic_store_n(&slots[dev_id].dev, NULL, __ATOMIC_RELEASE);
+	VFIO_USER_LOG(INFO, "%s: unregistered", dev->path);
+	dev_free(dev);
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return r;
+}
+
+/* ------------------------------------------------- tests and fuzzers */
+
+int
+vfio_user_attach(int dev_id, struct vfio_user_tran *t)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+
+	if (t == NULL)
+		return -EINVAL;
+	if (dev == NULL) {
+		vfio_user_tran_close(t);
+		return -ENODEV;
+	}
+	if (dev->threaded)
+		return ctl_call(dev, CTL_ATTACH, t);
+	return conn_adopt(dev, t);
+}
+
+int
+vfio_user_serve(int dev_id)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+	bool more;
+
+	if (dev == NULL || dev->threaded)
+		return -EINVAL;
+	if (dev->conn.tran == NULL)
+		return -ENOTCONN;
+	more = conn_serve(dev);
+	dev->owner_set = false;
+	if (dev->conn.tran == NULL)
+		return -ENOTCONN;
+	return more ? 1 : 0;
+}
+
+int
+vfio_user_set_limits(int dev_id, const struct vfio_user_limits *limits)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+
+	if (dev == NULL || limits == NULL)
+		return -EINVAL;
+	dev->limits = *limits;
+	return 0;
+}
+
+int
+vfio_user_get_stats(int dev_id, struct vfio_user_stats *stats)
+{
+	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
+
+	if (dev == NULL || stats == NULL)
+		return -EINVAL;
+	*stats = dev->stats;
+	return 0;
 }
