@@ -27,12 +27,14 @@
 #include <linux/pci_regs.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_vfio_user.h>
 
 #include "test.h"
 
 #include "vfio_user_codec.h"
 #include "vfio_user_internal.h"
+#include "vfio_user_log.h"
 #include "vfio_user_msg.h"
 #include "vfio_user_tran.h"
 
@@ -48,6 +50,7 @@
 #define BAR0_SHARED	0x4000u	/* [0, 0x4000) is the shared page set */
 #define BAR0_KICK	0x5000u	/* write: device does DMA (see below) */
 #define BAR0_FAIL	0x6000u	/* access fails with -EIO */
+#define BAR0_SLOW	0x7000u	/* write: the device takes 50 us */
 #define BAR2_SIZE	0x1000u
 #define CFG_SIZE	256u
 
@@ -182,6 +185,8 @@ bar_access(int dev_id, uint32_t index, uint64_t offset, void *buf,
 		memcpy(bar0_regs + offset, buf, count);
 		if (offset == BAR0_KICK)
 			ev[dev_id].kick_result = device_kick(dev_id);
+		if (offset == BAR0_SLOW)
+			rte_delay_us_sleep(50);
 	} else {
 		ev[dev_id].bar_reads++;
 		memcpy(buf, bar0_regs + offset, count);
@@ -328,8 +333,8 @@ teardown_dev(void)
 
 /* A client that sends what a test decides, including malformed bytes. */
 struct raw {
-	int fd;				/* the socket, for byte-level sends */
-	struct vfio_user_tran *t;	/* the same socket, for receiving */
+	int fd;				/* the socket, or -1 (in memory) */
+	struct vfio_user_tran *t;	/* the same stream, for receiving */
 	struct vfio_user_rx rx;
 };
 
@@ -384,6 +389,9 @@ raw_send_bytes(struct raw *r, const void *buf, size_t len, const int *fds,
 	struct msghdr mh;
 	ssize_t n;
 
+	if (r->fd < 0)	/* in-memory transport */
+		return vfio_user_tran_send_all(r->t, buf, len, fds, nfds,
+			vfio_user_now_ms() + 2000) == 0 ? 0 : -1;
 	memset(&mh, 0, sizeof(mh));
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_iov = &iov;
@@ -520,14 +528,18 @@ static int
 raw_version(struct raw *fd, const char *json, size_t json_len,
 		uint16_t major)
 {
-	uint8_t buf[1024];
+	struct vfio_user_version ver = { .major = major, .minor = 0 };
+	uint8_t *buf = malloc(sizeof(ver) + json_len);
+	int r;
 
-	buf[0] = major & 0xff;
-	buf[1] = major >> 8;
-	buf[2] = 0;
-	buf[3] = 0;
-	memcpy(buf + 4, json, json_len);
-	return raw_cmd(fd, VFIO_USER_VERSION, 0, buf, 4 + json_len, NULL, 0, 0);
+	if (buf == NULL)
+		return -1;
+	memcpy(buf, &ver, sizeof(ver));
+	memcpy(buf + sizeof(ver), json, json_len);
+	r = raw_cmd(fd, VFIO_USER_VERSION, 0, buf, sizeof(ver) + json_len,
+		NULL, 0, 0);
+	free(buf);
+	return r;
 }
 
 /* Connect and negotiate like QEMU does. */
@@ -1581,6 +1593,604 @@ test_multi_devices(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------- hostile clients (regressions) */
+
+/* An in-memory client of a (threaded) device, negotiated like QEMU. */
+static struct raw *
+raw_mem_attach(int dev_id)
+{
+	struct vfio_user_tran *cli, *srv;
+	uint8_t rep[512];
+	struct raw *r;
+
+	if (vfio_user_tran_mem_pair(&cli, &srv, 4u << 20) < 0)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		vfio_user_tran_close(cli);
+		vfio_user_tran_close(srv);
+		return NULL;
+	}
+	r->fd = -1;
+	r->t = cli;
+	vfio_user_rx_init(&r->rx, VFIO_USER_MAX_MSG_SIZE);
+	if (vfio_user_attach(dev_id, srv) < 0 ||
+			raw_version(r, good_caps, sizeof(good_caps), 0) < 0 ||
+			raw_expect_ok(r, rep, sizeof(rep), NULL) < 4) {
+		raw_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Map one fd-less page at IOVA_NOFD and ask the device to read it: the
+ * server sends DMA_READ and waits for the reply. Returns the request.
+ */
+static int
+start_device_dma(struct raw *r, struct vfio_user_hdr *req)
+{
+	struct vfio_user_dma_map_msg map = {
+		.argsz = sizeof(map), .flags = 3, .offset = 0,
+		.addr = IOVA_NOFD, .size = 0x1000,
+	};
+	struct vfio_user_region_rw kick = {
+		.offset = BAR0_KICK, .region = 0, .count = 4,
+	};
+	uint8_t buf[sizeof(kick) + 4] = { 0 }, rep[64];
+
+	if (raw_cmd(r, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), NULL, 0,
+			0) < 0 || raw_expect_ok(r, rep, sizeof(rep), NULL) < 0)
+		return -1;
+	kick_src = IOVA_NOFD;
+	kick_dst = IOVA_NOFD + 0x100;
+	kick_len = 16;
+	memcpy(buf, &kick, sizeof(kick));
+	if (raw_cmd(r, VFIO_USER_REGION_WRITE, 0, buf, sizeof(buf), NULL, 0,
+			0) < 0)
+		return -1;
+	if (raw_recv(r, req, rep, sizeof(rep), NULL, 2000) < 0 ||
+			req->cmd != VFIO_USER_DMA_READ)
+		return -1;
+	return 0;
+}
+
+/*
+ * The client truncates the region fd it was given: the fd is sealed, so
+ * the server's own mapping (trapped reads, register reset, data path)
+ * never faults. Without the seals this test dies of SIGBUS.
+ */
+static int
+test_region_fd_sealed(void)
+{
+	struct rte_vfio_user_client_region reg;
+	uint8_t *srv;
+	uint32_t v;
+	int cid, seals;
+
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_get_region_info(cid, 0, &reg),
+		"region info");
+	TEST_ASSERT(reg.fd >= 0, "no region fd");
+	seals = fcntl(reg.fd, F_GET_SEALS);
+	TEST_ASSERT(seals >= 0 && (seals & F_SEAL_SHRINK) &&
+		(seals & F_SEAL_GROW) && (seals & F_SEAL_SEAL),
+		"region fd seals 0x%x", seals);
+	TEST_ASSERT(ftruncate(reg.fd, 0) < 0 && errno == EPERM,
+		"the client could truncate the region fd");
+	TEST_ASSERT(fcntl(reg.fd, F_ADD_SEALS, F_SEAL_WRITE) < 0,
+		"the client could add seals");
+	/* the server still reads and writes its whole shared area */
+	srv = rte_vfio_user_region_mmap_base(test_dev, 0);
+	srv[BAR0_SHARED - 1] = 0x42;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cid, 0,
+		BAR0_SHARED - 4, &v, 4), "trapped read of the shared area");
+	TEST_ASSERT_EQUAL(v >> 24, 0x42u, "shared area content");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	return TEST_SUCCESS;
+}
+
+/*
+ * DMA fds: a sealed memfd is mapped and cannot shrink any more; files a
+ * client could shrink under the server's mapping are refused.
+ */
+static int
+test_dma_fd_sealed(void)
+{
+	char tmpl[] = "/tmp/vfio_user_test_dma_XXXXXX";
+	int cid, mfd, tfd;
+
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach");
+	mfd = sealed_memfd("ram", MEM_SIZE);
+	TEST_ASSERT(mfd >= 0, "memfd");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid, IOVA_FD,
+		MEM_SIZE, PROT_READ | PROT_WRITE, mfd, 0, NULL), "sealed map");
+	TEST_ASSERT(ftruncate(mfd, 0) < 0, "sealed memfd shrank");
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_iova_to_va(test_dev,
+		IOVA_FD + MEM_SIZE - 8, 8, PROT_READ), "translation");
+	/* a plain tmpfs file cannot be sealed: refused */
+	tfd = mkstemp(tmpl);
+	TEST_ASSERT(tfd >= 0, "mkstemp");
+	unlink(tmpl);
+	TEST_ASSERT_SUCCESS(ftruncate(tfd, MEM_SIZE), "ftruncate");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cid, 0x800000,
+		MEM_SIZE, PROT_READ, tfd, 0, NULL), -EPERM,
+		"a file the client can shrink was mapped");
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 1,
+		"table");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	close(mfd);
+	close(tfd);
+	return TEST_SUCCESS;
+}
+
+/* A mapping that ends at 2^64 - 1, mapped and unmapped many times. */
+static int
+test_dma_top_of_space(void)
+{
+	const uint64_t size = 0x200000, iova = UINT64_MAX - size + 1;
+	struct rte_vfio_user_dma_map m = { .iova = iova, .size = size };
+	uint8_t tmp[16];
+	int cid, mfd, i;
+
+	/* the shared range check, at the edges */
+	TEST_ASSERT(rte_vfio_user_dma_map_contains(&m, UINT64_MAX, 1), "last");
+	TEST_ASSERT(rte_vfio_user_dma_map_contains(&m, iova, size), "all");
+	TEST_ASSERT(!rte_vfio_user_dma_map_contains(&m, UINT64_MAX, 2),
+		"past 2^64");
+	TEST_ASSERT(!rte_vfio_user_dma_map_contains(&m, iova - 1, 2),
+		"before");
+	TEST_ASSERT(!rte_vfio_user_dma_map_contains(&m, iova, 0), "empty");
+	TEST_ASSERT(!rte_vfio_user_dma_map_contains(&m, iova + 1, UINT64_MAX),
+		"huge length");
+
+	cid = rte_vfio_user_client_attach(sock_path);
+	TEST_ASSERT(cid >= 0, "attach");
+	mfd = sealed_memfd("top", size);
+	TEST_ASSERT(mfd >= 0, "memfd");
+	for (i = 0; i < 5000; i++) {
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cid, iova,
+			size, PROT_READ | PROT_WRITE, mfd, 0, NULL),
+			"map %d", i);
+		if (i == 0) {
+			TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(test_dev,
+				UINT64_MAX - 15, tmp, 16), "read last bytes");
+			TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(test_dev,
+				UINT64_MAX - 15, tmp, 17), -EFAULT,
+				"read past 2^64");
+		}
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cid, iova,
+			size, 0), "unmap %d", i);
+	}
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"mappings left");
+	TEST_ASSERT_EQUAL(ev[test_dev].dma_map, ev[test_dev].dma_unmap,
+		"dma_map %d / dma_unmap %d callbacks", ev[test_dev].dma_map,
+		ev[test_dev].dma_unmap);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	close(mfd);
+	return TEST_SUCCESS;
+}
+
+/*
+ * VERSION capabilities are bounded: a 64 KiB object of distinct keys (20 s
+ * of parsing before) is refused, 4096 bytes are the limit, nesting is at
+ * most 16 deep, and a peer cannot ask for one-byte transfers.
+ */
+static int
+test_version_bounds(void)
+{
+	const size_t big = 64 * 1024;
+	char *json, *p;
+	uint8_t rep[256];
+	struct raw *fd;
+	int i;
+
+	json = malloc(big + 64);
+	TEST_ASSERT_NOT_NULL(json, "alloc");
+	fd = raw_connect(sock_path);
+	TEST_ASSERT(fd != NULL, "connect");
+
+	/* {"0":0,"1":0,...} of 64 KiB */
+	p = json;
+	p += sprintf(p, "{");
+	for (i = 0; (size_t)(p - json) < big - 16; i++)
+		p += sprintf(p, "%s\"%d\":0", i ? "," : "", i);
+	p += sprintf(p, "}");
+	TEST_ASSERT_SUCCESS(raw_version(fd, json, p - json + 1, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "64 KiB JSON");
+
+	/* exactly 4096 bytes with the NUL: accepted (here a last test) */
+	memset(json, ' ', 4096);
+	memcpy(json, "{\"capabilities\":{}}", 19);
+	json[4095] = '\0';
+	/* 4097: refused */
+	memmove(json + 1, json, 4096);
+	json[0] = ' ';
+	TEST_ASSERT_SUCCESS(raw_version(fd, json, 4097, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "4097 bytes");
+
+	/* 17 levels of nesting: refused */
+	p = json;
+	p += sprintf(p, "{\"capabilities\":{\"x\":");
+	for (i = 0; i < 15; i++)
+		p += sprintf(p, "[");
+	for (i = 0; i < 15; i++)
+		p += sprintf(p, "]");
+	p += sprintf(p, "}}");
+	TEST_ASSERT_SUCCESS(raw_version(fd, json, p - json + 1, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "17 levels");
+
+	/* one-byte transfers: refused */
+	p = json;
+	p += sprintf(p, "{\"capabilities\":{\"max_data_xfer_size\":1}}");
+	TEST_ASSERT_SUCCESS(raw_version(fd, json, p - json + 1, 0), "send");
+	TEST_ASSERT_SUCCESS(raw_expect_err(fd, EINVAL), "max_data_xfer_size 1");
+
+	/* 16 levels and 4096 bytes: accepted */
+	p = json;
+	p += sprintf(p, "{\"capabilities\":{\"x\":");
+	for (i = 0; i < 14; i++)
+		p += sprintf(p, "[");
+	for (i = 0; i < 14; i++)
+		p += sprintf(p, "]");
+	p += sprintf(p, "}}");
+	memset(p, ' ', json + 4095 - p);
+	json[4095] = '\0';
+	TEST_ASSERT_SUCCESS(raw_version(fd, json, 4096, 0), "send");
+	TEST_ASSERT(raw_expect_ok(fd, rep, sizeof(rep), NULL) > 4,
+		"16 levels in 4096 bytes refused");
+	TEST_ASSERT_SUCCESS(raw_alive(fd), "connection dead");
+	raw_close(fd);
+	free(json);
+	return TEST_SUCCESS;
+}
+
+/*
+ * While the server waits for a DMA_READ reply, a client that floods
+ * commands (1000 posted writes, 80 DMA_MAPs carrying 16 fds each) makes
+ * the request fail once the deferral limits are reached, instead of
+ * growing memory and fds without bound; every command is still served
+ * afterwards, in order.
+ */
+static int
+test_deferral_limits(void)
+{
+	struct vfio_user_region_rw rw = { .offset = 0x4400, .region = 0,
+		.count = 4 };
+	struct vfio_user_dma_map_msg map = { .argsz = sizeof(map), .flags = 3,
+		.offset = 0, .addr = 0x900000, .size = 0x1000 };
+	uint8_t buf[sizeof(rw) + 4], rep[64];
+	struct vfio_user_stats st;
+	struct vfio_user_hdr req, h;
+	struct vfio_user_msg *m;
+	int fds[16], mfd, i, n, errs = 0;
+	struct raw *r;
+	uint32_t v;
+
+	r = raw_mem_attach(test_dev);
+	TEST_ASSERT(r != NULL, "attach");
+	TEST_ASSERT_SUCCESS(start_device_dma(r, &req), "device DMA");
+	mfd = sealed_memfd("fds", 0x1000);
+	TEST_ASSERT(mfd >= 0, "memfd");
+	for (i = 0; i < 16; i++)
+		fds[i] = mfd;
+	for (i = 0; i < 1000; i++) {
+		v = (uint32_t)i + 1;
+		memcpy(buf, &rw, sizeof(rw));
+		memcpy(buf + sizeof(rw), &v, 4);
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_REGION_WRITE,
+			VFIO_USER_F_NO_REPLY, buf, sizeof(buf), NULL, 0, 0),
+			"posted write %d", i);
+	}
+	for (i = 0; i < 80; i++)
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_DMA_MAP, 0, &map,
+			sizeof(map), fds, 16, 0), "map %d", i);
+	close(mfd);
+	/* the kick's reply, then the 80 DMA_MAP replies (16 fds: EINVAL) */
+	n = raw_recv(r, &h, rep, sizeof(rep), NULL, 8000);
+	TEST_ASSERT(n >= 0 && h.cmd == VFIO_USER_REGION_WRITE &&
+		!(h.flags & VFIO_USER_F_ERROR), "kick reply %d", n);
+	for (i = 0; i < 80; i++) {
+		n = raw_recv(r, &h, rep, sizeof(rep), NULL, 8000);
+		TEST_ASSERT(n >= 0 && h.cmd == VFIO_USER_DMA_MAP, "map reply");
+		errs += (h.flags & VFIO_USER_F_ERROR) && h.error == EINVAL;
+	}
+	TEST_ASSERT_EQUAL(errs, 80, "DMA_MAP with 16 fds");
+	TEST_ASSERT_EQUAL(ev[test_dev].kick_result, -ENOBUFS,
+		"request not failed by the deferral limit: %d",
+		ev[test_dev].kick_result);
+	TEST_ASSERT_SUCCESS(vfio_user_get_stats(test_dev, &st), "stats");
+	TEST_ASSERT_EQUAL(st.xfer_aborted, 1ull, "aborted requests");
+	TEST_ASSERT(st.deferred_max <= VFIO_USER_DEFERRED_MSGS,
+		"%u commands held", st.deferred_max);
+	/* nothing lost: every posted write reached the device, in order */
+	TEST_ASSERT_EQUAL(ev[test_dev].bar_writes, 1 + 1000, "writes %d",
+		ev[test_dev].bar_writes);
+	memcpy(&v, bar0_regs + 0x4400, 4);
+	TEST_ASSERT_EQUAL(v, 1000u, "last write");
+	/* the late reply to the failed request is dropped */
+	m = vfio_user_msg_new_reply(&req, EFAULT, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m, "reply");
+	TEST_ASSERT_SUCCESS(raw_send_bytes(r, m->buf, m->size, NULL, 0),
+		"late reply");
+	vfio_user_msg_free(m);
+	TEST_ASSERT_SUCCESS(raw_alive(r), "connection dead");
+	TEST_ASSERT_SUCCESS(vfio_user_get_stats(test_dev, &st), "stats");
+	TEST_ASSERT_EQUAL(st.dropped, 1ull, "late reply not dropped");
+	raw_close(r);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A request to the client has one absolute deadline: a client that keeps
+ * sending commands but never replies does not keep the request alive.
+ */
+static int
+test_request_deadline(void)
+{
+	struct vfio_user_limits lim = {
+		.deferred_msgs = VFIO_USER_DEFERRED_MSGS,
+		.deferred_bytes = VFIO_USER_DEFERRED_BYTES,
+		.deferred_fds = VFIO_USER_DEFERRED_FDS,
+		.xfer_timeout_ms = 300,
+		.negotiate_timeout_ms = VFIO_USER_NEGOTIATE_TIMEOUT_MS,
+	};
+	struct vfio_user_region_rw rw = { .offset = 0x4400, .region = 0,
+		.count = 4 };
+	uint8_t buf[sizeof(rw) + 4] = { 0 }, rep[64];
+	struct vfio_user_stats st;
+	struct vfio_user_hdr req, h;
+	int64_t t0, waited = -1;
+	struct raw *r;
+	int n;
+
+	TEST_ASSERT_SUCCESS(vfio_user_set_limits(test_dev, &lim), "limits");
+	r = raw_mem_attach(test_dev);
+	TEST_ASSERT(r != NULL, "attach");
+	TEST_ASSERT_SUCCESS(start_device_dma(r, &req), "device DMA");
+	memcpy(buf, &rw, sizeof(rw));
+	t0 = vfio_user_now_ms();
+	/* a posted write every 50 ms for up to 3 s, watching for the reply */
+	while (vfio_user_now_ms() - t0 < 3000) {
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_REGION_WRITE,
+			VFIO_USER_F_NO_REPLY, buf, sizeof(buf), NULL, 0, 0),
+			"posted write");
+		n = raw_recv(r, &h, rep, sizeof(rep), NULL, 50);
+		if (n >= 0 && h.cmd == VFIO_USER_REGION_WRITE) {
+			waited = vfio_user_now_ms() - t0;
+			break;
+		}
+	}
+	TEST_ASSERT(waited >= 0,
+		"the request outlived its deadline while the client talked");
+	printf("request failed after %" PRId64 " ms (deadline 300 ms)\n",
+		waited);
+	TEST_ASSERT_EQUAL(ev[test_dev].kick_result, -ETIMEDOUT, "result %d",
+		ev[test_dev].kick_result);
+	TEST_ASSERT_SUCCESS(vfio_user_get_stats(test_dev, &st), "stats");
+	TEST_ASSERT_EQUAL(st.xfer_timeouts, 1ull, "timeouts");
+	TEST_ASSERT_SUCCESS(raw_alive(r), "connection dead");
+	raw_close(r);
+	return TEST_SUCCESS;
+}
+
+/* Round trips of a good client on another device, in microseconds. */
+static int
+other_device_rtt(int cid, int n, double *max_us)
+{
+	uint32_t v;
+	int i;
+
+	*max_us = 0;
+	for (i = 0; i < n; i++) {
+		struct timespec a, b;
+		double us;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (rte_vfio_user_client_region_read(cid, 7, 0, &v, 4) < 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+		*max_us = RTE_MAX(*max_us, us);
+	}
+	return 0;
+}
+
+/*
+ * One device's misbehaving client never delays another device: while the
+ * client of the test device leaves a DMA_READ unanswered, and then stops
+ * reading its replies, a client of a second device is served.
+ */
+static int
+test_isolation(void)
+{
+	struct vfio_user_region_rw rw = { .offset = 0, .region = 0,
+		.count = BAR0_SIZE };
+	struct rte_vfio_user_dev_desc d;
+	struct vfio_user_hdr req, h;
+	char path[108];
+	uint8_t *rep;
+	struct raw *r, *second;
+	double max_us;
+	int other, cid, i, n;
+
+	fill_desc(&d);
+	make_path(path, sizeof(path), "iso");
+	other = rte_vfio_user_register(path, &d);
+	TEST_ASSERT(other >= 0, "register");
+	cid = rte_vfio_user_client_attach(path);
+	TEST_ASSERT(cid >= 0, "attach other");
+	rep = malloc(sizeof(rw) + BAR0_SIZE);
+	TEST_ASSERT_NOT_NULL(rep, "alloc");
+
+	/* 1. a DMA_READ the client never answers (deadline 5 s) */
+	r = raw_mem_attach(test_dev);
+	TEST_ASSERT(r != NULL, "attach");
+	TEST_ASSERT_SUCCESS(start_device_dma(r, &req), "device DMA");
+	TEST_ASSERT_SUCCESS(other_device_rtt(cid, 200, &max_us), "other");
+	TEST_ASSERT_EQUAL(raw_recv(r, &h, rep, 64, NULL, 0), -ETIMEDOUT,
+		"the request ended before the other device was served");
+	printf("other device while a DMA_READ waits: 200 round trips, max %.0f us\n",
+		max_us);
+	raw_close(r);
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 1),
+		"disconnect");
+
+	/* 2. a client that sends 300 large reads and reads no reply */
+	r = raw_mem_attach(test_dev);
+	TEST_ASSERT(r != NULL, "attach");
+	for (i = 0; i < 300; i++)
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_REGION_READ, 0, &rw,
+			sizeof(rw), NULL, 0, 0), "read %d", i);
+	sleep_ms(100);
+	TEST_ASSERT_SUCCESS(other_device_rtt(cid, 200, &max_us), "other");
+	printf("other device while a client reads no reply: 200 round trips, max %.0f us\n",
+		max_us);
+	/* its own thread is not stuck in a send: a second client is
+	 * turned away at once
+	 */
+	second = raw_connect(sock_path);
+	TEST_ASSERT(second != NULL, "connect");
+	TEST_ASSERT_EQUAL(raw_recv(second, &h, rep, 64, NULL, 2000),
+		-ECONNRESET, "the device thread is blocked by its client");
+	raw_close(second);
+	/* then it reads them all: none lost */
+	for (i = 0; i < 300; i++) {
+		n = raw_recv(r, &h, rep, sizeof(rw) + BAR0_SIZE, NULL, 5000);
+		TEST_ASSERT(n == (int)(sizeof(rw) + BAR0_SIZE) &&
+			h.msg_id == (uint16_t)(raw_id - 299 + i),
+			"reply %d: %d bytes, id %u", i, n, h.msg_id);
+	}
+	TEST_ASSERT_SUCCESS(raw_alive(r), "connection dead");
+	raw_close(r);
+
+	free(rep);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_detach(cid), "detach");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_unregister(other), "unregister");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A client that vanished (its end closed, not yet seen by the server) is
+ * reaped when the next one connects: the next one is served at once, as
+ * a QEMU restarted after a kill must be.
+ */
+static int
+test_reconnect_after_close(void)
+{
+	struct vfio_user_dma_map_msg map = { .argsz = sizeof(map), .flags = 3,
+		.offset = 0, .addr = 0x100000, .size = 0x10000 };
+	uint32_t irq[5] = { 20, VFIO_IRQ_SET_DATA_EVENTFD |
+		VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1 };
+	struct vfio_user_region_rw rw = { .offset = BAR0_SLOW, .region = 0,
+		.count = 4 };
+	uint8_t rep[64], slow[sizeof(rw) + 4] = { 0 };
+	struct raw *a, *b;
+	int mfd, efd, i, j, base;
+
+	memcpy(slow, &rw, sizeof(rw));
+	mfd = sealed_memfd("ram", 0x10000);
+	efd = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(mfd >= 0 && efd >= 0, "fds");
+	base = count_fds();
+	for (i = 0; i < 50; i++) {
+		a = raw_attach(sock_path);
+		TEST_ASSERT(a != NULL, "attach %d", i);
+		raw_cmd(a, VFIO_USER_DMA_MAP, 0, &map, sizeof(map), &mfd, 1, 0);
+		TEST_ASSERT(raw_expect_ok(a, rep, sizeof(rep), NULL) == 0, "map");
+		raw_cmd(a, VFIO_USER_DEVICE_SET_IRQS, 0, irq, 20, &efd, 1, 0);
+		TEST_ASSERT(raw_expect_ok(a, rep, sizeof(rep), NULL) == 0, "irq");
+		/*
+		 * The client is killed while the server is busy with what it
+		 * sent (200 slow writes, then half a DMA_MAP): the server sees
+		 * the next client before it reads the end of this one.
+		 */
+		for (j = 0; j < 200; j++)
+			raw_cmd(a, VFIO_USER_REGION_WRITE, VFIO_USER_F_NO_REPLY,
+				slow, sizeof(slow), NULL, 0, 0);
+		raw_send_bytes(a, &map, 7, &mfd, 1);
+		raw_close(a);
+		b = raw_attach(sock_path);
+		TEST_ASSERT(b != NULL, "client %d refused after a close", i);
+		TEST_ASSERT_SUCCESS(raw_alive(b), "client %d not served", i);
+		raw_close(b);
+	}
+	TEST_ASSERT_SUCCESS(wait_counter(&ev[test_dev].disconnected, 100),
+		"disconnects %d", ev[test_dev].disconnected);
+	TEST_ASSERT_EQUAL(rte_vfio_user_get_mem_table(test_dev, NULL, 0), 0,
+		"mappings left");
+	TEST_ASSERT_EQUAL(count_fds(), base, "fds: %d before, %d after", base,
+		count_fds());
+	close(mfd);
+	close(efd);
+	return TEST_SUCCESS;
+}
+
+/* A client that never negotiates does not hold the device. */
+static int
+test_negotiate_timeout(void)
+{
+	struct vfio_user_limits lim = {
+		.deferred_msgs = VFIO_USER_DEFERRED_MSGS,
+		.deferred_bytes = VFIO_USER_DEFERRED_BYTES,
+		.deferred_fds = VFIO_USER_DEFERRED_FDS,
+		.xfer_timeout_ms = VFIO_USER_XFER_TIMEOUT_MS,
+		.negotiate_timeout_ms = 200,
+	};
+	struct vfio_user_hdr h;
+	uint8_t rep[64];
+	struct raw *a, *b;
+
+	TEST_ASSERT_SUCCESS(vfio_user_set_limits(test_dev, &lim), "limits");
+	a = raw_connect(sock_path);
+	TEST_ASSERT(a != NULL, "connect");
+	TEST_ASSERT_EQUAL(raw_recv(a, &h, rep, sizeof(rep), NULL, 3000),
+		-ECONNRESET, "a silent client was not dropped");
+	raw_close(a);
+	b = raw_attach(sock_path);
+	TEST_ASSERT(b != NULL, "next client");
+	raw_close(b);
+	return TEST_SUCCESS;
+}
+
+/* Peer-caused log lines are rate-limited across connections. */
+static int
+test_log_rate_limit(void)
+{
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *f, *old = rte_log_get_stream();
+	struct raw *r;
+	int i, lines = 0;
+	char *p;
+
+	f = open_memstream(&logbuf, &loglen);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	rte_openlog_stream(f);
+	for (i = 0; i < 100; i++) {
+		r = raw_attach(sock_path);
+		if (r == NULL)
+			break;
+		raw_cmd(r, 99, 0, NULL, 0, NULL, 0, 0);
+		raw_expect_err(r, ENOSYS);
+		raw_close(r);
+		wait_counter(&ev[test_dev].disconnected, i + 1);
+	}
+	rte_openlog_stream(old);
+	fclose(f);
+	TEST_ASSERT_EQUAL(i, 100, "attach %d", i);
+	for (p = logbuf; (p = strstr(p, "unknown command")) != NULL; p++)
+		lines++;
+	free(logbuf);
+	printf("100 clients each sent an unknown command: %d log lines\n",
+		lines);
+	TEST_ASSERT(lines >= 1 && lines <= (int)VFIO_USER_RL_BURST + 1,
+		"%d lines", lines);
+	return TEST_SUCCESS;
+}
+
 static int fd_count_before;
 
 static int
@@ -1614,6 +2224,17 @@ static struct unit_test_suite vfio_user_suite = {
 		TEST_CASE_ST(setup_dev, teardown_dev, test_bad_commands),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_framing),
 		TEST_CASE(test_multi_devices),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_region_fd_sealed),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_dma_fd_sealed),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_dma_top_of_space),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_version_bounds),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_deferral_limits),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_request_deadline),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_isolation),
+		TEST_CASE_ST(setup_dev, teardown_dev,
+			test_reconnect_after_close),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_negotiate_timeout),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_log_rate_limit),
 		TEST_CASE(test_fd_leak),
 		TEST_CASES_END()
 	}
