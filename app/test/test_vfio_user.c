@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2255,14 +2256,222 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static uint64_t
+elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000000ull + b->tv_nsec -
+		a->tv_nsec;
+}
+
+/* Sort and print median, p99 and max of n samples in ns. */
+static void
+print_latency(const char *what, uint64_t *ns, int n)
+{
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	printf("%s: median %.1f us, p99 %.1f us, max %.1f us, n %d\n", what,
+		ns[n / 2] / 1000.0, ns[(int64_t)n * 99 / 100] / 1000.0,
+		ns[n - 1] / 1000.0, n);
+}
+
+/* REGION_READ round trips of a client until n samples or stop_ms. */
+static int
+sample_rtt(int cid, uint64_t *ns, int n, int64_t stop_ms)
+{
+	struct timespec t0, t1;
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < n && vfio_user_now_ms() < stop_ms; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (rte_vfio_user_client_region_read(cid, 7, 0, &v, 4) < 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns[i] = elapsed_ns(&t0, &t1);
+	}
+	return i;
+}
+
+/* Ways a client of device A misbehaves while device B is measured. */
+enum misbehaviour {
+	MB_SILENT_DMA,	/* leaves every DMA_READ unanswered */
+	MB_NO_READ,	/* sends large reads and reads no reply */
+	MB_FLOOD,	/* floods posted writes while a DMA_READ waits */
+	MB_JSON,	/* 64 KiB VERSION capabilities, again and again */
+	MB_CHURN,	/* connects, maps memory, vanishes, again and again */
+	MB_MAX,
+};
+
+static const char *const mb_names[MB_MAX] = {
+	[MB_SILENT_DMA] = "a client never answers DMA_READ",
+	[MB_NO_READ] = "a client reads no reply (300 x 32 KiB queued)",
+	[MB_FLOOD] = "a client floods posted writes during a DMA_READ",
+	[MB_JSON] = "a client sends 64 KiB VERSION capabilities in a loop",
+	[MB_CHURN] = "a client connects, maps and vanishes in a loop",
+};
+
+struct mb_ctx {
+	enum misbehaviour mode;
+	volatile bool stop;
+	uint64_t rounds;
+};
+
+static void *
+misbehave(void *arg)
+{
+	struct mb_ctx *c = arg;
+	struct vfio_user_region_rw rw = { .offset = 0, .region = 0,
+		.count = BAR0_SIZE };
+	struct vfio_user_dma_map_msg map = { .argsz = sizeof(map), .flags = 3,
+		.offset = 0, .addr = 0x100000, .size = 0x10000 };
+	uint8_t wbuf[sizeof(rw) + 4] = { 0 }, rep[64];
+	struct vfio_user_hdr req;
+	char *json = NULL;
+	struct raw *r = NULL;
+	int i, mfd = sealed_memfd("mb", 0x10000);
+
+	switch (c->mode) {
+	case MB_SILENT_DMA:
+	case MB_FLOOD:
+		r = raw_mem_attach(test_dev);
+		if (r == NULL || start_device_dma(r, &req) < 0)
+			break;
+		rw.offset = 0x4400;
+		rw.count = 4;
+		memcpy(wbuf, &rw, sizeof(rw));
+		while (!c->stop) {
+			if (c->mode == MB_FLOOD)
+				raw_cmd(r, VFIO_USER_REGION_WRITE,
+					VFIO_USER_F_NO_REPLY, wbuf,
+					sizeof(wbuf), NULL, 0, 0);
+			else
+				sleep_ms(1);
+			c->rounds++;
+		}
+		break;
+	case MB_NO_READ:
+		r = raw_mem_attach(test_dev);
+		for (i = 0; r != NULL && i < 300; i++)
+			raw_cmd(r, VFIO_USER_REGION_READ, 0, &rw, sizeof(rw),
+				NULL, 0, 0);
+		while (!c->stop)
+			sleep_ms(1);
+		break;
+	case MB_JSON:
+		json = malloc(64 * 1024);
+		if (json == NULL)
+			break;
+		memset(json, ' ', 64 * 1024);
+		json[0] = '{';
+		json[64 * 1024 - 2] = '}';
+		json[64 * 1024 - 1] = '\0';
+		while (!c->stop) {
+			r = raw_connect(sock_path);
+			if (r == NULL)
+				continue;
+			raw_version(r, json, 64 * 1024, 0);
+			raw_expect_err(r, EINVAL);
+			raw_close(r);
+			r = NULL;
+			c->rounds++;
+		}
+		break;
+	case MB_CHURN:
+		while (!c->stop) {
+			r = raw_attach(sock_path);
+			if (r == NULL)
+				continue;
+			raw_cmd(r, VFIO_USER_DMA_MAP, 0, &map, sizeof(map),
+				&mfd, 1, 0);
+			raw_expect_ok(r, rep, sizeof(rep), NULL);
+			raw_close(r);
+			r = NULL;
+			c->rounds++;
+		}
+		break;
+	default:
+		break;
+	}
+	raw_close(r);
+	free(json);
+	close(mfd);
+	return NULL;
+}
+
+/* A thread that keeps the process's mmap lock busy, as an application
+ * populating or locking its memory does (testpmd's mlockall).
+ */
+static void *
+populate_loop(void *arg)
+{
+	volatile bool *stop = arg;
+
+	while (!*stop) {
+		void *p = mmap(NULL, 256u << 20, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, 256u << 20);
+	}
+	return NULL;
+}
+
+/* Time from connect to the VERSION reply of freshly registered devices. */
+static int
+version_latency(const char *what, bool contended)
+{
+	enum { N = 20 };
+	struct rte_vfio_user_dev_desc d;
+	struct timespec t0, t1;
+	volatile bool stop = false;
+	uint64_t ns[N];
+	pthread_t th;
+	char path[108];
+	int i, id, cid;
+
+	fill_desc(&d);
+	make_path(path, sizeof(path), "ver");
+	if (contended && pthread_create(&th, NULL, populate_loop,
+			(void *)(uintptr_t)&stop) != 0)
+		return -1;
+	for (i = 0; i < N; i++) {
+		id = rte_vfio_user_register(path, &d);
+		if (id < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		cid = rte_vfio_user_client_attach(path);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns[i] = elapsed_ns(&t0, &t1);
+		if (cid >= 0)
+			rte_vfio_user_client_detach(cid);
+		rte_vfio_user_unregister(id);
+		if (cid < 0)
+			break;
+	}
+	if (contended) {
+		stop = true;
+		pthread_join(th, NULL);
+	}
+	if (i < N)
+		return -1;
+	print_latency(what, ns, N);
+	return 0;
+}
+
+/*
+ * Control-plane figures: REGION_READ round trip; VERSION latency of a
+ * fresh device (idle, and while another thread holds the mmap lock);
+ * another device's round trips while one client misbehaves in each way.
+ */
 static int
 test_vfio_user_perf(void)
 {
 	enum { N = 20000 };
+	struct rte_vfio_user_dev_desc d;
+	struct mb_ctx mb;
+	pthread_t th;
+	char path[108], what[160];
 	uint64_t *ns;
-	struct timespec t0, t1;
-	uint32_t v;
-	int cid, i, r = TEST_FAILED;
+	int cid = -1, other = -1, ocid = -1, i, n, r = TEST_FAILED;
 
 	if (setup_dev() < 0)
 		return TEST_FAILED;
@@ -2270,22 +2479,51 @@ test_vfio_user_perf(void)
 	cid = rte_vfio_user_client_attach(sock_path);
 	if (ns == NULL || cid < 0)
 		goto out;
-	for (i = 0; i < N; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (rte_vfio_user_client_region_read(cid, 0, 0x4100, &v, 4) < 0)
+	n = sample_rtt(cid, ns, N, INT64_MAX);
+	if (n != N)
+		goto out;
+	print_latency("vfio-user REGION_READ (4 B, config) round trip", ns,
+		N);
+	rte_vfio_user_client_detach(cid);
+	cid = -1;
+
+	if (version_latency("VERSION answered after connect, idle",
+			false) < 0 ||
+	    version_latency("VERSION answered after connect, mmap lock busy",
+			true) < 0)
+		goto out;
+
+	fill_desc(&d);
+	make_path(path, sizeof(path), "other");
+	other = rte_vfio_user_register(path, &d);
+	ocid = other >= 0 ? rte_vfio_user_client_attach(path) : -1;
+	if (ocid < 0)
+		goto out;
+	for (i = 0; i < MB_MAX; i++) {
+		memset(&mb, 0, sizeof(mb));
+		mb.mode = i;
+		if (pthread_create(&th, NULL, misbehave, &mb) != 0)
 			goto out;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ns[i] = (t1.tv_sec - t0.tv_sec) * 1000000000ull +
-			t1.tv_nsec - t0.tv_nsec;
+		sleep_ms(100);
+		n = sample_rtt(ocid, ns, N, vfio_user_now_ms() + 1000);
+		mb.stop = true;
+		pthread_join(th, NULL);
+		if (n <= 0)
+			goto out;
+		snprintf(what, sizeof(what), "other device while %s",
+			mb_names[i]);
+		print_latency(what, ns, n);
+		/* the misbehaving client is gone: the next one starts clean */
+		sleep_ms(50);
 	}
-	qsort(ns, N, sizeof(*ns), cmp_u64);
-	printf("vfio-user REGION_READ (4 B, trapped) round trip: median %.2f us, "
-		"p99 %.2f us, %d samples\n", ns[N / 2] / 1000.0,
-		ns[N * 99 / 100] / 1000.0, N);
 	r = TEST_SUCCESS;
 out:
 	if (cid >= 0)
 		rte_vfio_user_client_detach(cid);
+	if (ocid >= 0)
+		rte_vfio_user_client_detach(ocid);
+	if (other >= 0)
+		rte_vfio_user_unregister(other);
 	free(ns);
 	teardown_dev();
 	return r;

@@ -15,24 +15,29 @@
  *
  * Threading and data-path contract (server side):
  *
- * - The library runs ONE control thread ("vfio-user-ctl") serving every
- *   registered device. Every callback of struct rte_vfio_user_dev_ops and
- *   every region access callback runs on that thread.
+ * - Each registered device has its own control thread ("vfio-user-<id>"),
+ *   which serves that device's socket and client. Every callback of struct
+ *   rte_vfio_user_dev_ops and every region access callback of a device runs
+ *   on its thread: callbacks of one device never run concurrently, those of
+ *   different devices may. A client only ever delays its own device.
  * - ops->lock_dp(dev_id, true) is called before, and lock_dp(dev_id, false)
  *   after, every change of the DMA table or of the IRQ eventfds (DMA_MAP,
  *   DMA_UNMAP, SET_IRQS, DEVICE_RESET, client disconnect, unregister).
  *   The device implements it by stopping its data path (e.g. taking the
  *   access lock of every queue). Data-path threads may then call
- *   rte_vfio_user_iova_to_va(), rte_vfio_user_dma_read(),
- *   rte_vfio_user_dma_write() and rte_vfio_user_irq_trigger() without any
- *   lock of their own.
- * - dma_map, dma_unmap and irq_update notifications are delivered inside the
+ *   rte_vfio_user_iova_to_va(), rte_vfio_user_dma_lookup(),
+ *   rte_vfio_user_dma_read(), rte_vfio_user_dma_write() and
+ *   rte_vfio_user_irq_trigger() without any lock of their own.
+ * - dma_map, dma_unmap, irq_update and reset are delivered inside the
  *   locked window: the device must not take its data-path locks again in
  *   them.
  * - On client disconnect (or on a protocol error that drops the client):
  *   lock_dp(true), reset(RTE_VFIO_USER_RESET_LOST_CONN), dma_unmap for every
  *   mapping, every IRQ eventfd closed, lock_dp(false), disconnected(). A new
  *   client is then accepted on the same socket.
+ *
+ * The client is not trusted: see the programmer's guide for the limits the
+ * server enforces (message sizes, file descriptors, deadlines, deferral).
  *
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
@@ -157,8 +162,8 @@ rte_vfio_user_dma_map_contains(const struct rte_vfio_user_dma_map *map,
 }
 
 /**
- * Device callbacks. All optional (NULL), all called on the control thread.
- * See the file documentation for the lock_dp contract.
+ * Device callbacks. All optional (NULL), all called on the device's
+ * control thread. See the file documentation for the lock_dp contract.
  */
 struct rte_vfio_user_dev_ops {
 	/** A client completed VERSION negotiation. */
@@ -205,9 +210,11 @@ struct rte_vfio_user_dev_desc {
 /**
  * Create a vfio-user server socket for a device.
  *
- * A stale socket (nothing listening) at @p path is replaced; any other
- * existing file is refused. The socket is created with mode 0600.
- * The first registration starts the control thread.
+ * Starts the device's control thread, then creates the socket: once the
+ * socket exists, a client is answered at once. A stale socket (nothing
+ * listening) at @p path is replaced; any other existing file is refused.
+ * The socket is created with mode 0600. Callbacks may run before this
+ * function returns. Must not be called from a device callback.
  *
  * @param path
  *   UNIX socket path.
@@ -222,9 +229,9 @@ int rte_vfio_user_register(const char *path,
 		const struct rte_vfio_user_dev_desc *desc);
 
 /**
- * Disconnect the client (full cleanup with callbacks), close and unlink the
- * socket and free the device. The last one stops the control thread.
- * Must not be called from a device callback.
+ * Disconnect the client (full cleanup with callbacks, on the device's
+ * thread), stop the device's thread, close and unlink the socket and free
+ * the device. Must not be called from a device callback.
  *
  * @param dev_id
  *   Device id.
@@ -244,7 +251,8 @@ __rte_experimental
 void *rte_vfio_user_get_priv(int dev_id);
 
 /**
- * The library's live copy of the config space (control thread only).
+ * The library's live copy of the config space (the device's control
+ * thread only).
  *
  * @param dev_id
  *   Device id.
@@ -315,7 +323,7 @@ int rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
 /**
  * Copy from client memory. Parts in fd-backed mappings are copied directly;
  * parts in fd-less mappings are fetched with DMA_READ messages, which only
- * the control thread may send.
+ * the device's control thread may send (each within one deadline).
  *
  * @param dev_id
  *   Device id.
@@ -328,7 +336,8 @@ int rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
  * @return
  *   0, -EFAULT (a part is not mapped, nothing copied), -EAGAIN (fd-less part
  *   outside the control thread), -ETIMEDOUT / -EIO / -ENOTCONN (client
- *   failed the DMA_READ), -ENODEV.
+ *   failed the DMA_READ), -ENOBUFS (the client sent too many commands
+ *   while the DMA_READ waited), -ENODEV.
  */
 __rte_experimental
 int rte_vfio_user_dma_read(int dev_id, uint64_t iova, void *buf,
