@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <linux/vfio.h>
 
@@ -24,6 +25,7 @@
 #include <rte_emudev.h>
 #include <rte_ether.h>
 #include <rte_iavf_emu.h>
+#include <rte_pause.h>
 #include <rte_vfio_user.h>
 
 #include "test.h"
@@ -1841,6 +1843,180 @@ test_devargs(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Guest memory: the DMA table as the device model sees it */
+
+/* A mapping that ends at the last byte of the 64-bit IOVA space. */
+#define EMU_TEST_TOP_SIZE	(2ULL << 20)
+#define EMU_TEST_TOP_IOVA	(UINT64_MAX - EMU_TEST_TOP_SIZE + 1)
+#define EMU_TEST_TOP_CYCLES	5000
+
+/* Shared memory for extra DMA maps: a memfd and its local mapping. */
+static int
+test_memfd(uint64_t size, void **va)
+{
+	int fd = memfd_create("emu_iavf_test", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) != 0) {
+		close(fd);
+		return -errno;
+	}
+	*va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*va == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Number of regions in the emudev memory table; *found is set when one of
+ * them is exactly [iova, iova + size) and has a host address.
+ */
+static int
+mem_table_has(uint64_t iova, uint64_t size, bool *found)
+{
+	static struct rte_emudev_mem_region r[RTE_VFIO_USER_MAX_DMA_MAPS + 1];
+	int n, i;
+
+	*found = false;
+	n = rte_emudev_get_mem_table(tdev.id, r, RTE_DIM(r));
+	for (i = 0; i < n && i < (int)RTE_DIM(r); i++)
+		if (r[i].iova == iova && r[i].size == size &&
+		    r[i].host_va != NULL)
+			*found = true;
+	return n;
+}
+
+/* Translate with the queue's access lock held, as a backend does. */
+static void *
+queue_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
+		bool write)
+{
+	void *va;
+
+	while (!rte_spinlock_trylock(&q->access_lock))
+		rte_pause();
+	va = rte_iavf_emu_iova_to_va(q, iova, len, write);
+	rte_spinlock_unlock(&q->access_lock);
+	return va;
+}
+
+/*
+ * A mapping ending at 2^64 (inclusive end 2^64 - 1) works like any other:
+ * rings at the very top are usable, the last byte translates, ranges that
+ * would wrap do not, and unmapping removes it from every view.
+ */
+static int
+test_dma_top(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_vsi_queue_config_info vqci;
+	struct rte_iavf_emu_queue *tq = emu_q(0, true);
+	struct rte_iavf_emu_queue *rq = emu_q(0, false);
+	const uint64_t tx_ring = UINT64_MAX - 64 * 16 + 1;
+	const uint64_t rx_ring = tx_ring - 64 * 32;
+	uint8_t *top, *p;
+	bool found;
+	int fd, ret, base, n;
+	unsigned int i;
+
+	fd = test_memfd(EMU_TEST_TOP_SIZE, (void **)&top);
+	TEST_ASSERT(fd >= 0, "memfd: %d", fd);
+	base = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(base >= 0 && !found, "memory table before the map: %d",
+		base);
+
+	ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd, 0, top);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of the top 2 MiB: %d", ret);
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base + 1 && found,
+		"memory table after the map: %d regions, top %s", n,
+		found ? "found" : "missing");
+
+	/* queue pair 0 with both rings in the last 4 KiB */
+	memset(&vqci, 0, sizeof(vqci));
+	vqci.vsi_id = m->vsi_id;
+	vqci.num_queue_pairs = 1;
+	vqci.qpair[0].txq.vsi_id = m->vsi_id;
+	vqci.qpair[0].txq.ring_len = 64;
+	vqci.qpair[0].txq.dma_ring_addr = tx_ring;
+	vqci.qpair[0].rxq.vsi_id = m->vsi_id;
+	vqci.qpair[0].rxq.ring_len = 64;
+	vqci.qpair[0].rxq.databuffer_size = 2048;
+	vqci.qpair[0].rxq.max_pkt_size = 1522;
+	vqci.qpair[0].rxq.dma_ring_addr = rx_ring;
+	ret = avf_model_vc_call(m, VIRTCHNL_OP_CONFIG_VSI_QUEUES, &vqci,
+		sizeof(vqci), 1000);
+	TEST_ASSERT_SUCCESS(ret, "CONFIG_VSI_QUEUES at the top: %d status %d",
+		ret, m->last_status);
+	ret = avf_model_vc_queues(m, true, 1, 1);
+	TEST_ASSERT_SUCCESS(ret,
+		"ENABLE_QUEUES with rings ending at 2^64 refused: %d status %d",
+		ret, m->last_status);
+	TEST_ASSERT(tq->enabled && rq->enabled && tq->ring != NULL &&
+		rq->ring != NULL, "queues at the top not enabled");
+
+	/* the server sees what the guest wrote, up to the last byte */
+	for (i = 0; i < 16; i++)
+		top[EMU_TEST_TOP_SIZE - 16 + i] = (uint8_t)(0xC0 + i);
+	p = queue_xlate(rq, UINT64_MAX - 15, 16, true);
+	TEST_ASSERT(p != NULL && memcmp(p, top + EMU_TEST_TOP_SIZE - 16,
+		16) == 0, "last 16 bytes not translated");
+	TEST_ASSERT(p == (uint8_t *)tq->ring + 64 * 16 - 16,
+		"translation and TX ring disagree");
+	p = queue_xlate(tq, UINT64_MAX, 1, false);
+	TEST_ASSERT(p != NULL && *p == 0xCF, "last byte not translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 7, 16, false),
+		"range wrapping past 2^64 translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, EMU_TEST_TOP_IOVA - 8, 16, false),
+		"range starting below the map translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, EMU_TEST_TOP_IOVA, 0, false),
+		"empty range translated");
+
+	/* unmapping stops the queues and removes every trace */
+	ret = rte_vfio_user_client_dma_unmap(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, 0);
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP of the top 2 MiB: %d", ret);
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base && !found,
+		"memory table after the unmap: %d regions (want %d), top %s",
+		n, base, found ? "still there" : "gone");
+	TEST_ASSERT(!tq->enabled && !rq->enabled && tq->ring == NULL,
+		"queues still enabled on unmapped rings");
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 15, 16, false),
+		"unmapped memory still translated");
+
+	/* nothing accumulates over many cycles */
+	for (i = 0; i < EMU_TEST_TOP_CYCLES; i++) {
+		ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+			EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd, 0, top);
+		if (ret == 0)
+			ret = rte_vfio_user_client_dma_unmap(m->cid,
+				EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, 0);
+		TEST_ASSERT_SUCCESS(ret, "map/unmap cycle %u: %d", i, ret);
+	}
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base && !found,
+		"%u map/unmap cycles left %d regions (want %d)",
+		EMU_TEST_TOP_CYCLES, n, base);
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 15, 16, false),
+		"unmapped memory translated after the cycles");
+	munmap(top, EMU_TEST_TOP_SIZE);
+	close(fd);
+
+	/* and the table empties completely */
+	ret = rte_vfio_user_client_dma_unmap(m->cid, 0, 0,
+		VFIO_DMA_UNMAP_FLAG_ALL);
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP all: %d", ret);
+	n = mem_table_has(0, 0, &found);
+	ASSERT_EQ(n, 0, "memory table not empty after unmapping all: %d", n);
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
 
 #define CASE(st, fn, name) TEST_CASE_NAMED_ST(name, st, teardown_dev, fn)
 
@@ -1896,6 +2072,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"tails past the ring (shared)"),
 		CASE(setup_open_trapped, test_bad_tails,
 			"tails past the ring (trapped)"),
+		CASE(setup_probed_shared, test_dma_top,
+			"DMA map ending at 2^64"),
 		TEST_CASE_NAMED_ST("devargs", NULL, teardown_dev,
 			test_devargs),
 		TEST_CASES_END()

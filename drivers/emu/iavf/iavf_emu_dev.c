@@ -221,13 +221,21 @@ iavf_emu_lock_dp(int vfu_id, bool lock)
 
 	if (dev == NULL)
 		return;
+	/*
+	 * The DMA table changes only in this window: the data path is kept
+	 * out by the queue access locks, memory table readers by mem_lock.
+	 */
 	if (lock) {
-		if (!dev->dp_locked)
+		if (!dev->dp_locked) {
 			iavf_emu_lock_all(dev);
+			rte_spinlock_recursive_lock(&dev->mem_lock);
+		}
 		dev->dp_locked = true;
 	} else {
-		if (dev->dp_locked)
+		if (dev->dp_locked) {
+			rte_spinlock_recursive_unlock(&dev->mem_lock);
 			iavf_emu_unlock_all(dev);
+		}
 		dev->dp_locked = false;
 		iavf_emu_ctrl_tail(dev);
 	}
@@ -240,7 +248,10 @@ iavf_emu_dma_map(int vfu_id, const struct rte_vfio_user_dma_map *map)
 
 	if (dev == NULL)
 		return;
-	iavf_emu_mem_add(dev, map);
+	IAVF_EMU_LOG(DEBUG, "%s: DMA map 0x%" PRIx64 " size 0x%" PRIx64 " %s",
+		     dev->name, map->iova, map->size,
+		     map->va != NULL ? "shared" : "message-based");
+	iavf_emu_mem_changed(dev);
 	if (map->va != NULL && !dev->edev->ready)
 		iavf_emu_event(dev, RTE_EMUDEV_EVENT_READY, 0, true);
 	else
@@ -254,7 +265,10 @@ iavf_emu_dma_unmap(int vfu_id, const struct rte_vfio_user_dma_map *map)
 
 	if (dev == NULL)
 		return;
-	iavf_emu_mem_del(dev, map);
+	/* Called before the library drops the mapping from its table. */
+	dev->unmapping = map;
+	iavf_emu_mem_changed(dev);
+	dev->unmapping = NULL;
 	iavf_emu_event(dev, RTE_EMUDEV_EVENT_MEM_CHANGE, 0, false);
 }
 
@@ -602,7 +616,6 @@ iavf_emu_free(struct iavf_emu_dev *dev)
 {
 	if (dev == NULL)
 		return;
-	rte_free(dev->maps);
 	rte_free(dev->db_private);
 	rte_free(dev);
 }
@@ -640,7 +653,7 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 	dev->ver.major = VIRTCHNL_VERSION_MAJOR;
 	dev->ver.minor = VIRTCHNL_VERSION_MINOR;
 	rte_rwlock_init(&dev->cfg_lock);
-	rte_spinlock_init(&dev->mem_lock);
+	rte_spinlock_recursive_init(&dev->mem_lock);
 	dev->mem_gen = 1;
 
 	edev = rte_emudev_allocate(name, a.id);
