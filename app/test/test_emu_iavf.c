@@ -25,6 +25,7 @@
 #include <rte_emudev.h>
 #include <rte_ether.h>
 #include <rte_iavf_emu.h>
+#include <rte_log.h>
 #include <rte_pause.h>
 #include <rte_vfio_user.h>
 
@@ -2016,6 +2017,137 @@ test_dma_top(void)
 	return TEST_SUCCESS;
 }
 
+/* Events a backend receives, counted on the device's control thread. */
+struct emu_test_events {
+	uint32_t mem_change;
+	uint32_t not_ready;
+	uint32_t ready;
+	uint32_t queue_off;	/* bit per emudev queue: disabled */
+	uint32_t total;
+};
+
+static void
+count_event(uint16_t dev_id __rte_unused, const struct rte_emudev_event *ev,
+		void *arg)
+{
+	struct emu_test_events *e = arg;
+
+	__atomic_fetch_add(&e->total, 1, __ATOMIC_RELAXED);
+	switch (ev->type) {
+	case RTE_EMUDEV_EVENT_MEM_CHANGE:
+		__atomic_fetch_add(&e->mem_change, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_NOT_READY:
+		__atomic_fetch_add(&e->not_ready, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_READY:
+		__atomic_fetch_add(&e->ready, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_QUEUE_STATE:
+		if (!ev->enabled && ev->queue_id < 32)
+			__atomic_fetch_or(&e->queue_off,
+				RTE_BIT32(ev->queue_id), __ATOMIC_RELAXED);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Lines of a log capture that talk about events. */
+static unsigned int
+event_log_lines(const char *log)
+{
+	unsigned int n = 0;
+	const char *l = log, *nl;
+
+	while (l != NULL && *l != '\0') {
+		nl = strchr(l, '\n');
+		if (strstr(l, "event") != NULL &&
+		    (nl == NULL || strstr(l, "event") < nl))
+			n++;
+		l = nl != NULL ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/*
+ * A full DMA table (1024 maps) unmapped with one DMA_UNMAP (FLAG_ALL), as
+ * QEMU does: one lock window with 1024 dma_unmap callbacks. The backend
+ * must learn about the memory change and every queue that stopped, and
+ * the log must not get a line per mapping.
+ */
+static int
+test_unmap_all_events(void)
+{
+	struct avf_model *m = &model;
+	struct emu_test_events ev;
+	const uint64_t iova0 = 0x400000000ULL;
+	const uint32_t all_queues = RTE_BIT32(2 * tdev.queues) - 1;
+	FILE *saved, *cap;
+	char *log = NULL;
+	size_t log_len = 0;
+	unsigned int lines;
+	int fd, ret, n, logtype, level;
+	bool found;
+	void *va;
+	uint32_t i;
+
+	n = mem_table_has(0, 0, &found);
+	TEST_ASSERT(n >= 1, "no guest memory mapped: %d", n);
+	fd = test_memfd(4096, &va);
+	TEST_ASSERT(fd >= 0, "memfd: %d", fd);
+	for (i = n; i < RTE_VFIO_USER_MAX_DMA_MAPS; i++) {
+		ret = rte_vfio_user_client_dma_map(m->cid,
+			iova0 + (uint64_t)i * 4096, 4096,
+			PROT_READ | PROT_WRITE, fd, 0, va);
+		TEST_ASSERT_SUCCESS(ret, "DMA_MAP %u: %d", i, ret);
+	}
+	munmap(va, 4096);
+	close(fd);
+	n = mem_table_has(0, 0, &found);
+	ASSERT_EQ(n, RTE_VFIO_USER_MAX_DMA_MAPS, "table holds %d maps", n);
+
+	cap = open_memstream(&log, &log_len);
+	TEST_ASSERT_NOT_NULL(cap, "open_memstream");
+	memset(&ev, 0, sizeof(ev));
+	if (rte_emudev_subscribe_event(tdev.id, count_event, &ev) != 0) {
+		fclose(cap);
+		free(log);
+		TEST_ASSERT(false, "subscribe");
+	}
+	/* warnings of the device model must reach the capture */
+	logtype = rte_log_register("pmd.emu.iavf");
+	level = logtype >= 0 ? rte_log_get_level(logtype) : -1;
+	if (level >= 0 && level < (int)RTE_LOG_WARNING)
+		rte_log_set_level(logtype, RTE_LOG_WARNING);
+	saved = rte_log_get_stream();
+	rte_openlog_stream(cap);
+	ret = rte_vfio_user_client_dma_unmap(m->cid, 0, 0,
+		VFIO_DMA_UNMAP_FLAG_ALL);
+	rte_openlog_stream(saved);
+	if (level >= 0 && level < (int)RTE_LOG_WARNING)
+		rte_log_set_level(logtype, level);
+	fclose(cap);
+	rte_emudev_unsubscribe_event(tdev.id, count_event, &ev);
+	lines = event_log_lines(log);
+	if (lines > 2)
+		printf("log of the unmap (%zu bytes), first lines:\n%.600s\n",
+		       log_len, log);
+	free(log);
+
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP all: %d", ret);
+	ASSERT_EQ(mem_table_has(0, 0, &found), 0, "table not empty");
+	TEST_ASSERT(lines <= 2, "%u log lines about events for one unmap",
+		lines);
+	TEST_ASSERT(ev.mem_change >= 1, "no MEM_CHANGE event");
+	ASSERT_EQ(ev.queue_off, all_queues,
+		"queues reported stopped %#x, want %#x", ev.queue_off,
+		all_queues);
+	TEST_ASSERT(ev.total <= 2u * tdev.queues + 4,
+		"%u events for one unmap", ev.total);
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ */
 
 #define CASE(st, fn, name) TEST_CASE_NAMED_ST(name, st, teardown_dev, fn)
@@ -2074,6 +2206,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"tails past the ring (trapped)"),
 		CASE(setup_probed_shared, test_dma_top,
 			"DMA map ending at 2^64"),
+		CASE(setup_open_shared, test_unmap_all_events,
+			"unmap of 1024 maps at once: events and log"),
 		TEST_CASE_NAMED_ST("devargs", NULL, teardown_dev,
 			test_devargs),
 		TEST_CASES_END()

@@ -197,8 +197,11 @@ struct iavf_emu_dev {
 	bool connected;
 	bool dp_locked;
 	bool flushing;
+	/* events of the lock window, at most one per subject pending */
 	struct rte_emudev_event deferred[2 * RTE_IAVF_EMU_MAX_QP + 4];
 	uint32_t nb_deferred;
+	uint32_t next_deferred;		/* next one to deliver */
+	uint64_t events_lost;
 
 	uint64_t err[IAVF_EMU_ERR_MAX];
 };
