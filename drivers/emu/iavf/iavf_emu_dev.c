@@ -301,6 +301,8 @@ iavf_emu_dma_map(int vfu_id, const struct rte_vfio_user_dma_map *map)
 	IAVF_EMU_LOG(DEBUG, "%s: DMA map 0x%" PRIx64 " size 0x%" PRIx64 " %s",
 		     dev->name, map->iova, map->size,
 		     map->va != NULL ? "shared" : "message-based");
+	if (map->va != NULL)
+		dev->nb_shared_maps++;
 	iavf_emu_mem_changed(dev);
 	if (map->va != NULL && !dev->edev->ready)
 		iavf_emu_event(dev, RTE_EMUDEV_EVENT_READY, 0, true);
@@ -320,6 +322,10 @@ iavf_emu_dma_unmap(int vfu_id, const struct rte_vfio_user_dma_map *map)
 	iavf_emu_mem_changed(dev);
 	dev->unmapping = NULL;
 	iavf_emu_event(dev, RTE_EMUDEV_EVENT_MEM_CHANGE, 0, false);
+	/* No shareable memory left: nothing a backend could use. */
+	if (map->va != NULL && dev->nb_shared_maps > 0 &&
+	    --dev->nb_shared_maps == 0)
+		iavf_emu_event(dev, RTE_EMUDEV_EVENT_NOT_READY, 0, false);
 }
 
 static void
