@@ -2017,6 +2017,91 @@ test_dma_top(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Admin queue rings that wrap past 2^64 - 1: slot 0 in the last 32 bytes
+ * of the IOVA space, slot 1 at IOVA 0. Both are mapped, but a ring is
+ * one range of guest memory: the device must use neither slot.
+ */
+static int
+test_aq_ring_wrap(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_version_info v = { 1, 1 };
+	const uint64_t ring = UINT64_MAX - sizeof(struct iavf_aq_desc) + 1;
+	struct iavf_aq_desc *slot0, *slot1;
+	uint8_t *top, *low;
+	uint64_t buf_iova;
+	int fd_top, fd_low, ret;
+	unsigned int i;
+	void *va;
+
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ init");
+	fd_top = test_memfd(EMU_TEST_TOP_SIZE, (void **)&top);
+	fd_low = test_memfd(4096, (void **)&low);
+	TEST_ASSERT(fd_top >= 0 && fd_low >= 0, "memfd");
+	ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd_top, 0, top);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of the top 2 MiB: %d", ret);
+	ret = rte_vfio_user_client_dma_map(m->cid, 0, 4096,
+		PROT_READ | PROT_WRITE, fd_low, 0, low);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of IOVA 0: %d", ret);
+	slot0 = (void *)(top + EMU_TEST_TOP_SIZE - sizeof(*slot0));
+	slot1 = (void *)low;
+
+	/* ATQ: two valid VERSION messages, neither may be processed */
+	buf_iova = avf_model_alloc(m, 4096, 4096, &va);
+	TEST_ASSERT(buf_iova != 0, "alloc");
+	memcpy(va, &v, sizeof(v));
+	aq_desc_msg(slot0, VIRTCHNL_OP_VERSION, buf_iova, sizeof(v));
+	aq_desc_msg(slot1, VIRTCHNL_OP_VERSION, buf_iova, sizeof(v));
+	atq_program(ring, 32);
+	avf_model_wr32(m, IAVF_VF_ATQT1, 2);
+	CHECK(expect_no_success_reply(m, VIRTCHNL_OP_VERSION,
+		"ATQ ring wrapping past 2^64"));
+	TEST_ASSERT(!(rte_le_to_cpu_16(slot0->flags) & IAVF_AQ_FLAG_DD) &&
+		!(rte_le_to_cpu_16(slot1->flags) & IAVF_AQ_FLAG_DD),
+		"ATQ slots of a wrapping ring written back");
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ re-init");
+	CHECK(check_alive(m, "ATQ ring wrapping past 2^64"));
+
+	/* ARQ: replies must not be written into either slot */
+	for (i = 0; i < 2; i++) {
+		struct iavf_aq_desc *d = i == 0 ? slot0 : slot1;
+
+		memset(d, 0, sizeof(*d));
+		d->flags = rte_cpu_to_le_16(IAVF_AQ_FLAG_BUF);
+		d->datalen = rte_cpu_to_le_16(256);
+		d->params.external.addr_high =
+			rte_cpu_to_le_32((buf_iova + 256) >> 32);
+		d->params.external.addr_low =
+			rte_cpu_to_le_32((uint32_t)(buf_iova + 256));
+	}
+	avf_model_wr32(m, IAVF_VF_ARQH1, 0);
+	avf_model_wr32(m, IAVF_VF_ARQT1, 0);
+	avf_model_wr32(m, IAVF_VF_ARQLEN1, 32 | IAVF_VF_ARQLEN1_ARQENABLE_MASK);
+	avf_model_wr32(m, IAVF_VF_ARQBAL1, (uint32_t)ring);
+	avf_model_wr32(m, IAVF_VF_ARQBAH1, (uint32_t)(ring >> 32));
+	avf_model_wr32(m, IAVF_VF_ARQT1, 2);
+	for (i = 0; i < 2; i++)
+		avf_model_vc_send(m, VIRTCHNL_OP_VERSION, &v, sizeof(v));
+	rte_delay_us_sleep(50 * 1000);
+	ASSERT_EQ(rte_le_to_cpu_16(slot0->flags), IAVF_AQ_FLAG_BUF,
+		"ARQ slot 0 of a wrapping ring written");
+	ASSERT_EQ(rte_le_to_cpu_16(slot1->flags), IAVF_AQ_FLAG_BUF,
+		"ARQ slot 1 of a wrapping ring (IOVA 0) written");
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ re-init");
+	avf_model_poll_events(m, 100);
+
+	rte_vfio_user_client_dma_unmap(m->cid, 0, 4096, 0);
+	rte_vfio_user_client_dma_unmap(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, 0);
+	munmap(top, EMU_TEST_TOP_SIZE);
+	munmap(low, 4096);
+	close(fd_top);
+	close(fd_low);
+	return check_alive(m, "ARQ ring wrapping past 2^64");
+}
+
 /* Events a backend receives, counted on the device's control thread. */
 struct emu_test_events {
 	uint32_t mem_change;
@@ -2222,6 +2307,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"tails past the ring (trapped)"),
 		CASE(setup_probed_shared, test_dma_top,
 			"DMA map ending at 2^64"),
+		CASE(setup_probed_shared, test_aq_ring_wrap,
+			"AQ rings wrapping past 2^64"),
 		CASE(setup_open_shared, test_unmap_all_events,
 			"unmap of 1024 maps at once: events and log"),
 		TEST_CASE_NAMED_ST("devargs", NULL, teardown_dev,
