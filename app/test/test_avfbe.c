@@ -464,6 +464,69 @@ test_bad_guest_input(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * MACLEN counts 2-byte words in 7 bits (up to 254 bytes) but the mbuf's
+ * l2_len has 7 bits (up to 127): a header length the mbuf cannot carry
+ * is a bad descriptor, for TSO as for checksum offload.
+ */
+static int
+test_maclen_too_long(void)
+{
+	struct avf_model_txq *tq = &model.txq[0];
+	const uint32_t csum_len = 400, tso_pay = 2000, mss = 1000;
+	const uint32_t hdr = 254 + 20 + 20;
+	const uint32_t cmd = IAVF_TX_DESC_CMD_ICRC |
+		IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM | IAVF_TX_DESC_CMD_L4T_EOFT_TCP;
+	uint64_t bad = avfbe_test_xstat(port, "rx_q0_bad_desc_drops");
+	uint32_t long_off = 127 | ((20 / 4) << 7) | ((20 / 4) << 14);
+	uint32_t good_off = (14 / 2) | ((20 / 4) << 7) | ((20 / 4) << 14);
+	struct rte_mbuf *m;
+	uint16_t got = 0;
+	uint64_t iova, end;
+	uint8_t *buf;
+
+	/* checksum offload, 400-byte frame, MACLEN 254 bytes */
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	build_tcp(buf, csum_len - 54, false, &model.mac);
+	CHECK(avf_model_tx_data(tq, iova, csum_len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, long_off) == 0, "post csum");
+	/* TSO, headers of 294 bytes by MACLEN */
+	iova = avf_model_alloc(&model, hdr + tso_pay, 64, (void **)&buf);
+	CHECK(iova != 0, "alloc");
+	build_tcp(buf, hdr + tso_pay - 54, true, &model.mac);
+	CHECK(avf_model_tx_ctx_tso(tq, tso_pay, mss) == 0, "ctx");
+	CHECK(avf_model_tx_data(tq, iova, hdr + tso_pay, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, long_off) == 0, "post tso");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	end = rte_get_timer_cycles() + rte_get_timer_hz();
+	while (avfbe_test_xstat(port, "rx_q0_bad_desc_drops") < bad + 2 &&
+	       rte_get_timer_cycles() < end) {
+		if (rte_eth_rx_burst(port, 0, &m, 1) != 0) {
+			printf("received: len %u l2_len %u flags %#" PRIx64 "\n",
+			       m->pkt_len, m->l2_len, m->ol_flags);
+			rte_pktmbuf_free(m);
+			got++;
+		}
+	}
+	CHECK(got == 0, "%u frames with MACLEN 254 passed on", got);
+	CHECK(avfbe_test_xstat(port, "rx_q0_bad_desc_drops") == bad + 2,
+	      "bad descriptors +%" PRIu64 ", want +2",
+	      avfbe_test_xstat(port, "rx_q0_bad_desc_drops") - bad);
+
+	/* the same checksum request with a 14-byte MAC header passes */
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	build_tcp(buf, csum_len - 54, false, &model.mac);
+	CHECK(avf_model_tx_data(tq, iova, csum_len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, good_off) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, &m, 1, 1) == 1, "valid frame not received");
+	CHECK(m->pkt_len == csum_len && m->l2_len == 14 && m->l3_len == 20 &&
+	      m->l4_len == 20, "len %u lens %u/%u/%u", m->pkt_len, m->l2_len,
+	      m->l3_len, m->l4_len);
+	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite avfbe_testsuite = {
 	.suite_name = "net_avfbe functional tests",
 	.setup = testsuite_setup,
@@ -476,6 +539,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_bad_guest_input),
+		TEST_CASE(test_maclen_too_long),
 		TEST_CASES_END()
 	}
 };
