@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -464,6 +465,195 @@ test_bad_guest_input(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * MACLEN counts 2-byte words in 7 bits (up to 254 bytes) but the mbuf's
+ * l2_len has 7 bits (up to 127): a header length the mbuf cannot carry
+ * is a bad descriptor, for TSO as for checksum offload.
+ */
+static int
+test_maclen_too_long(void)
+{
+	struct avf_model_txq *tq = &model.txq[0];
+	const uint32_t csum_len = 400, tso_pay = 2000, mss = 1000;
+	const uint32_t hdr = 254 + 20 + 20;
+	const uint32_t cmd = IAVF_TX_DESC_CMD_ICRC |
+		IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM | IAVF_TX_DESC_CMD_L4T_EOFT_TCP;
+	uint64_t bad = avfbe_test_xstat(port, "rx_q0_bad_desc_drops");
+	uint32_t long_off = 127 | ((20 / 4) << 7) | ((20 / 4) << 14);
+	uint32_t good_off = (14 / 2) | ((20 / 4) << 7) | ((20 / 4) << 14);
+	struct rte_mbuf *m;
+	uint16_t got = 0;
+	uint64_t iova, end;
+	uint8_t *buf;
+
+	/* checksum offload, 400-byte frame, MACLEN 254 bytes */
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	build_tcp(buf, csum_len - 54, false, &model.mac);
+	CHECK(avf_model_tx_data(tq, iova, csum_len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, long_off) == 0, "post csum");
+	/* TSO, headers of 294 bytes by MACLEN */
+	iova = avf_model_alloc(&model, hdr + tso_pay, 64, (void **)&buf);
+	CHECK(iova != 0, "alloc");
+	build_tcp(buf, hdr + tso_pay - 54, true, &model.mac);
+	CHECK(avf_model_tx_ctx_tso(tq, tso_pay, mss) == 0, "ctx");
+	CHECK(avf_model_tx_data(tq, iova, hdr + tso_pay, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, long_off) == 0, "post tso");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	end = rte_get_timer_cycles() + rte_get_timer_hz();
+	while (avfbe_test_xstat(port, "rx_q0_bad_desc_drops") < bad + 2 &&
+	       rte_get_timer_cycles() < end) {
+		if (rte_eth_rx_burst(port, 0, &m, 1) != 0) {
+			printf("received: len %u l2_len %u flags %#" PRIx64 "\n",
+			       m->pkt_len, m->l2_len, m->ol_flags);
+			rte_pktmbuf_free(m);
+			got++;
+		}
+	}
+	CHECK(got == 0, "%u frames with MACLEN 254 passed on", got);
+	CHECK(avfbe_test_xstat(port, "rx_q0_bad_desc_drops") == bad + 2,
+	      "bad descriptors +%" PRIu64 ", want +2",
+	      avfbe_test_xstat(port, "rx_q0_bad_desc_drops") - bad);
+
+	/* the same checksum request with a 14-byte MAC header passes */
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	build_tcp(buf, csum_len - 54, false, &model.mac);
+	CHECK(avf_model_tx_data(tq, iova, csum_len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | cmd, good_off) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, &m, 1, 1) == 1, "valid frame not received");
+	CHECK(m->pkt_len == csum_len && m->l2_len == 14 && m->l3_len == 20 &&
+	      m->l4_len == 20, "len %u lens %u/%u/%u", m->pkt_len, m->l2_len,
+	      m->l3_len, m->l4_len);
+	rte_pktmbuf_free(m);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Give guest queue pair 1 a fresh Rx ring of rx_len buffers of rx_buf
+ * bytes (queue pair 0 keeps its geometry), frames up to max_pkt bytes.
+ */
+static int
+guest_requeue(uint16_t rx_len, uint32_t rx_buf, uint32_t max_pkt)
+{
+	uint16_t q;
+
+	CHECK(avf_model_vc_queues(&model, false, 3, 3) == 0, "disable");
+	for (q = 0; q < AVFBE_T_QUEUES; q++) {
+		struct avf_model_txq *tq = &model.txq[q];
+		struct avf_model_rxq *rq;
+
+		CHECK(avf_model_txq_setup(&model, q, tq->len, tq->buf_size) ==
+		      tq, "txq %u", q);
+		CHECK(avf_model_tx_kick(tq) == 0, "tx tail %u", q);
+		rq = q == 1 ?
+			avf_model_rxq_setup(&model, q, rx_len, rx_buf) :
+			avf_model_rxq_setup(&model, q, model.rxq[q].len,
+					    model.rxq[q].buf_size);
+		CHECK(rq != NULL, "rxq %u", q);
+		avf_model_rx_post(rq, avf_model_rxq_free(rq));
+		CHECK(avf_model_rx_kick(rq) == 0, "rx tail %u", q);
+	}
+	CHECK(avf_model_vc_config_queues(&model, AVFBE_T_QUEUES, max_pkt) == 0,
+	      "config");
+	CHECK(avf_model_vc_queues(&model, true, 3, 3) == 0, "enable");
+	return TEST_SUCCESS;
+}
+
+/* An mbuf chain holding len bytes of data. */
+static struct rte_mbuf *
+chain_mbuf(const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t n;
+	char *p;
+
+	while (len > 0) {
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL)
+			goto fail;
+		n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(m));
+		p = rte_pktmbuf_append(m, n);
+		memcpy(p, data, n);
+		data += n;
+		len -= n;
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			goto fail;
+		}
+	}
+	return head;
+fail:
+	rte_pktmbuf_free(head);
+	return NULL;
+}
+
+/*
+ * Frames needing more descriptors than the guest's Rx ring can ever
+ * offer (ring length - 1) are dropped and counted, not left to the
+ * caller: a 64 KB TSO frame (46 segments of 6 descriptors) and a
+ * 9000-byte frame (36 descriptors) on a 32-descriptor ring of 256-byte
+ * buffers. A small frame behind them is delivered.
+ */
+static int
+test_tx_no_fit(void)
+{
+	const uint32_t tso_len = 65536, big_len = 9000, small_len = 100;
+	struct avf_model_rx_pkt rp;
+	struct rte_eth_stats st0, st1;
+	struct rte_mbuf *m[3];
+	uint64_t nofit;
+	uint16_t sent = 0;
+	uint8_t *f;
+	int i, ret;
+
+	if (guest_requeue(32, 256, 9600) != TEST_SUCCESS)
+		return TEST_FAILED;
+	f = malloc(tso_len);
+	CHECK(f != NULL, "malloc");
+	build_tcp(f, tso_len - 54, true, &model.mac);
+	m[0] = chain_mbuf(f, tso_len);
+	build_tcp(f, big_len - 54, false, &model.mac);
+	m[1] = chain_mbuf(f, big_len);
+	build_tcp(f, small_len - 54, false, &model.mac);
+	m[2] = chain_mbuf(f, small_len);
+	free(f);
+	CHECK(m[0] != NULL && m[1] != NULL && m[2] != NULL, "mbufs");
+	m[0]->ol_flags = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4 |
+		RTE_MBUF_F_TX_IP_CKSUM;
+	m[0]->l2_len = 14;
+	m[0]->l3_len = 20;
+	m[0]->l4_len = 20;
+	m[0]->tso_segsz = 1448;
+
+	nofit = avfbe_test_xstat(port, "tx_q1_no_fit_drops");
+	CHECK(rte_eth_stats_get(port, &st0) == 0, "stats");
+	/* a burst returns 0 only while the device model holds the lock */
+	for (i = 0; i < 200 && sent < 3; i++) {
+		sent += rte_eth_tx_burst(port, 1, m + sent, 3 - sent);
+		if (sent < 3)
+			rte_delay_us_sleep(1000);
+	}
+	if (sent < 3)
+		rte_pktmbuf_free_bulk(m + sent, 3 - sent);
+	CHECK(sent == 3, "tx_burst took %u of 3 frames", sent);
+	CHECK(nofit != UINT64_MAX &&
+	      avfbe_test_xstat(port, "tx_q1_no_fit_drops") == nofit + 2,
+	      "no_fit_drops %" PRIu64 " -> %" PRIu64, nofit,
+	      avfbe_test_xstat(port, "tx_q1_no_fit_drops"));
+	CHECK(rte_eth_stats_get(port, &st1) == 0, "stats");
+	CHECK(st1.oerrors == st0.oerrors + 2, "oerrors +%" PRIu64,
+	      st1.oerrors - st0.oerrors);
+	CHECK(guest_rx(1, &rp, 1) == 1, "small frame not delivered");
+	CHECK(rp.eof && rp.len == small_len, "eof %d len %u", rp.eof,
+	      rp.len);
+	CHECK(guest_rx(1, &rp, 1) == 0, "more than the small frame delivered");
+
+	ret = guest_requeue(AVFBE_T_RING, 2048, 1522);
+	return ret;
+}
+
 static struct unit_test_suite avfbe_testsuite = {
 	.suite_name = "net_avfbe functional tests",
 	.setup = testsuite_setup,
@@ -476,6 +666,8 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_bad_guest_input),
+		TEST_CASE(test_maclen_too_long),
+		TEST_CASE(test_tx_no_fit),
 		TEST_CASES_END()
 	}
 };

@@ -140,7 +140,7 @@ static struct perf_result results[PERF_NB_DB][PERF_NB_SIZES];
 static const char * const perf_error_xstats[] = {
 	"rx_q0_bad_desc_drops", "rx_q0_bad_tail", "tx_q0_bad_desc_drops",
 	"tx_q0_bad_tail", "tx_q0_mac_filtered", "tx_q0_oversize_drops",
-	"tx_q0_invalid_drops",
+	"tx_q0_no_fit_drops", "tx_q0_invalid_drops",
 };
 
 static int

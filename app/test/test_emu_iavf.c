@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <linux/vfio.h>
 
@@ -24,6 +25,8 @@
 #include <rte_emudev.h>
 #include <rte_ether.h>
 #include <rte_iavf_emu.h>
+#include <rte_log.h>
+#include <rte_pause.h>
 #include <rte_vfio_user.h>
 
 #include "test.h"
@@ -1841,6 +1844,412 @@ test_devargs(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Guest memory: the DMA table as the device model sees it */
+
+/* A mapping that ends at the last byte of the 64-bit IOVA space. */
+#define EMU_TEST_TOP_SIZE	(2ULL << 20)
+#define EMU_TEST_TOP_IOVA	(UINT64_MAX - EMU_TEST_TOP_SIZE + 1)
+#define EMU_TEST_TOP_CYCLES	5000
+
+/* Shared memory for extra DMA maps: a memfd and its local mapping. */
+static int
+test_memfd(uint64_t size, void **va)
+{
+	int fd = memfd_create("emu_iavf_test", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) != 0) {
+		close(fd);
+		return -errno;
+	}
+	*va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*va == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Number of regions in the emudev memory table; *found is set when one of
+ * them is exactly [iova, iova + size) and has a host address.
+ */
+static int
+mem_table_has(uint64_t iova, uint64_t size, bool *found)
+{
+	static struct rte_emudev_mem_region r[RTE_VFIO_USER_MAX_DMA_MAPS + 1];
+	int n, i;
+
+	*found = false;
+	n = rte_emudev_get_mem_table(tdev.id, r, RTE_DIM(r));
+	for (i = 0; i < n && i < (int)RTE_DIM(r); i++)
+		if (r[i].iova == iova && r[i].size == size &&
+		    r[i].host_va != NULL)
+			*found = true;
+	return n;
+}
+
+/* Translate with the queue's access lock held, as a backend does. */
+static void *
+queue_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
+		bool write)
+{
+	void *va;
+
+	while (!rte_spinlock_trylock(&q->access_lock))
+		rte_pause();
+	va = rte_iavf_emu_iova_to_va(q, iova, len, write);
+	rte_spinlock_unlock(&q->access_lock);
+	return va;
+}
+
+/*
+ * A mapping ending at 2^64 (inclusive end 2^64 - 1) works like any other:
+ * rings at the very top are usable, the last byte translates, ranges that
+ * would wrap do not, and unmapping removes it from every view.
+ */
+static int
+test_dma_top(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_vsi_queue_config_info vqci;
+	struct rte_iavf_emu_queue *tq = emu_q(0, true);
+	struct rte_iavf_emu_queue *rq = emu_q(0, false);
+	const uint64_t tx_ring = UINT64_MAX - 64 * 16 + 1;
+	const uint64_t rx_ring = tx_ring - 64 * 32;
+	uint8_t *top, *p;
+	bool found;
+	int fd, ret, base, n;
+	unsigned int i;
+
+	fd = test_memfd(EMU_TEST_TOP_SIZE, (void **)&top);
+	TEST_ASSERT(fd >= 0, "memfd: %d", fd);
+	base = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(base >= 0 && !found, "memory table before the map: %d",
+		base);
+
+	ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd, 0, top);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of the top 2 MiB: %d", ret);
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base + 1 && found,
+		"memory table after the map: %d regions, top %s", n,
+		found ? "found" : "missing");
+
+	/* queue pair 0 with both rings in the last 4 KiB */
+	memset(&vqci, 0, sizeof(vqci));
+	vqci.vsi_id = m->vsi_id;
+	vqci.num_queue_pairs = 1;
+	vqci.qpair[0].txq.vsi_id = m->vsi_id;
+	vqci.qpair[0].txq.ring_len = 64;
+	vqci.qpair[0].txq.dma_ring_addr = tx_ring;
+	vqci.qpair[0].rxq.vsi_id = m->vsi_id;
+	vqci.qpair[0].rxq.ring_len = 64;
+	vqci.qpair[0].rxq.databuffer_size = 2048;
+	vqci.qpair[0].rxq.max_pkt_size = 1522;
+	vqci.qpair[0].rxq.dma_ring_addr = rx_ring;
+	ret = avf_model_vc_call(m, VIRTCHNL_OP_CONFIG_VSI_QUEUES, &vqci,
+		sizeof(vqci), 1000);
+	TEST_ASSERT_SUCCESS(ret, "CONFIG_VSI_QUEUES at the top: %d status %d",
+		ret, m->last_status);
+	ret = avf_model_vc_queues(m, true, 1, 1);
+	TEST_ASSERT_SUCCESS(ret,
+		"ENABLE_QUEUES with rings ending at 2^64 refused: %d status %d",
+		ret, m->last_status);
+	TEST_ASSERT(tq->enabled && rq->enabled && tq->ring != NULL &&
+		rq->ring != NULL, "queues at the top not enabled");
+
+	/* the server sees what the guest wrote, up to the last byte */
+	for (i = 0; i < 16; i++)
+		top[EMU_TEST_TOP_SIZE - 16 + i] = (uint8_t)(0xC0 + i);
+	p = queue_xlate(rq, UINT64_MAX - 15, 16, true);
+	TEST_ASSERT(p != NULL && memcmp(p, top + EMU_TEST_TOP_SIZE - 16,
+		16) == 0, "last 16 bytes not translated");
+	TEST_ASSERT(p == (uint8_t *)tq->ring + 64 * 16 - 16,
+		"translation and TX ring disagree");
+	p = queue_xlate(tq, UINT64_MAX, 1, false);
+	TEST_ASSERT(p != NULL && *p == 0xCF, "last byte not translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 7, 16, false),
+		"range wrapping past 2^64 translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, EMU_TEST_TOP_IOVA - 8, 16, false),
+		"range starting below the map translated");
+	TEST_ASSERT_NULL(queue_xlate(tq, EMU_TEST_TOP_IOVA, 0, false),
+		"empty range translated");
+
+	/* unmapping stops the queues and removes every trace */
+	ret = rte_vfio_user_client_dma_unmap(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, 0);
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP of the top 2 MiB: %d", ret);
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base && !found,
+		"memory table after the unmap: %d regions (want %d), top %s",
+		n, base, found ? "still there" : "gone");
+	TEST_ASSERT(!tq->enabled && !rq->enabled && tq->ring == NULL,
+		"queues still enabled on unmapped rings");
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 15, 16, false),
+		"unmapped memory still translated");
+
+	/* nothing accumulates over many cycles */
+	for (i = 0; i < EMU_TEST_TOP_CYCLES; i++) {
+		ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+			EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd, 0, top);
+		if (ret == 0)
+			ret = rte_vfio_user_client_dma_unmap(m->cid,
+				EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, 0);
+		TEST_ASSERT_SUCCESS(ret, "map/unmap cycle %u: %d", i, ret);
+	}
+	n = mem_table_has(EMU_TEST_TOP_IOVA, EMU_TEST_TOP_SIZE, &found);
+	TEST_ASSERT(n == base && !found,
+		"%u map/unmap cycles left %d regions (want %d)",
+		EMU_TEST_TOP_CYCLES, n, base);
+	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 15, 16, false),
+		"unmapped memory translated after the cycles");
+	munmap(top, EMU_TEST_TOP_SIZE);
+	close(fd);
+
+	/* and the table empties completely */
+	ret = rte_vfio_user_client_dma_unmap(m->cid, 0, 0,
+		VFIO_DMA_UNMAP_FLAG_ALL);
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP all: %d", ret);
+	n = mem_table_has(0, 0, &found);
+	ASSERT_EQ(n, 0, "memory table not empty after unmapping all: %d", n);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Admin queue rings that wrap past 2^64 - 1: slot 0 in the last 32 bytes
+ * of the IOVA space, slot 1 at IOVA 0. Both are mapped, but a ring is
+ * one range of guest memory: the device must use neither slot.
+ */
+static int
+test_aq_ring_wrap(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_version_info v = { 1, 1 };
+	const uint64_t ring = UINT64_MAX - sizeof(struct iavf_aq_desc) + 1;
+	struct iavf_aq_desc *slot0, *slot1;
+	uint8_t *top, *low;
+	uint64_t buf_iova;
+	int fd_top, fd_low, ret;
+	unsigned int i;
+	void *va;
+
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ init");
+	fd_top = test_memfd(EMU_TEST_TOP_SIZE, (void **)&top);
+	fd_low = test_memfd(4096, (void **)&low);
+	TEST_ASSERT(fd_top >= 0 && fd_low >= 0, "memfd");
+	ret = rte_vfio_user_client_dma_map(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, PROT_READ | PROT_WRITE, fd_top, 0, top);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of the top 2 MiB: %d", ret);
+	ret = rte_vfio_user_client_dma_map(m->cid, 0, 4096,
+		PROT_READ | PROT_WRITE, fd_low, 0, low);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of IOVA 0: %d", ret);
+	slot0 = (void *)(top + EMU_TEST_TOP_SIZE - sizeof(*slot0));
+	slot1 = (void *)low;
+
+	/* ATQ: two valid VERSION messages, neither may be processed */
+	buf_iova = avf_model_alloc(m, 4096, 4096, &va);
+	TEST_ASSERT(buf_iova != 0, "alloc");
+	memcpy(va, &v, sizeof(v));
+	aq_desc_msg(slot0, VIRTCHNL_OP_VERSION, buf_iova, sizeof(v));
+	aq_desc_msg(slot1, VIRTCHNL_OP_VERSION, buf_iova, sizeof(v));
+	atq_program(ring, 32);
+	avf_model_wr32(m, IAVF_VF_ATQT1, 2);
+	CHECK(expect_no_success_reply(m, VIRTCHNL_OP_VERSION,
+		"ATQ ring wrapping past 2^64"));
+	TEST_ASSERT(!(rte_le_to_cpu_16(slot0->flags) & IAVF_AQ_FLAG_DD) &&
+		!(rte_le_to_cpu_16(slot1->flags) & IAVF_AQ_FLAG_DD),
+		"ATQ slots of a wrapping ring written back");
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ re-init");
+	CHECK(check_alive(m, "ATQ ring wrapping past 2^64"));
+
+	/* ARQ: replies must not be written into either slot */
+	for (i = 0; i < 2; i++) {
+		struct iavf_aq_desc *d = i == 0 ? slot0 : slot1;
+
+		memset(d, 0, sizeof(*d));
+		d->flags = rte_cpu_to_le_16(IAVF_AQ_FLAG_BUF);
+		d->datalen = rte_cpu_to_le_16(256);
+		d->params.external.addr_high =
+			rte_cpu_to_le_32((buf_iova + 256) >> 32);
+		d->params.external.addr_low =
+			rte_cpu_to_le_32((uint32_t)(buf_iova + 256));
+	}
+	avf_model_wr32(m, IAVF_VF_ARQH1, 0);
+	avf_model_wr32(m, IAVF_VF_ARQT1, 0);
+	avf_model_wr32(m, IAVF_VF_ARQLEN1, 32 | IAVF_VF_ARQLEN1_ARQENABLE_MASK);
+	avf_model_wr32(m, IAVF_VF_ARQBAL1, (uint32_t)ring);
+	avf_model_wr32(m, IAVF_VF_ARQBAH1, (uint32_t)(ring >> 32));
+	avf_model_wr32(m, IAVF_VF_ARQT1, 2);
+	for (i = 0; i < 2; i++)
+		avf_model_vc_send(m, VIRTCHNL_OP_VERSION, &v, sizeof(v));
+	rte_delay_us_sleep(50 * 1000);
+	ASSERT_EQ(rte_le_to_cpu_16(slot0->flags), IAVF_AQ_FLAG_BUF,
+		"ARQ slot 0 of a wrapping ring written");
+	ASSERT_EQ(rte_le_to_cpu_16(slot1->flags), IAVF_AQ_FLAG_BUF,
+		"ARQ slot 1 of a wrapping ring (IOVA 0) written");
+	TEST_ASSERT_SUCCESS(avf_model_aq_init(m), "AQ re-init");
+	avf_model_poll_events(m, 100);
+
+	rte_vfio_user_client_dma_unmap(m->cid, 0, 4096, 0);
+	rte_vfio_user_client_dma_unmap(m->cid, EMU_TEST_TOP_IOVA,
+		EMU_TEST_TOP_SIZE, 0);
+	munmap(top, EMU_TEST_TOP_SIZE);
+	munmap(low, 4096);
+	close(fd_top);
+	close(fd_low);
+	return check_alive(m, "ARQ ring wrapping past 2^64");
+}
+
+/* Events a backend receives, counted on the device's control thread. */
+struct emu_test_events {
+	uint32_t mem_change;
+	uint32_t not_ready;
+	uint32_t ready;
+	uint32_t queue_off;	/* bit per emudev queue: disabled */
+	uint32_t total;
+};
+
+static void
+count_event(uint16_t dev_id __rte_unused, const struct rte_emudev_event *ev,
+		void *arg)
+{
+	struct emu_test_events *e = arg;
+
+	__atomic_fetch_add(&e->total, 1, __ATOMIC_RELAXED);
+	switch (ev->type) {
+	case RTE_EMUDEV_EVENT_MEM_CHANGE:
+		__atomic_fetch_add(&e->mem_change, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_NOT_READY:
+		__atomic_fetch_add(&e->not_ready, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_READY:
+		__atomic_fetch_add(&e->ready, 1, __ATOMIC_RELAXED);
+		break;
+	case RTE_EMUDEV_EVENT_QUEUE_STATE:
+		if (!ev->enabled && ev->queue_id < 32)
+			__atomic_fetch_or(&e->queue_off,
+				RTE_BIT32(ev->queue_id), __ATOMIC_RELAXED);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Lines of a log capture that talk about events. */
+static unsigned int
+event_log_lines(const char *log)
+{
+	unsigned int n = 0;
+	const char *l = log, *nl;
+
+	while (l != NULL && *l != '\0') {
+		nl = strchr(l, '\n');
+		if (strstr(l, "event") != NULL &&
+		    (nl == NULL || strstr(l, "event") < nl))
+			n++;
+		l = nl != NULL ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/*
+ * A full DMA table (1024 maps) unmapped with one DMA_UNMAP (FLAG_ALL), as
+ * QEMU does: one lock window with 1024 dma_unmap callbacks. The backend
+ * must learn about the memory change and every queue that stopped, and
+ * the log must not get a line per mapping.
+ */
+static int
+test_unmap_all_events(void)
+{
+	struct avf_model *m = &model;
+	struct rte_emudev_info info;
+	struct emu_test_events ev;
+	const uint64_t iova0 = 0x400000000ULL;
+	const uint32_t all_queues = RTE_BIT32(2 * tdev.queues) - 1;
+	FILE *saved, *cap;
+	char *log = NULL;
+	size_t log_len = 0;
+	unsigned int lines;
+	int fd, ret, n, logtype, level;
+	bool found;
+	void *va;
+	uint32_t i;
+
+	n = mem_table_has(0, 0, &found);
+	TEST_ASSERT(n >= 1, "no guest memory mapped: %d", n);
+	fd = test_memfd(4096, &va);
+	TEST_ASSERT(fd >= 0, "memfd: %d", fd);
+	for (i = n; i < RTE_VFIO_USER_MAX_DMA_MAPS; i++) {
+		ret = rte_vfio_user_client_dma_map(m->cid,
+			iova0 + (uint64_t)i * 4096, 4096,
+			PROT_READ | PROT_WRITE, fd, 0, va);
+		TEST_ASSERT_SUCCESS(ret, "DMA_MAP %u: %d", i, ret);
+	}
+	munmap(va, 4096);
+	close(fd);
+	n = mem_table_has(0, 0, &found);
+	ASSERT_EQ(n, RTE_VFIO_USER_MAX_DMA_MAPS, "table holds %d maps", n);
+
+	cap = open_memstream(&log, &log_len);
+	TEST_ASSERT_NOT_NULL(cap, "open_memstream");
+	memset(&ev, 0, sizeof(ev));
+	if (rte_emudev_subscribe_event(tdev.id, count_event, &ev) != 0) {
+		fclose(cap);
+		free(log);
+		TEST_ASSERT(false, "subscribe");
+	}
+	/* warnings of the device model must reach the capture */
+	logtype = rte_log_register("pmd.emu.iavf");
+	level = logtype >= 0 ? rte_log_get_level(logtype) : -1;
+	if (level >= 0 && level < (int)RTE_LOG_WARNING)
+		rte_log_set_level(logtype, RTE_LOG_WARNING);
+	saved = rte_log_get_stream();
+	rte_openlog_stream(cap);
+	ret = rte_vfio_user_client_dma_unmap(m->cid, 0, 0,
+		VFIO_DMA_UNMAP_FLAG_ALL);
+	rte_openlog_stream(saved);
+	if (level >= 0 && level < (int)RTE_LOG_WARNING)
+		rte_log_set_level(logtype, level);
+	fclose(cap);
+	rte_emudev_unsubscribe_event(tdev.id, count_event, &ev);
+	lines = event_log_lines(log);
+	if (lines > 2)
+		printf("log of the unmap (%zu bytes), first lines:\n%.600s\n",
+		       log_len, log);
+	free(log);
+
+	TEST_ASSERT_SUCCESS(ret, "DMA_UNMAP all: %d", ret);
+	ASSERT_EQ(mem_table_has(0, 0, &found), 0, "table not empty");
+	TEST_ASSERT(lines <= 2, "%u log lines about events for one unmap",
+		lines);
+	TEST_ASSERT(ev.mem_change >= 1, "no MEM_CHANGE event");
+	ASSERT_EQ(ev.queue_off, all_queues,
+		"queues reported stopped %#x, want %#x", ev.queue_off,
+		all_queues);
+	TEST_ASSERT(ev.total <= 2u * tdev.queues + 4,
+		"%u events for one unmap", ev.total);
+
+	/* no shareable memory left: not ready, until memory comes back */
+	ASSERT_EQ(ev.not_ready, 1, "%u NOT_READY events", ev.not_ready);
+	TEST_ASSERT_SUCCESS(rte_emudev_info_get(tdev.id, &info), "info");
+	TEST_ASSERT(!info.ready, "ready without guest memory");
+	memset(&ev, 0, sizeof(ev));
+	TEST_ASSERT_SUCCESS(rte_emudev_subscribe_event(tdev.id, count_event,
+		&ev), "subscribe");
+	ret = rte_vfio_user_client_dma_map(m->cid, m->mem_iova, m->mem_size,
+		PROT_READ | PROT_WRITE, m->memfd, 0, m->mem);
+	rte_emudev_unsubscribe_event(tdev.id, count_event, &ev);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP of guest memory again: %d", ret);
+	ASSERT_EQ(ev.ready, 1, "%u READY events after the map", ev.ready);
+	TEST_ASSERT_SUCCESS(rte_emudev_info_get(tdev.id, &info), "info");
+	TEST_ASSERT(info.ready, "not ready with guest memory");
+	return check_alive(m, "unmap of every mapping");
+}
+
+/* ------------------------------------------------------------------ */
 
 #define CASE(st, fn, name) TEST_CASE_NAMED_ST(name, st, teardown_dev, fn)
 
@@ -1896,6 +2305,12 @@ static struct unit_test_suite emu_iavf_suite = {
 			"tails past the ring (shared)"),
 		CASE(setup_open_trapped, test_bad_tails,
 			"tails past the ring (trapped)"),
+		CASE(setup_probed_shared, test_dma_top,
+			"DMA map ending at 2^64"),
+		CASE(setup_probed_shared, test_aq_ring_wrap,
+			"AQ rings wrapping past 2^64"),
+		CASE(setup_open_shared, test_unmap_all_events,
+			"unmap of 1024 maps at once: events and log"),
 		TEST_CASE_NAMED_ST("devargs", NULL, teardown_dev,
 			test_devargs),
 		TEST_CASES_END()

@@ -95,21 +95,13 @@ enum iavf_emu_err {
 	IAVF_EMU_ERR_MAX,
 };
 
-/* A mapping of guest memory (copy of the vfio-user DMA table). */
-struct iavf_emu_map {
-	uint64_t iova;
-	uint64_t size;
-	uint8_t *va;		/* NULL: no fd, not usable by the data path */
-	uint32_t prot;		/* PROT_READ | PROT_WRITE */
-};
-
-/* Per-queue translation cache (dp, protected by the queue access lock). */
+/*
+ * Per-queue translation cache (dp, protected by the queue access lock):
+ * the last fd-backed mapping of the vfio-user DMA table a lookup found.
+ */
 struct iavf_emu_xlate_cache {
-	uint64_t iova;
-	uint64_t end;		/* exclusive */
-	uint8_t *va;
-	uint32_t prot;
-	uint32_t gen;		/* valid while == queue mem_gen */
+	struct rte_vfio_user_dma_map map;
+	uint32_t gen;		/* valid while == queue mem_gen, never 0 */
 };
 
 /* A queue: the public part first (rte_iavf_emu_get_queue returns it). */
@@ -193,19 +185,24 @@ struct iavf_emu_dev {
 	struct iavf_emu_queue txq[RTE_IAVF_EMU_MAX_QP];	/* guest TX */
 	struct iavf_emu_vector vec[IAVF_EMU_MAX_VECTORS];
 
-	/* guest memory (modified in the lock window only) */
-	rte_spinlock_t mem_lock;	/* against emudev mem-table readers */
-	struct iavf_emu_map *maps;
-	uint32_t nb_maps;
-	uint32_t max_maps;
-	uint32_t mem_gen;
+	/*
+	 * Guest memory is the vfio-user library's DMA table, which changes
+	 * only in the lock window; no copy is kept here.
+	 */
+	rte_spinlock_recursive_t mem_lock; /* held for the lock window */
+	uint32_t mem_gen;		/* bumped by every DMA table change */
+	const struct rte_vfio_user_dma_map *unmapping; /* in dma_unmap */
+	uint32_t nb_shared_maps;	/* fd-backed mappings in the table */
 
 	/* client / lock window */
 	bool connected;
 	bool dp_locked;
 	bool flushing;
+	/* events of the lock window, at most one per subject pending */
 	struct rte_emudev_event deferred[2 * RTE_IAVF_EMU_MAX_QP + 4];
 	uint32_t nb_deferred;
+	uint32_t next_deferred;		/* next one to deliver */
+	uint64_t events_lost;
 
 	uint64_t err[IAVF_EMU_ERR_MAX];
 };
@@ -279,10 +276,7 @@ int iavf_emu_queue_update(struct iavf_emu_dev *dev, struct iavf_emu_queue *q);
 void iavf_emu_queues_refresh(struct iavf_emu_dev *dev);
 void iavf_emu_queues_reset(struct iavf_emu_dev *dev);
 uint32_t iavf_emu_queue_event_id(const struct iavf_emu_queue *q);
-void iavf_emu_mem_add(struct iavf_emu_dev *dev,
-		const struct rte_vfio_user_dma_map *map);
-void iavf_emu_mem_del(struct iavf_emu_dev *dev,
-		const struct rte_vfio_user_dma_map *map);
+void iavf_emu_mem_changed(struct iavf_emu_dev *dev);
 int iavf_emu_mem_table(struct iavf_emu_dev *dev,
 		struct rte_emudev_mem_region *r, uint32_t max);
 

@@ -33,6 +33,16 @@ desc_addr(const struct iavf_aq_desc *d)
 		rte_le_to_cpu_32(d->params.external.addr_low);
 }
 
+/*
+ * A ring is one range of guest memory: [base, base + len * 32) must not
+ * wrap past 2^64 - 1 (checked without computing its end).
+ */
+static bool
+aq_ring_ok(uint64_t base, uint16_t len)
+{
+	return len != 0 && (uint64_t)len * AQ_DESC_SIZE - 1 <= UINT64_MAX - base;
+}
+
 void
 iavf_emu_aq_reset(struct iavf_emu_dev *dev)
 {
@@ -130,6 +140,12 @@ iavf_emu_atq_process(struct iavf_emu_dev *dev)
 		return;
 	}
 	base = aq_base(dev, IAVF_VF_ATQBAL1, IAVF_VF_ATQBAH1);
+	if (!aq_ring_ok(base, len)) {
+		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
+			"ATQ ring 0x%" PRIx64 " x %u wraps past 2^64",
+			base, len);
+		return;
+	}
 
 	while (dev->atq_head != tail) {
 		addr = base + (uint64_t)dev->atq_head * AQ_DESC_SIZE;
@@ -196,9 +212,15 @@ arq_post_one(struct iavf_emu_dev *dev, const struct iavf_emu_arq_msg *m)
 	/* The device owns slots head..tail-1: head == tail means full. */
 	if (head == tail)
 		return ARQ_NO_SLOT;
+	addr = aq_base(dev, IAVF_VF_ARQBAL1, IAVF_VF_ARQBAH1);
+	if (!aq_ring_ok(addr, len)) {
+		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
+			"ARQ ring 0x%" PRIx64 " x %u wraps past 2^64",
+			addr, len);
+		return ARQ_NO_SLOT;
+	}
 
-	addr = aq_base(dev, IAVF_VF_ARQBAL1, IAVF_VF_ARQBAH1) +
-		(uint64_t)head * AQ_DESC_SIZE;
+	addr += (uint64_t)head * AQ_DESC_SIZE;
 	ret = rte_vfio_user_dma_read(dev->vfu_id, addr, &d, sizeof(d));
 	if (ret != 0) {
 		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,

@@ -101,6 +101,48 @@ iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
 		dev->name, iavf_emu_err_names[kind], msg, n);
 }
 
+static bool
+event_is_readiness(enum rte_emudev_event_type type)
+{
+	return type == RTE_EMUDEV_EVENT_READY ||
+		type == RTE_EMUDEV_EVENT_NOT_READY;
+}
+
+/* Subjects: readiness, the memory table, reset, each queue's state. */
+static bool
+event_same_subject(const struct rte_emudev_event *a,
+		const struct rte_emudev_event *b)
+{
+	if (event_is_readiness(a->type) || event_is_readiness(b->type))
+		return event_is_readiness(a->type) &&
+			event_is_readiness(b->type);
+	if (a->type != b->type)
+		return false;
+	return a->type != RTE_EMUDEV_EVENT_QUEUE_STATE ||
+		a->queue_id == b->queue_id;
+}
+
+/*
+ * An event that repeats the latest undelivered event about the same
+ * subject tells a subscriber nothing new: it reads the device state once
+ * the lock window closed, after every change of the window. So a lock
+ * window with 1024 dma_unmap calls queues one MEM_CHANGE, not 1024.
+ */
+static bool
+event_pending(const struct iavf_emu_dev *dev,
+		const struct rte_emudev_event *ev)
+{
+	const struct rte_emudev_event *p;
+	uint32_t i;
+
+	for (i = dev->nb_deferred; i > dev->next_deferred; i--) {
+		p = &dev->deferred[i - 1];
+		if (event_same_subject(p, ev))
+			return p->type == ev->type && p->enabled == ev->enabled;
+	}
+	return false;
+}
+
 /* Deliver an emudev event now, or after the lock window closes. */
 void
 iavf_emu_event(struct iavf_emu_dev *dev, enum rte_emudev_event_type type,
@@ -111,12 +153,20 @@ iavf_emu_event(struct iavf_emu_dev *dev, enum rte_emudev_event_type type,
 		.queue_id = queue_id,
 		.enabled = enabled,
 	};
+	uint64_t n;
 
-	if (dev->nb_deferred < RTE_DIM(dev->deferred)) {
+	if (event_pending(dev, &ev)) {
+		/* nothing to add */
+	} else if (dev->nb_deferred < RTE_DIM(dev->deferred)) {
 		dev->deferred[dev->nb_deferred++] = ev;
 	} else {
-		IAVF_EMU_LOG(WARNING, "%s: event backlog full, event %d lost",
-			     dev->name, type);
+		/* Not expected once coalesced; logged as iavf_emu_count_err()
+		 * does, at powers of two, so it cannot flood the log.
+		 */
+		n = ++dev->events_lost;
+		if ((n & (n - 1)) == 0)
+			IAVF_EMU_LOG(WARNING, "%s: event backlog full, event %d lost (%" PRIu64 " so far)",
+				     dev->name, type, n);
 	}
 	if (!dev->dp_locked)
 		iavf_emu_flush_events(dev);
@@ -126,17 +176,17 @@ void
 iavf_emu_flush_events(struct iavf_emu_dev *dev)
 {
 	struct rte_emudev_event ev;
-	uint32_t i;
 
 	if (dev->flushing)
 		return;
 	dev->flushing = true;
 	/* A subscriber may cause new events: they are appended and seen. */
-	for (i = 0; i < dev->nb_deferred; i++) {
-		ev = dev->deferred[i];
+	while (dev->next_deferred < dev->nb_deferred) {
+		ev = dev->deferred[dev->next_deferred++];
 		rte_emudev_notify_event(dev->edev, &ev);
 	}
 	dev->nb_deferred = 0;
+	dev->next_deferred = 0;
 	dev->flushing = false;
 }
 
@@ -221,13 +271,21 @@ iavf_emu_lock_dp(int vfu_id, bool lock)
 
 	if (dev == NULL)
 		return;
+	/*
+	 * The DMA table changes only in this window: the data path is kept
+	 * out by the queue access locks, memory table readers by mem_lock.
+	 */
 	if (lock) {
-		if (!dev->dp_locked)
+		if (!dev->dp_locked) {
 			iavf_emu_lock_all(dev);
+			rte_spinlock_recursive_lock(&dev->mem_lock);
+		}
 		dev->dp_locked = true;
 	} else {
-		if (dev->dp_locked)
+		if (dev->dp_locked) {
+			rte_spinlock_recursive_unlock(&dev->mem_lock);
 			iavf_emu_unlock_all(dev);
+		}
 		dev->dp_locked = false;
 		iavf_emu_ctrl_tail(dev);
 	}
@@ -240,7 +298,12 @@ iavf_emu_dma_map(int vfu_id, const struct rte_vfio_user_dma_map *map)
 
 	if (dev == NULL)
 		return;
-	iavf_emu_mem_add(dev, map);
+	IAVF_EMU_LOG(DEBUG, "%s: DMA map 0x%" PRIx64 " size 0x%" PRIx64 " %s",
+		     dev->name, map->iova, map->size,
+		     map->va != NULL ? "shared" : "message-based");
+	if (map->va != NULL)
+		dev->nb_shared_maps++;
+	iavf_emu_mem_changed(dev);
 	if (map->va != NULL && !dev->edev->ready)
 		iavf_emu_event(dev, RTE_EMUDEV_EVENT_READY, 0, true);
 	else
@@ -254,8 +317,15 @@ iavf_emu_dma_unmap(int vfu_id, const struct rte_vfio_user_dma_map *map)
 
 	if (dev == NULL)
 		return;
-	iavf_emu_mem_del(dev, map);
+	/* Called before the library drops the mapping from its table. */
+	dev->unmapping = map;
+	iavf_emu_mem_changed(dev);
+	dev->unmapping = NULL;
 	iavf_emu_event(dev, RTE_EMUDEV_EVENT_MEM_CHANGE, 0, false);
+	/* No shareable memory left: nothing a backend could use. */
+	if (map->va != NULL && dev->nb_shared_maps > 0 &&
+	    --dev->nb_shared_maps == 0)
+		iavf_emu_event(dev, RTE_EMUDEV_EVENT_NOT_READY, 0, false);
 }
 
 static void
@@ -602,7 +672,6 @@ iavf_emu_free(struct iavf_emu_dev *dev)
 {
 	if (dev == NULL)
 		return;
-	rte_free(dev->maps);
 	rte_free(dev->db_private);
 	rte_free(dev);
 }
@@ -640,7 +709,7 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 	dev->ver.major = VIRTCHNL_VERSION_MAJOR;
 	dev->ver.minor = VIRTCHNL_VERSION_MINOR;
 	rte_rwlock_init(&dev->cfg_lock);
-	rte_spinlock_init(&dev->mem_lock);
+	rte_spinlock_recursive_init(&dev->mem_lock);
 	dev->mem_gen = 1;
 
 	edev = rte_emudev_allocate(name, a.id);

@@ -47,7 +47,7 @@ iavf_emu_irq_update(struct iavf_emu_dev *dev, uint32_t start, uint32_t count)
 	uint32_t v;
 	bool has_fd;
 
-	for (v = start; v < start + count && v <= dev->num_qp; v++) {
+	for (v = start; v - start < count && v <= dev->num_qp; v++) {
 		has_fd = false;
 		if (rte_vfio_user_irq_get_state(dev->vfu_id,
 				VFIO_PCI_MSIX_IRQ_INDEX, v, &has_fd, NULL) != 0)

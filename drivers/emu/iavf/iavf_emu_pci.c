@@ -105,10 +105,13 @@ iavf_emu_pci_init(struct iavf_emu_dev *dev)
 	cfg_w8(m, IAVF_EMU_AF_CAP_OFF + PCI_AF_CTRL, PCI_AF_CTRL_FLR);
 }
 
+/* [off, off + count) and [reg, reg + size) share a byte (no end sums). */
 static bool
 overlaps(uint32_t off, uint32_t count, uint32_t reg, uint32_t size)
 {
-	return off < reg + size && reg < off + count;
+	if (count == 0 || size == 0)
+		return false;
+	return off <= reg ? reg - off < count : off - reg < size;
 }
 
 void

@@ -14,16 +14,14 @@
  * stays mapped until it drops the lock.
  */
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_malloc.h>
 
 #include "iavf_emu.h"
-
-#define IAVF_EMU_MAPS_MIN 16
 
 uint32_t
 iavf_emu_queue_event_id(const struct iavf_emu_queue *q)
@@ -108,24 +106,24 @@ iavf_emu_unlock_all(struct iavf_emu_dev *dev)
 	}
 }
 
-/* Find the fd-backed mapping holding [iova, iova + len) with prot. */
-static const struct iavf_emu_map *
-mem_find(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
-		uint32_t prot)
+/*
+ * The fd-backed mapping of the vfio-user DMA table that holds all of
+ * [iova, iova + len) with prot. Control thread (any time) or data path
+ * (queue access lock held): the table does not change meanwhile. The
+ * mapping dma_unmap is announcing still is in the library's table but is
+ * treated as gone.
+ */
+static bool
+mem_lookup(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
+		uint32_t prot, struct rte_vfio_user_dma_map *map)
 {
-	const struct iavf_emu_map *m;
-	uint32_t i;
+	const struct rte_vfio_user_dma_map *gone = dev->unmapping;
 
-	if (len == 0 || iova + len < iova)
-		return NULL;
-	for (i = 0; i < dev->nb_maps; i++) {
-		m = &dev->maps[i];
-		if (m->va != NULL && iova >= m->iova &&
-		    iova + len <= m->iova + m->size &&
-		    (m->prot & prot) == prot)
-			return m;
-	}
-	return NULL;
+	if (rte_vfio_user_dma_lookup(dev->vfu_id, iova, len, prot, map) != 0 ||
+	    map->va == NULL)
+		return false;
+	return gone == NULL || gone->iova != map->iova ||
+		gone->size != map->size;
 }
 
 /*
@@ -138,25 +136,29 @@ mem_find(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
 int
 iavf_emu_queue_update(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
 {
-	const struct iavf_emu_map *m = NULL;
+	struct rte_vfio_user_dma_map m;
 	bool was = q->pub.enabled;
+	bool mapped = false;
 	uint64_t bytes;
 
 	q->pub.mem_gen = dev->mem_gen;
 	if (q->guest_enabled && q->configured) {
 		bytes = (uint64_t)q->pub.ring_len * (q->pub.is_tx ?
 			IAVF_EMU_TX_DESC_SIZE : IAVF_EMU_RX_DESC_SIZE);
-		m = mem_find(dev, q->pub.ring_iova, bytes,
-			     PROT_READ | PROT_WRITE);
-		if (m == NULL) {
+		if (!mem_lookup(dev, q->pub.ring_iova, bytes,
+				PROT_READ | PROT_WRITE, &m)) {
 			q->pub.enabled = false;
 			q->pub.ring = NULL;
 			return -EFAULT;
 		}
+		mapped = true;
 	}
-	if (m != NULL && dev->bus_master) {
-		q->pub.ring = m->va + (q->pub.ring_iova - m->iova);
+	if (mapped && dev->bus_master) {
+		q->pub.ring = (uint8_t *)m.va + (q->pub.ring_iova - m.iova);
 		q->pub.enabled = true;
+		/* buffers usually share the ring's mapping */
+		q->cache.map = m;
+		q->cache.gen = q->pub.mem_gen;
 	} else {
 		q->pub.enabled = false;
 		q->pub.ring = NULL;
@@ -232,78 +234,44 @@ iavf_emu_queues_reset(struct iavf_emu_dev *dev)
 
 /* ---------------------------------------------------- memory table */
 
-/* In the lock window: record a new mapping of guest memory. */
+/*
+ * In the lock window (dma_map and dma_unmap callbacks, every queue's
+ * access lock held): the DMA table changed. Cached translations become
+ * stale with the generation; every queue re-derives its ring.
+ */
 void
-iavf_emu_mem_add(struct iavf_emu_dev *dev,
-		const struct rte_vfio_user_dma_map *map)
+iavf_emu_mem_changed(struct iavf_emu_dev *dev)
 {
-	struct iavf_emu_map *maps;
-	uint32_t n;
-
-	if (dev->nb_maps == dev->max_maps) {
-		n = RTE_MAX(dev->max_maps * 2, (uint32_t)IAVF_EMU_MAPS_MIN);
-		maps = rte_realloc(dev->maps, n * sizeof(*maps), 0);
-		if (maps == NULL) {
-			IAVF_EMU_LOG(ERR, "%s: no memory for DMA map 0x%" PRIx64 "+0x%" PRIx64,
-				     dev->name, map->iova, map->size);
-			return;
-		}
-		rte_spinlock_lock(&dev->mem_lock);
-		dev->maps = maps;
-		dev->max_maps = n;
-		rte_spinlock_unlock(&dev->mem_lock);
-	}
-	rte_spinlock_lock(&dev->mem_lock);
-	dev->maps[dev->nb_maps].iova = map->iova;
-	dev->maps[dev->nb_maps].size = map->size;
-	dev->maps[dev->nb_maps].va = map->va;
-	dev->maps[dev->nb_maps].prot = map->prot;
-	dev->nb_maps++;
-	dev->mem_gen++;
-	rte_spinlock_unlock(&dev->mem_lock);
-	IAVF_EMU_LOG(DEBUG, "%s: DMA map 0x%" PRIx64 "+0x%" PRIx64 " %s",
-		     dev->name, map->iova, map->size,
-		     map->va != NULL ? "shared" : "message-based");
+	/* 0 marks an empty cache */
+	if (++dev->mem_gen == 0)
+		dev->mem_gen = 1;
 	iavf_emu_queues_refresh(dev);
 }
 
-/* In the lock window: a mapping goes away; queues on it stop. */
-void
-iavf_emu_mem_del(struct iavf_emu_dev *dev,
-		const struct rte_vfio_user_dma_map *map)
-{
-	uint32_t i = 0;
-
-	rte_spinlock_lock(&dev->mem_lock);
-	while (i < dev->nb_maps) {
-		struct iavf_emu_map *m = &dev->maps[i];
-
-		if (m->iova < map->iova + map->size &&
-		    map->iova < m->iova + m->size) {
-			*m = dev->maps[--dev->nb_maps];
-			continue;
-		}
-		i++;
-	}
-	dev->mem_gen++;
-	rte_spinlock_unlock(&dev->mem_lock);
-	iavf_emu_queues_refresh(dev);
-}
-
+/* emudev get_mem_table: the library's table, outside any lock window. */
 int
 iavf_emu_mem_table(struct iavf_emu_dev *dev, struct rte_emudev_mem_region *r,
 		uint32_t max)
 {
-	uint32_t i, n;
+	struct rte_vfio_user_dma_map *maps = NULL;
+	uint32_t i;
+	int n;
 
-	rte_spinlock_lock(&dev->mem_lock);
-	n = dev->nb_maps;
-	for (i = 0; i < n && i < max; i++) {
-		r[i].iova = dev->maps[i].iova;
-		r[i].size = dev->maps[i].size;
-		r[i].host_va = dev->maps[i].va;
+	max = RTE_MIN(max, (uint32_t)RTE_VFIO_USER_MAX_DMA_MAPS);
+	if (max > 0) {
+		maps = malloc(max * sizeof(*maps));
+		if (maps == NULL)
+			return -ENOMEM;
 	}
-	rte_spinlock_unlock(&dev->mem_lock);
+	rte_spinlock_recursive_lock(&dev->mem_lock);
+	n = rte_vfio_user_get_mem_table(dev->vfu_id, maps, max);
+	rte_spinlock_recursive_unlock(&dev->mem_lock);
+	for (i = 0; n > 0 && i < (uint32_t)n && i < max; i++) {
+		r[i].iova = maps[i].iova;
+		r[i].size = maps[i].size;
+		r[i].host_va = maps[i].va;
+	}
+	free(maps);
 	return n;
 }
 
@@ -346,24 +314,21 @@ rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 {
 	struct iavf_emu_queue *iq = (struct iavf_emu_queue *)q;
 	struct iavf_emu_xlate_cache *c;
-	const struct iavf_emu_map *m;
 	uint32_t prot = PROT_READ | (write ? PROT_WRITE : 0);
-	uint64_t end = iova + len;
 
-	if (q == NULL || q->dev == NULL || len == 0 || end < iova)
+	if (q == NULL || q->dev == NULL)
 		return NULL;
 	c = &iq->cache;
-	if (likely(c->gen == q->mem_gen && iova >= c->iova && end <= c->end &&
-		   (c->prot & prot) == prot))
-		return c->va + (iova - c->iova);
+	if (likely(c->gen == q->mem_gen &&
+		   rte_vfio_user_dma_map_contains(&c->map, iova, len) &&
+		   (c->map.prot & prot) == prot))
+		return (uint8_t *)c->map.va + (iova - c->map.iova);
 
-	m = mem_find(q->dev, iova, len, prot);
-	if (m == NULL)
+	/* also refuses len 0 and ranges that wrap past 2^64 - 1 */
+	if (!mem_lookup(q->dev, iova, len, prot, &c->map)) {
+		c->gen = 0;
 		return NULL;
-	c->iova = m->iova;
-	c->end = m->iova + m->size;
-	c->va = m->va;
-	c->prot = m->prot;
+	}
 	c->gen = q->mem_gen;
-	return m->va + (iova - m->iova);
+	return (uint8_t *)c->map.va + (iova - c->map.iova);
 }

@@ -256,7 +256,7 @@ iavf_emu_bar0_access(int vfu_id, uint32_t index __rte_unused,
 		return -ENODEV;
 
 	if ((count != 4 && count != 8) || (offset & (count - 1)) != 0 ||
-	    offset + count > IAVF_EMU_BAR0_SIZE) {
+	    offset > IAVF_EMU_BAR0_SIZE - count) {
 		/* Registers are 32 bit: other sizes read 0, writes dropped. */
 		iavf_emu_count_err(dev, IAVF_EMU_ERR_REG,
 			"%u-byte %s at offset 0x%" PRIx64, count,

@@ -69,6 +69,8 @@ struct avfbe_txq_counters {
 	uint64_t ring_full;     /**< Frames returned: no guest Rx buffers. */
 	uint64_t filtered;      /**< Frames the guest's MAC filter rejects. */
 	uint64_t oversize;      /**< Frames above the guest's max_pkt_size. */
+	uint64_t no_fit;        /**< Frames needing more buffers than the
+				  *  guest Rx ring can hold. */
 	uint64_t invalid;       /**< Malformed frames, offloads not possible. */
 	uint64_t tso_segs;      /**< Segments produced by software TSO. */
 	uint64_t sw_csum;       /**< Frames checksummed in software. */

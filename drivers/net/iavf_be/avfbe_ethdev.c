@@ -378,6 +378,7 @@ avfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		st->obytes += by;
 		st->oerrors += AVFBE_EMU_STAT(txq, bad_desc) +
 			AVFBE_PMD_STAT(txq, oversize) +
+			AVFBE_PMD_STAT(txq, no_fit) +
 			AVFBE_PMD_STAT(txq, invalid);
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_opackets[i] = pk;
@@ -446,6 +447,7 @@ static const struct avfbe_xstat avfbe_tx_xstats[] = {
 	AVFBE_XS_TX("bad_tail", bad_tail),
 	AVFBE_XS_TX("mac_filtered", filtered),
 	AVFBE_XS_TX("oversize_drops", oversize),
+	AVFBE_XS_TX("no_fit_drops", no_fit),
 	AVFBE_XS_TX("invalid_drops", invalid),
 	AVFBE_XS_TX("sw_tso_segments", tso_segs),
 	AVFBE_XS_TX("sw_csum_packets", sw_csum),

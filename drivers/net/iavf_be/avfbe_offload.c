@@ -69,6 +69,11 @@ avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
 		return -EINVAL;
 	if (l2 < RTE_ETHER_HDR_LEN)
 		return -EINVAL;
+	/* MACLEN reaches 254 bytes, l2_len holds 127: never truncate. */
+	if (l2 >= RTE_BIT32(RTE_MBUF_L2_LEN_BITS) ||
+	    l3 >= RTE_BIT32(RTE_MBUF_L3_LEN_BITS) ||
+	    l4 >= RTE_BIT32(RTE_MBUF_L4_LEN_BITS))
+		return -EINVAL;
 
 	switch (iipt) {
 	case IAVF_TX_DESC_CMD_IIPT_IPV6:

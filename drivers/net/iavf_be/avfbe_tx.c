@@ -120,15 +120,27 @@ avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 	}
 }
 
-static inline uint16_t
+/* Guest buffers a frame of len bytes takes (no len + buf_len sum). */
+static inline uint32_t
 avfbe_descs_for(uint32_t len, uint32_t buf_len)
 {
-	return (uint16_t)((len + buf_len - 1) / buf_len);
+	return len == 0 ? 0 : (len - 1) / buf_len + 1;
+}
+
+/*
+ * Most descriptors the guest can ever post at once: the device fills
+ * head..tail-1, head == tail means none.
+ */
+static inline uint32_t
+avfbe_ring_max(const struct avfbe_tx_ctx *ctx)
+{
+	return ctx->ring_len - 1u;
 }
 
 /*
  * Write one frame of len bytes into the guest buffers at ctx->head.
- * Returns 0, -ENOSPC (not enough buffers posted; nothing written) or
+ * Returns 0, -ENOSPC (not enough buffers posted; nothing written),
+ * -E2BIG (more buffers than the ring can ever hold; nothing written) or
  * -EFAULT (a buffer outside guest memory: the frame is handed back with
  * RXE set so the guest drops it and reuses its buffers).
  */
@@ -136,11 +148,13 @@ static int
 avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
 		const struct avfbe_wb *wb)
 {
-	uint16_t ndesc = avfbe_descs_for(len, ctx->buf_len);
-	uint16_t idx = ctx->head, k;
-	uint32_t rem = len;
+	uint32_t ndesc = avfbe_descs_for(len, ctx->buf_len);
+	uint16_t idx = ctx->head;
+	uint32_t rem = len, k;
 	bool bad = false;
 
+	if (unlikely(ndesc > avfbe_ring_max(ctx)))
+		return -E2BIG;
 	if (ndesc > ctx->avail)
 		return -ENOSPC;
 
@@ -273,27 +287,50 @@ avfbe_ol_ptype(const struct avfbe_ol *ol)
 	}
 }
 
+/*
+ * A frame needs more guest buffers than the ring can ever hold: left to
+ * the caller, it would come back forever. Dropped and counted.
+ */
+static void
+avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
+{
+	uint64_t n = ++txq->cnt.no_fit;
+
+	if ((n & (n - 1)) == 0)
+		AVFBE_LOG(WARNING, "txq %u: %u-byte frame needs %" PRIu64 " guest Rx buffers, ring holds %u: dropped (%" PRIu64 " so far)",
+			  txq->queue_id, len, need,
+			  txq->gq->ring_len - 1u, n);
+}
+
 /* Segment a TSO request in software, straight into guest buffers. */
 static int
 avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m, struct avfbe_ol *ol,
 		const uint8_t *dst_mac)
 {
+	/* payload > 0 and mss > 0: checked by the caller and prepare */
 	uint32_t payload = m->pkt_len - ol->hdr_len;
 	uint32_t mss = m->tso_segsz;
-	uint32_t nseg = (payload + mss - 1) / mss;
+	uint32_t nseg = (payload - 1) / mss + 1;
 	uint32_t last_len = payload - (nseg - 1) * mss;
 	uint32_t ptype = avfbe_ol_ptype(ol);
 	struct avfbe_wb wb = { 0, 0 };
 	struct avfbe_src src;
-	uint32_t need, s, off;
+	uint32_t s, off;
+	uint64_t need;
 
 	if (ol->hdr_len + mss > ctx->max_frame) {
 		txq->cnt.oversize++;
 		return 0;
 	}
-	need = (nseg - 1) * avfbe_descs_for(ol->hdr_len + mss, ctx->buf_len) +
+	need = (uint64_t)(nseg - 1) *
+		avfbe_descs_for(ol->hdr_len + mss, ctx->buf_len) +
 		avfbe_descs_for(ol->hdr_len + last_len, ctx->buf_len);
+	/* all segments go in one burst: a frame that never fits is lost */
+	if (unlikely(need > avfbe_ring_max(ctx))) {
+		avfbe_tx_no_fit(txq, m->pkt_len, need);
+		return 0;
+	}
 	if (need > ctx->avail)
 		return -ENOSPC;
 
@@ -408,6 +445,11 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	ret = avfbe_tx_place(ctx, &src, m->pkt_len, &wb);
 	if (ret == -ENOSPC)
 		return ret;
+	if (unlikely(ret == -E2BIG)) {
+		avfbe_tx_no_fit(txq, m->pkt_len,
+				avfbe_descs_for(m->pkt_len, ctx->buf_len));
+		return 0;
+	}
 	if (ret == -EFAULT) {
 		uint64_t n = ++ctx->gq->stats.bad_desc;
 
