@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -1851,15 +1852,18 @@ test_devargs(void)
 #define EMU_TEST_TOP_IOVA	(UINT64_MAX - EMU_TEST_TOP_SIZE + 1)
 #define EMU_TEST_TOP_CYCLES	5000
 
-/* Shared memory for extra DMA maps: a memfd and its local mapping. */
+/* Shared memory for extra DMA maps: a sealed memfd (as QEMU gives it)
+ * and its local mapping.
+ */
 static int
 test_memfd(uint64_t size, void **va)
 {
-	int fd = memfd_create("emu_iavf_test", MFD_CLOEXEC);
+	int fd = memfd_create("emu_iavf_test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, size) != 0) {
+	if (ftruncate(fd, size) != 0 || fcntl(fd, F_ADD_SEALS,
+			F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
 		close(fd);
 		return -errno;
 	}
