@@ -307,6 +307,22 @@ wait_counter(int *counter, int value)
 	return -1;
 }
 
+/* Register a device and serve it on its socket. */
+static int
+serve_dev(const char *path, const struct rte_vfio_user_dev_desc *d)
+{
+	int id = rte_vfio_user_register(path, d), r;
+
+	if (id < 0)
+		return id;
+	r = rte_vfio_user_start(id);
+	if (r < 0) {
+		rte_vfio_user_unregister(id);
+		return r;
+	}
+	return id;
+}
+
 static int
 setup_dev(void)
 {
@@ -314,7 +330,7 @@ setup_dev(void)
 
 	fill_desc(&d);
 	make_path(sock_path, sizeof(sock_path), "dev");
-	test_dev = rte_vfio_user_register(sock_path, &d);
+	test_dev = serve_dev(sock_path, &d);
 	if (test_dev < 0)
 		return -1;
 	memset(&ev[test_dev], 0, sizeof(ev[test_dev]));
@@ -600,7 +616,10 @@ test_socket_rules(void)
 		"bind");
 	close(fd);
 	id = rte_vfio_user_register(path, &d);
-	TEST_ASSERT(id >= 0, "stale socket not replaced: %d", id);
+	TEST_ASSERT(id >= 0, "stale socket refused: %d", id);
+	TEST_ASSERT_SUCCESS(stat(path, &st), "stale socket removed early");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_start(id), "start");
+	TEST_ASSERT_EQUAL(rte_vfio_user_start(id), -EALREADY, "start twice");
 	TEST_ASSERT_SUCCESS(stat(path, &st), "socket missing");
 	TEST_ASSERT(S_ISSOCK(st.st_mode), "not a socket");
 	TEST_ASSERT_EQUAL((st.st_mode & 0777), 0600u, "mode %o",
@@ -1549,7 +1568,7 @@ test_multi_devices(void)
 
 		snprintf(tag, sizeof(tag), "m%d", i);
 		make_path(path[i], sizeof(path[i]), tag);
-		id[i] = rte_vfio_user_register(path[i], &d);
+		id[i] = serve_dev(path[i], &d);
 		TEST_ASSERT(id[i] >= 0, "register %d", i);
 		memset(&ev[id[i]], 0, sizeof(ev[id[i]]));
 		cid[i] = rte_vfio_user_client_attach(path[i]);
@@ -2019,7 +2038,7 @@ test_isolation(void)
 
 	fill_desc(&d);
 	make_path(path, sizeof(path), "iso");
-	other = rte_vfio_user_register(path, &d);
+	other = serve_dev(path, &d);
 	TEST_ASSERT(other >= 0, "register");
 	cid = rte_vfio_user_client_attach(path);
 	TEST_ASSERT(cid >= 0, "attach other");
@@ -2434,7 +2453,7 @@ version_latency(const char *what, bool contended)
 			(void *)(uintptr_t)&stop) != 0)
 		return -1;
 	for (i = 0; i < N; i++) {
-		id = rte_vfio_user_register(path, &d);
+		id = serve_dev(path, &d);
 		if (id < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -2495,7 +2514,7 @@ test_vfio_user_perf(void)
 
 	fill_desc(&d);
 	make_path(path, sizeof(path), "other");
-	other = rte_vfio_user_register(path, &d);
+	other = serve_dev(path, &d);
 	ocid = other >= 0 ? rte_vfio_user_client_attach(path) : -1;
 	if (ocid < 0)
 		goto out;
@@ -2934,7 +2953,7 @@ test_vfio_user_serve(void)
 	}
 	memset(&peer, 0, sizeof(peer));
 	peer_fill_desc(&d, cfg, wmask);
-	id = rte_vfio_user_register(path, &d);
+	id = serve_dev(path, &d);
 	if (id < 0) {
 		printf("cannot serve on %s: %s\n", path, strerror(-id));
 		return TEST_FAILED;

@@ -208,25 +208,36 @@ struct rte_vfio_user_dev_desc {
 };
 
 /**
- * Create a vfio-user server socket for a device.
- *
- * Starts the device's control thread, then creates the socket: once the
- * socket exists, a client is answered at once. A stale socket (nothing
- * listening) at @p path is replaced; any other existing file is refused.
- * The socket is created with mode 0600. Callbacks may run before this
- * function returns. Must not be called from a device callback.
+ * Register a device: the library copies its description and sets up its
+ * regions (see rte_vfio_user_region_mmap_base()). Nothing is served until
+ * rte_vfio_user_start(), so no callback runs before it.
  *
  * @param path
- *   UNIX socket path.
+ *   UNIX socket path. A stale socket (nothing listening) will be
+ *   replaced; any other existing file is refused.
  * @param desc
  *   Device description, copied by the library.
  * @return
  *   Device id (>= 0) or -errno (-EEXIST: path exists and is not a socket
- *   or a client is listening on it; -EINVAL: bad description).
+ *   or a server is listening on it; -ENAMETOOLONG; -EINVAL: bad
+ *   description; -ENOSPC: too many devices).
  */
 __rte_experimental
 int rte_vfio_user_register(const char *path,
 		const struct rte_vfio_user_dev_desc *desc);
+
+/**
+ * Serve a registered device: start its control thread, then create its
+ * socket (mode 0600). Once the socket exists, a client is answered at once
+ * and callbacks may run. Must not be called from a device callback.
+ *
+ * @param dev_id
+ *   Device id.
+ * @return
+ *   0 or -errno (-EEXIST: the path was taken meanwhile; -EALREADY).
+ */
+__rte_experimental
+int rte_vfio_user_start(int dev_id);
 
 /**
  * Disconnect the client (full cleanup with callbacks, on the device's

@@ -95,7 +95,8 @@ struct vfio_user_dev {
 	struct rte_vfio_user_dev_ops ops;	/* copy, NULL entries allowed */
 	struct vfio_user_limits limits;
 
-	/* control thread (absent for a local device) */
+	bool local;			/* no socket: served by its caller */
+	/* control thread (from rte_vfio_user_start() on) */
 	bool threaded;
 	pthread_t tid;
 	int ep_fd;

@@ -469,6 +469,7 @@ dev_create(int id, const char *path,
 	dev->ep_fd = -1;
 	dev->cmd_fd = -1;
 	dev->listen_fd = -1;
+	dev->local = path == NULL;
 	snprintf(dev->path, sizeof(dev->path), "%s",
 		path != NULL ? path : "(local)");
 	dev->desc = *desc;
@@ -521,8 +522,9 @@ rte_vfio_user_register(const char *path,
 		return -EINVAL;
 	if (path[0] == '\0' || strlen(path) >= sizeof(dev->path))
 		return -ENAMETOOLONG;
-	if (RTE_PER_LCORE(in_ctl_thread))
-		return -EDEADLK;
+	r = vfio_user_sock_check(path);
+	if (r < 0)
+		return r;
 
 	pthread_mutex_lock(&reg_lock);
 	id = free_slot();
@@ -534,29 +536,54 @@ rte_vfio_user_register(const char *path,
 	if (r < 0)
 		goto out;
 	slot_init(id);
-	/* callbacks may run as soon as a client connects */
 	__atomic_store_n(&slots[id].dev, dev, __ATOMIC_RELEASE);
+	VFIO_USER_LOG(INFO, "%s: registered device %d", path, id);
+	r = id;
+out:
+	pthread_mutex_unlock(&reg_lock);
+	return r;
+}
+
+int
+rte_vfio_user_start(int dev_id)
+{
+	struct vfio_user_dev *dev;
+	int r;
+
+	if (RTE_PER_LCORE(in_ctl_thread))
+		return -EDEADLK;
+	pthread_mutex_lock(&reg_lock);
+	dev = vfio_user_dev_get(dev_id);
+	if (dev == NULL || dev->local) {
+		r = dev == NULL ? -ENODEV : -EINVAL;
+		goto out;
+	}
+	if (dev->threaded) {
+		r = -EALREADY;
+		goto out;
+	}
 	r = ctl_start(dev);
 	if (r < 0) {
 		VFIO_USER_LOG(ERR, "%s: cannot start the control thread: %s",
-			path, strerror(-r));
-		goto err;
+			dev->path, strerror(-r));
+		goto out;
 	}
 	/* the socket appears only now that its thread can answer at once */
-	r = vfio_user_sock_listen(path);
-	if (r < 0)
-		goto err_thread;
+	r = vfio_user_sock_listen(dev->path);
+	if (r < 0) {
+		ctl_call(dev, CTL_QUIT, NULL);
+		pthread_join(dev->tid, NULL);
+		dev->threaded = false;
+		close(dev->ep_fd);
+		close(dev->cmd_fd);
+		dev->ep_fd = -1;
+		dev->cmd_fd = -1;
+		goto out;
+	}
 	dev->listen_fd = r;
 	epoll_set(dev, EPOLL_CTL_ADD, dev->listen_fd, EPOLLIN, EV_LISTEN);
-	VFIO_USER_LOG(INFO, "%s: registered device %d", path, id);
-	r = id;
-	goto out;
-err_thread:
-	ctl_call(dev, CTL_QUIT, NULL);
-	pthread_join(dev->tid, NULL);
-err:
-	__atomic_store_n(&slots[id].dev, NULL, __ATOMIC_RELEASE);
-	dev_free(dev);
+	VFIO_USER_LOG(INFO, "%s: serving device %d", dev->path, dev_id);
+	r = 0;
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return r;

@@ -97,6 +97,12 @@ vfio_user_tran_close(struct vfio_user_tran *t)
 __rte_internal
 struct vfio_user_tran *vfio_user_tran_sock_new(int fd);
 
+/*
+ * Whether a server may listen on path: 0 (nothing there), 1 (a stale
+ * socket, to be replaced), or -EEXIST (another file, or a socket some
+ * server accepts on) / -ENAMETOOLONG.
+ */
+int vfio_user_sock_check(const char *path);
 /* Create a listening socket (0600, stale socket replaced). */
 int vfio_user_sock_listen(const char *path);
 /* Accept one connection (non-blocking); -EAGAIN when none is pending. */

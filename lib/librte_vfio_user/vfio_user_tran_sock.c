@@ -228,7 +228,7 @@ vfio_user_sock_accept(int listen_fd)
 }
 
 int
-vfio_user_sock_listen(const char *path)
+vfio_user_sock_check(const char *path)
 {
 	struct sockaddr_un un;
 	struct stat st;
@@ -240,21 +240,33 @@ vfio_user_sock_listen(const char *path)
 			sizeof(un.sun_path) - 1);
 		return r;
 	}
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			VFIO_USER_LOG(ERR,
-				"%s exists and is not a socket: not replacing it",
-				path);
-			return -EEXIST;
-		}
-		/* a socket: in use if something accepts connections */
-		fd = vfio_user_sock_connect(path);
-		if (fd >= 0) {
-			close(fd);
-			VFIO_USER_LOG(ERR, "%s is in use by another server",
-				path);
-			return -EEXIST;
-		}
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		VFIO_USER_LOG(ERR,
+			"%s exists and is not a socket: not replacing it", path);
+		return -EEXIST;
+	}
+	/* a socket: in use if something accepts connections */
+	fd = vfio_user_sock_connect(path);
+	if (fd >= 0) {
+		close(fd);
+		VFIO_USER_LOG(ERR, "%s is in use by another server", path);
+		return -EEXIST;
+	}
+	return 1;
+}
+
+int
+vfio_user_sock_listen(const char *path)
+{
+	struct sockaddr_un un;
+	int fd, r;
+
+	r = vfio_user_sock_check(path);
+	if (r < 0)
+		return r;
+	if (r == 1) {
 		VFIO_USER_LOG(INFO, "removing stale socket %s", path);
 		if (unlink(path) < 0 && errno != ENOENT) {
 			r = -errno;
@@ -263,6 +275,7 @@ vfio_user_sock_listen(const char *path)
 			return r;
 		}
 	}
+	fill_addr(&un, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;

@@ -61,12 +61,7 @@ static const char * const iavf_emu_err_names[IAVF_EMU_ERR_MAX] = {
 struct iavf_emu_dev *
 iavf_emu_dev_get(int vfu_id)
 {
-	struct iavf_emu_dev *dev = rte_vfio_user_get_priv(vfu_id);
-
-	/* Callbacks may run before rte_vfio_user_register() returned. */
-	if (dev != NULL)
-		dev->vfu_id = vfu_id;
-	return dev;
+	return rte_vfio_user_get_priv(vfu_id);
 }
 
 struct iavf_emu_dev *
@@ -794,6 +789,14 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 			goto err_table;
 		}
 		iavf_emu_queues_set_tails(dev);
+	}
+	/* the device model is complete: callbacks may run from here on */
+	ret = rte_vfio_user_start(dev->vfu_id);
+	if (ret < 0) {
+		IAVF_EMU_LOG(ERR, "%s: cannot serve %s: %s", name, dev->path,
+			     strerror(-ret));
+		rte_vfio_user_unregister(dev->vfu_id);
+		goto err_table;
 	}
 
 	IAVF_EMU_LOG(INFO, "%s: emudev %u at %s, %u queue pairs, MAC " RTE_ETHER_ADDR_PRT_FMT ", %u Mbps, %s doorbells",
