@@ -2292,9 +2292,10 @@ print_latency(const char *what, uint64_t *ns, int n)
 		ns[n - 1] / 1000.0, n);
 }
 
-/* REGION_READ round trips of a client until n samples or stop_ms. */
+/* 4-byte REGION_READ round trips until n samples or stop_ms. */
 static int
-sample_rtt(int cid, uint64_t *ns, int n, int64_t stop_ms)
+sample_rtt(int cid, uint32_t region, uint64_t off, uint64_t *ns, int n,
+		int64_t stop_ms)
 {
 	struct timespec t0, t1;
 	uint32_t v;
@@ -2302,7 +2303,8 @@ sample_rtt(int cid, uint64_t *ns, int n, int64_t stop_ms)
 
 	for (i = 0; i < n && vfio_user_now_ms() < stop_ms; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (rte_vfio_user_client_region_read(cid, 7, 0, &v, 4) < 0)
+		if (rte_vfio_user_client_region_read(cid, region, off, &v,
+				4) < 0)
 			return -1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ns[i] = elapsed_ns(&t0, &t1);
@@ -2498,10 +2500,10 @@ test_vfio_user_perf(void)
 	cid = rte_vfio_user_client_attach(sock_path);
 	if (ns == NULL || cid < 0)
 		goto out;
-	n = sample_rtt(cid, ns, N, INT64_MAX);
+	n = sample_rtt(cid, 0, 0x4100, ns, N, INT64_MAX);
 	if (n != N)
 		goto out;
-	print_latency("vfio-user REGION_READ (4 B, config) round trip", ns,
+	print_latency("vfio-user REGION_READ (4 B, trapped) round trip", ns,
 		N);
 	rte_vfio_user_client_detach(cid);
 	cid = -1;
@@ -2524,7 +2526,8 @@ test_vfio_user_perf(void)
 		if (pthread_create(&th, NULL, misbehave, &mb) != 0)
 			goto out;
 		sleep_ms(100);
-		n = sample_rtt(ocid, ns, N, vfio_user_now_ms() + 1000);
+		n = sample_rtt(ocid, VFIO_PCI_CONFIG_REGION_INDEX, 0, ns, N,
+			vfio_user_now_ms() + 1000);
 		mb.stop = true;
 		pthread_join(th, NULL);
 		if (n <= 0)
