@@ -2092,6 +2092,105 @@ test_isolation(void)
 	return TEST_SUCCESS;
 }
 
+/* CPU time (ms) a device's control thread has used so far, or -1. */
+static long
+ctl_thread_cpu_ms(int dev_id)
+{
+	char name[32], path[300], comm[32];
+	unsigned long ut, st;
+	struct dirent *e;
+	long ms = -1;
+	DIR *d;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "vfio-user-%d", dev_id);
+	d = opendir("/proc/self/task");
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL && ms < 0) {
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strcmp(comm, name) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+			e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		/* utime and stime: fields 14 and 15, after "(comm)" */
+		if (fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				&ut, &st) == 2)
+			ms = (long)((ut + st) * 1000 / sysconf(_SC_CLK_TCK));
+		fclose(f);
+	}
+	closedir(d);
+	return ms;
+}
+
+/*
+ * A socket client that reads none of its replies but keeps sending: the
+ * device's thread waits for the client to read instead of spinning on
+ * input it cannot serve, and every reply arrives once the client reads.
+ */
+static int
+test_slow_reader(void)
+{
+	struct vfio_user_region_rw rw = { .offset = 0, .region = 0,
+		.count = BAR0_SIZE };
+	struct vfio_user_region_rw pw = { .offset = 0x4400, .region = 0,
+		.count = 4 };
+	uint8_t wbuf[sizeof(pw) + 4] = { 0 }, *rep;
+	struct vfio_user_hdr h;
+	long cpu0, cpu1;
+	struct raw *r;
+	int i, n;
+
+	rep = malloc(sizeof(rw) + BAR0_SIZE);
+	TEST_ASSERT_NOT_NULL(rep, "alloc");
+	r = raw_attach(sock_path);
+	TEST_ASSERT(r != NULL, "attach");
+	/*
+	 * 60 x 32 KiB of replies: far more than the socket buffers hold,
+	 * while the requests (each small send costs the socket about 1 KiB)
+	 * still fit.
+	 */
+	for (i = 0; i < 60; i++)
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_REGION_READ, 0, &rw,
+			sizeof(rw), NULL, 0, 0), "read %d", i);
+	sleep_ms(100);
+	cpu0 = ctl_thread_cpu_ms(test_dev);
+	TEST_ASSERT(cpu0 >= 0, "control thread not found");
+	memcpy(wbuf, &pw, sizeof(pw));
+	for (i = 0; i < 25; i++) {
+		TEST_ASSERT_SUCCESS(raw_cmd(r, VFIO_USER_REGION_WRITE,
+			VFIO_USER_F_NO_REPLY, wbuf, sizeof(wbuf), NULL, 0, 0),
+			"posted write");
+		sleep_ms(20);
+	}
+	cpu1 = ctl_thread_cpu_ms(test_dev);
+	printf("control thread CPU while its client read nothing for 500 ms: %ld ms\n",
+		cpu1 - cpu0);
+	TEST_ASSERT(cpu1 - cpu0 < 200, "the control thread spun: %ld ms of CPU",
+		cpu1 - cpu0);
+	for (i = 0; i < 60; i++) {
+		n = raw_recv(r, &h, rep, sizeof(rw) + BAR0_SIZE, NULL, 5000);
+		TEST_ASSERT(n == (int)(sizeof(rw) + BAR0_SIZE),
+			"reply %d: %d bytes", i, n);
+	}
+	TEST_ASSERT_SUCCESS(raw_alive(r), "connection dead");
+	TEST_ASSERT_EQUAL(ev[test_dev].bar_writes, 25, "posted writes lost");
+	raw_close(r);
+	free(rep);
+	return TEST_SUCCESS;
+}
+
 /*
  * A client that vanished (its end closed, not yet seen by the server) is
  * reaped when the next one connects: the next one is served at once, as
@@ -2251,6 +2350,7 @@ static struct unit_test_suite vfio_user_suite = {
 		TEST_CASE_ST(setup_dev, teardown_dev, test_deferral_limits),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_request_deadline),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_isolation),
+		TEST_CASE_ST(setup_dev, teardown_dev, test_slow_reader),
 		TEST_CASE_ST(setup_dev, teardown_dev,
 			test_reconnect_after_close),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_negotiate_timeout),

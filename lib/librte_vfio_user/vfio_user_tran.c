@@ -25,7 +25,7 @@ vfio_user_tran_wait(struct vfio_user_tran *t, bool rd, bool wr,
 {
 	struct pollfd p = {
 		.fd = t->ops->poll_fd(t),
-		.events = (short)t->ops->poll_events(t, wr),
+		.events = (short)t->ops->poll_events(t, rd, wr),
 	};
 	int64_t left;
 	int r;

@@ -51,9 +51,11 @@ struct vfio_user_tran_ops {
 	 * have changed state for the events poll_events() asked for.
 	 */
 	int (*poll_fd)(const struct vfio_user_tran *t);
-	/* POLLIN, plus POLLOUT when want_write, as poll_fd() needs them. */
-	uint32_t (*poll_events)(const struct vfio_user_tran *t,
-			bool want_write);
+	/* The poll events of poll_fd() that mean "may be readable" (rd)
+	 * and "may be writable" (wr).
+	 */
+	uint32_t (*poll_events)(const struct vfio_user_tran *t, bool rd,
+			bool wr);
 	/* Consume a wake-up of poll_fd() before retrying operations. */
 	void (*ack)(struct vfio_user_tran *t);
 	/* The peer has closed its end (checked without reading). */

@@ -216,7 +216,7 @@ mem_poll_fd(const struct vfio_user_tran *t)
 
 static uint32_t
 mem_poll_events(const struct vfio_user_tran *t __rte_unused,
-		bool want_write __rte_unused)
+		bool rd __rte_unused, bool wr __rte_unused)
 {
 	/* one doorbell for every change, readable or writable */
 	return POLLIN;

@@ -126,10 +126,11 @@ sock_poll_fd(const struct vfio_user_tran *t)
 }
 
 static uint32_t
-sock_poll_events(const struct vfio_user_tran *t __rte_unused,
-		bool want_write)
+sock_poll_events(const struct vfio_user_tran *t __rte_unused, bool rd,
+		bool wr)
 {
-	return POLLIN | (want_write ? POLLOUT : 0);
+	/* hang-up and errors are always reported */
+	return (rd ? POLLIN : 0) | (wr ? POLLOUT : 0);
 }
 
 static void
