@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@
 #include <rte_ip.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 #include <rte_udp.h>
@@ -178,6 +180,58 @@ proc_rss_kib(pid_t pid)
 			break;
 	fclose(f);
 	return kib;
+}
+
+/*
+ * Bytes of this process's malloc heap in use, every arena (the control
+ * threads have their own): what malloc_info() reports the system holds,
+ * less its free chunks. -1 if unknown.
+ */
+static long
+heap_in_use(void)
+{
+	long sys = -1, fast = 0, rest = 0;
+	char *buf = NULL, *p, *end;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return -1;
+	if (malloc_info(0, f) != 0) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	/* the totals of all arenas follow the last </heap> */
+	p = buf;
+	while ((end = strstr(p, "</heap>")) != NULL)
+		p = end + 7;
+	if ((end = strstr(p, "<total type=\"fast\"")) != NULL)
+		sscanf(end, "<total type=\"fast\" count=\"%*d\" size=\"%ld\"",
+		       &fast);
+	if ((end = strstr(p, "<total type=\"rest\"")) != NULL)
+		sscanf(end, "<total type=\"rest\" count=\"%*d\" size=\"%ld\"",
+		       &rest);
+	if ((end = strstr(p, "<system type=\"current\"")) != NULL)
+		sscanf(end, "<system type=\"current\" size=\"%ld\"", &sys);
+	free(buf);
+	return sys < 0 ? -1 : sys - fast - rest;
+}
+
+/* Bytes allocated from DPDK's heaps (rte_malloc), every socket. */
+static long
+rte_heap_in_use(void)
+{
+	struct rte_malloc_socket_stats st;
+	long n = 0;
+	unsigned int s;
+
+	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			n += st.heap_allocsz_bytes;
+	return n;
 }
 
 /* A process that exists and is neither a zombie nor dead. */
@@ -678,9 +732,14 @@ child_wait(pid_t pid, const struct client_state *cs, int point,
 		now = now_us();
 		if (now >= deadline_us)
 			return 0;
-		/* fine steps while watching for a kill point */
-		sleep_us(RTE_MIN(deadline_us - now,
-				 (uint64_t)(point >= 0 ? 20 : 1000)));
+		/* no sleep while watching for a kill point or near the
+		 * deadline: a wake-up would come too late for short steps
+		 */
+		if (point >= 0 || deadline_us - now < 1000)
+			sched_yield();
+		else
+			sleep_us(RTE_MIN(deadline_us - now - 500,
+					 (uint64_t)1000));
 	}
 }
 
@@ -1292,8 +1351,8 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 	double rate_before, rate_after;
 	struct soak_flow *f = &s->w.flow;
 	struct rte_eth_stats st;
+	long rss0, rss1, heap0, heap1, rte0, rte1;
 	int fds0, fds1;
-	long rss0, rss1;
 	unsigned int k;
 
 	if (reset_open(s) != TEST_SUCCESS)
@@ -1314,10 +1373,15 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 		x0[k] = avfbe_test_xstat(s->port, reset_xstats[k]);
 		CHECK(x0[k] != UINT64_MAX, "no xstat %s", reset_xstats[k]);
 	}
+	/* stdio's buffer is allocated at the first line printed */
+	printf("emu_soak_reset: warm-up (%u resets) done: %.0f frames/s looped back, seed %"
+	       PRIu64 "\n", 2 * RK_NB, rate_before, seed);
 	fds0 = proc_fd_count(getpid());
 	rss0 = proc_rss_kib(getpid());
-	printf("emu_soak_reset: warm-up (%u resets) done: %.0f frames/s looped back, fds %d, rss %ld KiB, seed %"
-	       PRIu64 "\n", 2 * RK_NB, rate_before, fds0, rss0, seed);
+	heap0 = heap_in_use();
+	rte0 = rte_heap_in_use();
+	printf("emu_soak_reset: baseline: fds %d, rss %ld KiB, malloc %ld B, rte_malloc %ld B\n",
+	       fds0, rss0, heap0, rte0);
 
 	t0 = now_us();
 	for (i = 0; i < resets; i++) {
@@ -1347,6 +1411,8 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 	rate_after = reset_rate(s, RESET_RATE_MS);
 	fds1 = proc_fd_count(getpid());
 	rss1 = proc_rss_kib(getpid());
+	heap1 = heap_in_use();
+	rte1 = rte_heap_in_use();
 
 	/* the guest's counters are read with its data path stopped */
 	CHECK(reset_pause(s) == 0, "worker did not pause");
@@ -1369,8 +1435,9 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 		       " rx_nombuf=%" PRIu64, st.ierrors, st.oerrors,
 		       st.rx_nombuf);
 	printf("\n");
-	printf("emu_soak_reset: fds_baseline=%d fds_end=%d rss_baseline_kib=%ld rss_end_kib=%ld rss_growth_kib=%ld\n",
-	       fds0, fds1, rss0, rss1, rss1 - rss0);
+	printf("emu_soak_reset: fds_baseline=%d fds_end=%d rss_baseline_kib=%ld rss_end_kib=%ld rss_growth_kib=%ld"
+	       " malloc_baseline=%ld malloc_end=%ld rte_malloc_baseline=%ld rte_malloc_end=%ld\n",
+	       fds0, fds1, rss0, rss1, rss1 - rss0, heap0, heap1, rte0, rte1);
 	CHECK(flow_bad(f) == 0, "%" PRIu64 " bad frames at the guest",
 	      flow_bad(f));
 	CHECK(s->model.io_errors == 0, "%" PRIu64 " guest register accesses failed",

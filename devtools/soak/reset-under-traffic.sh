@@ -13,9 +13,10 @@
 #
 # Figures: resets done, crashes (must be 0), traffic before and after,
 # frames moved, bad frames at the guest (must be 0) and the port's
-# bad-descriptor counters, fd count (must be back to the baseline) and
-# RSS growth (must stay below 1 MiB), both measured after a warm-up (one
-# reset of each kind) and at the end.
+# bad-descriptor counters, fd count (must be back to the baseline), RSS
+# growth (must stay below 1 MiB) and heap in use (malloc and rte_malloc,
+# back to the baseline within 4 KiB), measured after a warm-up (one reset
+# of each kind) and at the end.
 #
 # usage: devtools/soak/reset-under-traffic.sh [-b BUILD_DIR] [RESETS]
 #   RESETS        resets (default 1000)
@@ -60,7 +61,7 @@ EMU_SOAK_RESETS=$resets DPDK_TEST=emu_soak_reset_autotest \
 	timeout --kill-after=10 $((resets / 5 + 300)) \
 	"$dpdk_test" --lcores '0@(0-1),1@(0-1)' --no-huge -m 512 --no-pci \
 	--file-prefix="soak-reset-$$" --log-level=lib.eal:warning 2>&1 |
-	tee "$out" | grep -a --line-buffered '^emu_soak_reset: [0-9w]' |
+	tee "$out" | grep -a --line-buffered '^emu_soak_reset: [0-9wb]' |
 	sed -u 's/^emu_soak_reset: /  /'
 rc=${PIPESTATUS[0]}
 set -e
@@ -90,6 +91,9 @@ done_resets=$(fig resets= resets)
 fds0=$(fig fds_baseline= fds_baseline)
 fds1=$(fig fds_baseline= fds_end)
 rss_growth=$(fig fds_baseline= rss_growth_kib)
+heap_growth=$(($(fig fds_baseline= malloc_end) - $(fig fds_baseline= malloc_baseline)))
+rte_growth=$(($(fig fds_baseline= rte_malloc_end) - $(fig fds_baseline= rte_malloc_baseline)))
+heap_limit=4096
 bad=
 for k in rx_q0_bad_desc_drops tx_q0_bad_desc_drops rx_q0_bad_tail tx_q0_bad_tail \
 		tx_q0_invalid_drops tx_q0_no_fit_drops tx_q0_oversize_drops \
@@ -108,6 +112,7 @@ echo "  guest bad       length $(fig guest_bad_len= guest_bad_len), error bits $
 echo "  port counters  $bad"
 echo "  fds             baseline $fds0, end $fds1"
 echo "  RSS             baseline $(fig fds_baseline= rss_baseline_kib) KiB, end $(fig fds_baseline= rss_end_kib) KiB, growth $rss_growth KiB (limit < $SOAK_RSS_LIMIT_KIB)"
+echo "  heap in use     malloc $(fig fds_baseline= malloc_baseline) B at the baseline, growth $heap_growth B; rte_malloc $(fig fds_baseline= rte_malloc_baseline) B, growth $rte_growth B (limit < $heap_limit)"
 echo "  time            $elapsed s"
 echo "  log             $out"
 
@@ -120,6 +125,10 @@ if [ "$rc" = 0 ]; then
 	if [ -z "$rss_growth" ] || [ "$rss_growth" -ge "$SOAK_RSS_LIMIT_KIB" ]; then
 		soak_fail "RSS grew by ${rss_growth:-?} KiB (limit < $SOAK_RSS_LIMIT_KIB KiB)"
 	fi
+	[ "$heap_growth" -lt "$heap_limit" ] ||
+		soak_fail "malloc heap in use grew by $heap_growth B (limit < $heap_limit B): a leak"
+	[ "$rte_growth" -lt "$heap_limit" ] ||
+		soak_fail "rte_malloc heap in use grew by $rte_growth B (limit < $heap_limit B): a leak"
 fi
 [ -z "$SOAK_FAILED" ] || exit 1
 echo "PASS"
