@@ -11,6 +11,7 @@ inside DPDK (>= 21.05 names) they become lib/vfio_user, lib/emudev, ...
   dpdk_tree.py describe GROUP                 print a group's commit message body
   dpdk_tree.py tests                          list the fast dpdk-test suites present
   dpdk_tree.py perf-tests                     list the perf dpdk-test suites present
+  dpdk_tree.py soak-tests                     list the soak dpdk-test commands present
   dpdk_tree.py examples                       list the examples present
 
 "assemble" keeps TREE a copy of PRISTINE whose patchset parts are symlinks
@@ -187,16 +188,21 @@ class UnitTest:
 
     22.11 registers suites with REGISTER_TEST_COMMAND and lists them in
     app/test/meson.build: FAST suites in fast_tests (run by the test
-    command), PERF suites in perf_test_names. The file is built when the
-    dpdk_conf KEY is set; DEPS are extra link dependencies; HELPERS are
-    files shared with other suites (a .c helper is compiled once).
+    command), PERF suites in perf_test_names. SOAK commands are driven by
+    the scripts of devtools/soak (they need a server or run long): they
+    go to extra_test_names, which neither list runs. The file is built
+    when the dpdk_conf KEY is set; DEPS are extra link dependencies;
+    HELPERS are files shared with other suites (a .c helper is compiled
+    once).
     """
 
-    def __init__(self, src, key, fast=(), perf=(), deps=(), helpers=()):
+    def __init__(self, src, key, fast=(), perf=(), soak=(), deps=(),
+                 helpers=()):
         self.src = src
         self.key = key
         self.fast = list(fast)
         self.perf = list(perf)
+        self.soak = list(soak)
         self.deps = list(deps)
         self.helpers = list(helpers)
 
@@ -214,6 +220,11 @@ UNIT_TESTS = [
              helpers=_AVF_MODEL + ['avfbe_test_util.h']),
     UnitTest('test_avfbe_perf.c', 'RTE_NET_IAVF_BE',
              perf=['avfbe_perf_autotest'],
+             deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
+             helpers=_AVF_MODEL + ['avfbe_test_util.h']),
+    UnitTest('test_emu_soak.c', 'RTE_NET_IAVF_BE',
+             soak=['emu_soak_kill_autotest', 'emu_soak_client_autotest',
+                   'emu_soak_reset_autotest'],
              deps=['net_iavf_be', 'emu_iavf', 'common_iavf'],
              helpers=_AVF_MODEL + ['avfbe_test_util.h']),
 ]
@@ -246,6 +257,8 @@ def unit_tests_hook(tree):
             lines.append("    fast_tests += [['%s', true, true]]" % n)
         for n in t.perf:
             lines.append("    perf_test_names += '%s'" % n)
+        for n in t.soak:
+            lines.append("    extra_test_names += '%s'" % n)
         for d in t.deps:
             lines.append("    test_deps += '%s'" % d)
         lines.append('endif')
@@ -396,9 +409,10 @@ def main(argv):
                 print(DESCRIPTIONS.get(g.name, g.subject))
                 return 0
         raise SystemExit('unknown or absent group %s' % argv[2])
-    if len(argv) >= 2 and argv[1] in ('tests', 'perf-tests'):
+    if len(argv) >= 2 and argv[1] in ('tests', 'perf-tests', 'soak-tests'):
+        kind = {'tests': 'fast', 'perf-tests': 'perf', 'soak-tests': 'soak'}
         for t in _unit_tests_present():
-            for n in t.perf if argv[1] == 'perf-tests' else t.fast:
+            for n in getattr(t, kind[argv[1]]):
                 print(n)
         return 0
     if len(argv) == 4 and argv[1] == 'assemble':

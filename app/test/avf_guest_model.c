@@ -46,6 +46,11 @@
 #define PCI_CMD_MASTER		0x0004
 #define PCI_STATUS_CAP_LIST	0x0010
 #define PCI_CAP_ID_MSIX		0x11
+#define PCI_CAP_ID_AF		0x13
+#define PCI_AF_CAP		3
+#define PCI_AF_CTRL		4
+#define PCI_AF_CAP_FLR		0x02
+#define PCI_AF_CTRL_FLR		0x01
 #define PCI_MSIX_FLAGS		2
 #define PCI_MSIX_TABLE		4
 #define PCI_MSIX_PBA		8
@@ -465,6 +470,13 @@ irq_setup(struct avf_model *m)
 	return 0;
 }
 
+static void
+connect_step(struct avf_model *m, enum avf_model_connect_step step)
+{
+	m->connect_step_cycles[step] = rte_get_timer_cycles();
+	m->connect_step = step;
+}
+
 int
 avf_model_connect(struct avf_model *m)
 {
@@ -472,11 +484,13 @@ avf_model_connect(struct avf_model *m)
 
 	if (m->cid >= 0)
 		return -EBUSY;
+	connect_step(m, AVF_MODEL_CONNECT_ATTACH);
 	ret = rte_vfio_user_client_attach(m->conf.path);
 	if (ret < 0)
 		return ret;
 	m->cid = ret;
 
+	connect_step(m, AVF_MODEL_CONNECT_DMA_MAP);
 	ret = rte_vfio_user_client_dma_map(m->cid, m->mem_iova, m->mem_size,
 			PROT_READ | PROT_WRITE, m->memfd, 0, m->mem);
 	if (ret != 0)
@@ -488,12 +502,15 @@ avf_model_connect(struct avf_model *m)
 		if (ret != 0)
 			goto err;
 	}
+	connect_step(m, AVF_MODEL_CONNECT_PCI);
 	ret = pci_setup(m);
 	if (ret != 0)
 		goto err;
+	connect_step(m, AVF_MODEL_CONNECT_IRQ);
 	ret = irq_setup(m);
 	if (ret != 0)
 		goto err;
+	connect_step(m, AVF_MODEL_CONNECT_DONE);
 	return 0;
 err:
 	avf_model_disconnect(m);
@@ -513,6 +530,37 @@ avf_model_disconnect(struct avf_model *m)
 		m->irq_fd[i] = -1;
 	}
 	m->nb_vectors = 0;
+}
+
+int
+avf_model_flr(struct avf_model *m)
+{
+	const uint8_t *c = m->pci.config;
+	unsigned int guard;
+	uint8_t pos, ctrl;
+	int ret;
+
+	/* the capability list as read at connect time (read-only part) */
+	pos = c[PCI_CFG_CAP_PTR] & ~3;
+	for (guard = 0; pos >= 0x40 && guard < 48; guard++) {
+		if (c[pos] == PCI_CAP_ID_AF)
+			break;
+		pos = c[pos + 1] & ~3;
+	}
+	if (pos < 0x40 || c[pos] != PCI_CAP_ID_AF ||
+			!(c[pos + PCI_AF_CAP] & PCI_AF_CAP_FLR))
+		return -ENOTSUP;
+	ctrl = PCI_AF_CTRL_FLR;
+	ret = avf_model_cfg_write(m, pos + PCI_AF_CTRL, &ctrl, sizeof(ctrl));
+	if (ret != 0)
+		return ret;
+	ret = avf_model_cfg_read(m, pos + PCI_AF_CTRL, &ctrl, sizeof(ctrl));
+	if (ret != 0)
+		return ret;
+	if (ctrl & PCI_AF_CTRL_FLR)
+		return -EIO;
+	m->link_up = false;
+	return avf_model_pci_enable(m);
 }
 
 int

@@ -67,6 +67,19 @@ extern "C" {
 	VIRTCHNL_VF_OFFLOAD_FDIR_PF | VIRTCHNL_VF_OFFLOAD_ADV_RSS_PF | \
 	VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_QOS)
 
+/**
+ * Where avf_model_connect() is (avf_model.connect_step): a test that kills
+ * a model process at a random point learns what it interrupted.
+ */
+enum avf_model_connect_step {
+	AVF_MODEL_CONNECT_IDLE = 0, /**< Not started. */
+	AVF_MODEL_CONNECT_ATTACH,   /**< Socket, VERSION negotiation. */
+	AVF_MODEL_CONNECT_DMA_MAP,  /**< DMA_MAP of guest memory. */
+	AVF_MODEL_CONNECT_PCI,      /**< Device, region, IRQ info; config. */
+	AVF_MODEL_CONNECT_IRQ,      /**< SET_IRQS: one eventfd per vector. */
+	AVF_MODEL_CONNECT_DONE,     /**< Connected. */
+};
+
 /** Model configuration. Zero fields take the defaults. */
 struct avf_model_conf {
 	const char *path;       /**< vfio-user socket of the device. */
@@ -176,6 +189,10 @@ struct avf_model_rx_pkt {
 struct avf_model {
 	struct avf_model_conf conf;
 	int cid;                /**< vfio-user client id, -1 when detached. */
+	/** enum avf_model_connect_step, last step started. */
+	volatile uint32_t connect_step;
+	/** rte_get_timer_cycles() when each connect step started. */
+	uint64_t connect_step_cycles[AVF_MODEL_CONNECT_DONE + 1];
 	pthread_mutex_t io_lock; /**< Serialises client calls. */
 
 	/* guest memory */
@@ -287,6 +304,17 @@ int avf_model_irq_drain(struct avf_model *m, uint32_t vector);
  */
 int avf_model_wait_reset_done(struct avf_model *m, bool need_active,
 		uint32_t timeout_ms);
+
+/**
+ * Function level reset through the PCI Advanced Features capability, as
+ * Linux pci_af_flr() (sysfs "reset"), then the config state a driver
+ * restores (pci_restore_state(): Command.MEM|BME, MSI-X enable). The
+ * 100 ms the specification lets the function take is left to the caller;
+ * the device then needs a new probe (admin queue, virtchnl).
+ * @return 0, -ENOTSUP (no AF capability with FLR), -EIO (the FLR bit did
+ *   not read back as 0), -errno.
+ */
+int avf_model_flr(struct avf_model *m);
 
 /* ------------------------------------------------------------------ */
 /* Admin queue */

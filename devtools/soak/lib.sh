@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared helpers of the soak scripts (sourced, not executed).
+
+# shellcheck source=devtools/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+{
+# Limits every soak enforces.
+SOAK_RSS_LIMIT_KIB=1024		# RSS growth must stay below 1 MiB
+SOAK_FAILED=			# set by soak_fail: the soak broke a limit
+}
+
+# soak_fail MESSAGE: report a broken limit; the script exits non-zero at
+# its end (after printing every figure).
+soak_fail() {
+	echo "FAILED: $*" >&2
+	# shellcheck disable=SC2034 # read by the scripts
+	SOAK_FAILED=1
+}
+
+# soak_build_check BUILD_DIR BINARY...: the binaries exist.
+soak_build_check() {
+	local build=$1 bin
+	shift
+	for bin in "$@"; do
+		[ -x "$build/subprojects/dpdk/$bin" ] ||
+			die "$build/subprojects/dpdk/$bin not found: build first (devtools/build.sh $build)"
+	done
+}
+
+# soak_fd_count PID: open file descriptors of PID.
+soak_fd_count() {
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
+}
+
+# soak_rss_kib PID: resident set size of PID in KiB.
+soak_rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# soak_settle PID: wait until PID's fd count is the same for half a
+# second (the server finishes cleaning up after a client), at most 5 s.
+soak_settle() {
+	local pid=$1 last=-1 same=0 n
+	for _ in $(seq 50); do
+		n=$(soak_fd_count "$pid")
+		if [ "$n" = "$last" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 5 ] && return 0
+		else
+			same=0
+		fi
+		last=$n
+		sleep 0.1
+	done
+}
+
+# soak_figure LOG PREFIX KEY: value of KEY=value on the last line of LOG
+# that starts with PREFIX (empty when absent).
+soak_figure() {
+	grep -a "^$2" "$1" | grep -aoE "(^| )$3=[^ ]+" | tail -n 1 |
+		sed 's/^ //; s/^[^=]*=//'
+}
+
+# soak_sum LOG PREFIX KEY: sum of KEY=value over the lines of LOG that
+# start with PREFIX.
+soak_sum() {
+	grep -a "^$2" "$1" | grep -aoE "(^| )$3=[0-9]+" |
+		sed 's/^ //; s/^[^=]*=//' | awk '{ s += $1 } END { print s + 0 }'
+}
