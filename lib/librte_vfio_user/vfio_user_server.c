@@ -159,7 +159,7 @@ conn_adopt(struct vfio_user_dev *dev, struct vfio_user_tran *t)
 	}
 	vfio_user_conn_init(c, t);
 	dev->stats.connects++;
-	dev->conn_events = t->ops->poll_events(t, false);
+	dev->conn_events = t->ops->poll_events(t, true, false);
 	epoll_set(dev, EPOLL_CTL_ADD, t->ops->poll_fd(t), dev->conn_events,
 		EV_CONN);
 	VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_CONN, INFO, "client connected");
@@ -231,8 +231,11 @@ conn_serve(struct vfio_user_dev *dev)
 		return false;
 	}
 	if (dev->threaded) {
+		/* a reply waiting for the client to read: nothing else to do
+		 * until it does (input stays in its socket)
+		 */
 		uint32_t want = c->tran->ops->poll_events(c->tran,
-			c->nb_out > 0);
+			c->nb_out == 0, c->nb_out > 0);
 
 		if (want != dev->conn_events) {
 			dev->conn_events = want;
