@@ -163,7 +163,8 @@ mem_send(struct vfio_user_tran *t, const void *buf, size_t len,
 	if (d->head + d->len + n > d->alloc) {
 		size_t want = d->len + n;
 
-		memmove(d->buf, d->buf + d->head, d->len);
+		if (d->len > 0)
+			memmove(d->buf, d->buf + d->head, d->len);
 		d->head = 0;
 		if (want > d->alloc) {
 			size_t a = RTE_MAX(d->alloc * 2, (size_t)MEM_BUF_MIN);
