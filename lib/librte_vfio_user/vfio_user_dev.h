@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/un.h>
 
+#include <rte_common.h>
+
 #include "rte_vfio_user.h"
 #include "vfio_user_caps.h"
 #include "vfio_user_codec.h"
@@ -174,7 +176,8 @@ struct vfio_user_req {
 	uint32_t reply_len;
 	int reply_fd;		/* borrowed fd sent with the reply, or -1 */
 	bool reply_allocated;
-	uint8_t reply_inline[64];
+	/* handlers fill it through struct pointers: keep it aligned */
+	uint8_t reply_inline[64] __rte_aligned(sizeof(uint64_t));
 };
 
 /* A reply payload buffer of len bytes (zeroed), or NULL (-ENOMEM). */
