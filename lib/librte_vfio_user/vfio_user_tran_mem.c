@@ -182,6 +182,7 @@ mem_send(struct vfio_user_tran *t, const void *buf, size_t len,
 			d->alloc = a;
 		}
 	}
+	/* every fd is duplicated before any is queued: all or nothing */
 	for (i = 0; i < nfds; i++) {
 		f[i] = malloc(sizeof(*f[i]));
 		if (f[i] != NULL)
@@ -197,6 +198,8 @@ mem_send(struct vfio_user_tran *t, const void *buf, size_t len,
 			pthread_mutex_unlock(&p->lock);
 			return r;
 		}
+	}
+	for (i = 0; i < nfds; i++) {
 		f[i]->pos = d->rd_total + d->len;
 		STAILQ_INSERT_TAIL(&d->fds, f[i], next);
 	}
