@@ -22,7 +22,7 @@ pristine=$("$EMU_TOP/devtools/dpdk-source.sh")
 check=$EMU_TOP/out/patch-check
 rm -rf "$check"
 mkdir -p "$check/subprojects"
-cp "$EMU_TOP/meson.build" "$check/"
+cp "$EMU_TOP/meson.build" "$EMU_TOP/meson_options.txt" "$check/"
 cp -a "$pristine" "$check/subprojects/dpdk"
 cd "$check/subprojects/dpdk"
 rm -f .complete .debian-version

@@ -7,6 +7,7 @@
 #
 # usage: devtools/test.sh [-k PATTERN]    (-k: only tests whose name matches)
 # Logs: out/test-logs/<test>.log
+# FUZZ_SECONDS: length of each fuzz-<target> run (default 60).
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -88,6 +89,33 @@ for t in $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests); do
 		build/subprojects/dpdk/app/test/dpdk-test -l 0-1 \
 		--no-huge -m 1024 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
 done
+
+# The sanitizer build (devtools/build-asan.sh: clang, ASan + UBSan, libFuzzer
+# coverage): every dpdk-test suite of the patchset again, then per fuzz target
+# the committed inputs (seeds and crash reproducers) and a short fuzzing run.
+# Any sanitizer report fails the test (devtools/fuzz/sanitizer-env.sh).
+asan_build_test() {
+	"$EMU_TOP/devtools/build-asan.sh" build-asan || return 1
+	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|app/test/(test_(vfio_user|emudev|emu_iavf|avfbe)|avf_)|devtools/fuzz/)[^:]*:[0-9]+:[0-9]+: warning' \
+			build-asan/emu-build.log; then
+		echo "clang warnings in the patchset's files (above)"
+		return 1
+	fi
+}
+export -f asan_build_test
+run_test asan-build 3600 bash -c asan_build_test
+san=devtools/fuzz/sanitizer-env.sh
+if [ -x build-asan/subprojects/dpdk/app/test/dpdk-test ]; then
+	for t in $(/usr/bin/python3 devtools/dpdk_tree.py tests); do
+		run_test "asan-$t" 900 $san env DPDK_TEST="$t" \
+			build-asan/subprojects/dpdk/app/test/dpdk-test --no-huge -m 512 \
+			--no-pci --file-prefix="asan-$t" --log-level=lib.eal:warning
+	done
+	for t in $(devtools/fuzz/run.sh --list); do
+		run_test "fuzz-replay-$t" 600 devtools/fuzz/replay.sh "$t"
+		run_test "fuzz-$t" 300 devtools/fuzz/run.sh "$t" "${FUZZ_SECONDS:-60}"
+	done
+fi
 
 # Real guests: the harness smoke test, then every end-to-end test script.
 if [ -x devtools/vm/smoke-test.sh ]; then

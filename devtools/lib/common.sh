@@ -32,7 +32,12 @@ need_space() {
 # Debian packages the build and the tests need on the host (Debian 12).
 EMU_HOST_PACKAGES="build-essential meson ninja-build ccache pkg-config python3 python3-pyelftools
 	libnuma-dev dpkg-dev xz-utils debootstrap cpio gzip iproute2 procps util-linux
-	python3-sphinx"
+	python3-sphinx
+	clang-14 libclang-rt-14-dev llvm-14"
+# clang-14: the sanitizer/fuzz build (devtools/build-asan.sh); libclang-rt-14-dev:
+# the ASan, UBSan and libFuzzer runtimes; llvm-14: llvm-symbolizer for reports.
+EMU_CLANG=clang-14
+EMU_SYMBOLIZER=/usr/lib/llvm-14/bin/llvm-symbolizer
 
 install_host_packages() {
 	local missing="" p
@@ -48,4 +53,31 @@ install_host_packages() {
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >>"$aptlog" 2>&1 ||
 		die "apt-get install$missing failed (see $aptlog): fix apt, then re-run"
+}
+
+# emu_build DIR EXAMPLES [MESON_SETUP_ARGS...]: configure DIR (first time
+# only, with the given arguments) and build it; the compiler output is kept
+# in DIR/emu-build.log. EXAMPLES is the dpdk:examples value wanted.
+emu_build() {
+	local builddir=$1 examples=$2 setup_log cur
+	shift 2
+	cd "$EMU_TOP"
+	if [ ! -f "$builddir/build.ninja" ]; then
+		log "configuring $builddir"
+		setup_log=$(mktemp /tmp/emu-meson-setup.XXXXXX)
+		meson setup "$builddir" -Ddpdk:examples="$examples" "$@" >"$setup_log" 2>&1 ||
+			{ tail -n 30 "$setup_log" >&2; die "meson setup failed (log above, full log: $setup_log)"; }
+		mv "$setup_log" "$builddir/meson-setup.log"
+	else
+		cur=$(meson introspect --buildoptions "$builddir" 2>/dev/null |
+			/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk:examples"][0])')
+		# the subproject's options are only defaulted at the first setup
+		[ "$cur" = "$examples" ] ||
+			meson configure "$builddir" -Ddpdk:examples="$examples" >/dev/null
+	fi
+	log "building $builddir"
+	if ! ninja -C "$builddir" >"$builddir/emu-build.log" 2>&1; then
+		grep -E 'error|Error' "$builddir/emu-build.log" | head -n 30 >&2
+		die "the build failed: see $builddir/emu-build.log"
+	fi
 }
