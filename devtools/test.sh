@@ -62,7 +62,7 @@ run_test() {
 # The build is a test too: it must succeed without warnings in our files.
 build_test() {
 	"$EMU_TOP/devtools/build.sh" build || return 1
-	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|examples/avf_emu_fwd|app/test/(test_(vfio_user|emudev|emu_iavf|avfbe)|avf_))[^:]*:[0-9]+:[0-9]+: warning' \
+	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|examples/avf_emu_fwd|app/test/(test_(vfio_user|emudev|emu_iavf|emu_soak|avfbe)|avf_))[^:]*:[0-9]+:[0-9]+: warning' \
 			build/emu-build.log; then
 		echo "compiler warnings in the patchset's files (above)"
 		return 1
@@ -90,13 +90,19 @@ for t in $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests); do
 		--no-huge -m 1024 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
 done
 
+# Soaks (devtools/soak) print figures; here they run in their short form:
+# client processes SIGKILLed at random points of their life against
+# testpmd, and resets under traffic; no crash, no fd or memory growth.
+run_test soak-vfio-user-kill 300 devtools/soak/vfio-user-kill.sh 20
+run_test soak-reset-under-traffic 300 devtools/soak/reset-under-traffic.sh 30
+
 # The sanitizer build (devtools/build-asan.sh: clang, ASan + UBSan, libFuzzer
 # coverage): every dpdk-test suite of the patchset again, then per fuzz target
 # the committed inputs (seeds and crash reproducers) and a short fuzzing run.
 # Any sanitizer report fails the test (devtools/fuzz/sanitizer-env.sh).
 asan_build_test() {
 	"$EMU_TOP/devtools/build-asan.sh" build-asan || return 1
-	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|app/test/(test_(vfio_user|emudev|emu_iavf|avfbe)|avf_)|devtools/fuzz/)[^:]*:[0-9]+:[0-9]+: warning' \
+	if grep -E '(lib/(vfio_user|emudev)|drivers/(emu|net/iavf_be)|app/test/(test_(vfio_user|emudev|emu_iavf|emu_soak|avfbe)|avf_)|devtools/fuzz/)[^:]*:[0-9]+:[0-9]+: warning' \
 			build-asan/emu-build.log; then
 		echo "clang warnings in the patchset's files (above)"
 		return 1

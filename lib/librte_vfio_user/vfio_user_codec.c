@@ -60,9 +60,10 @@ vfio_user_msg_new_reply(const struct vfio_user_hdr *req, uint32_t err,
 int
 vfio_user_msg_set_fds(struct vfio_user_msg *m, const int *fds, uint32_t nfds)
 {
-	if (nfds > RTE_DIM(m->fds) || m->nfds != 0)
+	if (nfds > RTE_DIM(m->fds) || m->nfds != 0 || (nfds > 0 && fds == NULL))
 		return -EINVAL;
-	memcpy(m->fds, fds, nfds * sizeof(int));
+	if (nfds > 0)
+		memcpy(m->fds, fds, nfds * sizeof(int));
 	m->nfds = nfds;
 	m->fds_owned = false;
 	return 0;

@@ -161,7 +161,8 @@ struct iavf_emu_dev {
 	uint16_t arq_backlog_head;
 	uint16_t arq_backlog_count;
 	bool irq0_pending;		/* vector 0 event latched while masked */
-	uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX];
+	/* virtchnl structures are read in place: keep it aligned */
+	uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX] __rte_aligned(8);
 
 	/* virtchnl */
 	struct virtchnl_version_info ver;

@@ -125,9 +125,15 @@ avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
 		    l2 + l3 + l4 + mss > AVFBE_MAX_FRAME ||
 		    l2 + l3 + l4 + tso_len != m->pkt_len)
 			return -EINVAL;
-		/* TCP_SEG implies TCP_CKSUM (rte_mbuf_core.h). */
+		/*
+		 * TCP_SEG implies TCP_CKSUM, and over IPv4 it needs IP_CKSUM
+		 * (rte_mbuf_core.h): every segment gets a new IP header, so
+		 * its checksum is recomputed whatever the guest asked.
+		 */
 		fl &= ~RTE_MBUF_F_TX_L4_MASK;
 		fl |= RTE_MBUF_F_TX_TCP_SEG;
+		if (fl & RTE_MBUF_F_TX_IPV4)
+			fl |= RTE_MBUF_F_TX_IP_CKSUM;
 		m->tso_segsz = mss;
 	}
 
