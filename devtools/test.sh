@@ -117,6 +117,17 @@ if [ -x build-asan/subprojects/dpdk/app/test/dpdk-test ]; then
 			build-asan/subprojects/dpdk/app/test/dpdk-test --no-huge -m 512 \
 			--no-pci --file-prefix="asan-$t" --log-level=lib.eal:warning
 	done
+	for t in $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests); do
+		run_test "asan-$t" 900 $san env DPDK_TEST="$t" AVFBE_PERF_MS=300 \
+			build-asan/subprojects/dpdk/app/test/dpdk-test -l 0-1 \
+			--no-huge -m 1024 --no-pci --file-prefix="asan-$t" \
+			--log-level=lib.eal:warning
+	done
+	# resets under traffic, where a use-after-free would show
+	run_test asan-emu_soak_reset 900 $san env DPDK_TEST=emu_soak_reset_autotest \
+		EMU_SOAK_RESETS=30 build-asan/subprojects/dpdk/app/test/dpdk-test \
+		--lcores '0@(0-1),1@(0-1)' --no-huge -m 512 --no-pci \
+		--file-prefix=asan-emu_soak_reset --log-level=lib.eal:warning
 	for t in $(devtools/fuzz/run.sh --list); do
 		run_test "fuzz-replay-$t" 600 devtools/fuzz/replay.sh "$t"
 		run_test "fuzz-$t" 300 devtools/fuzz/run.sh "$t" "${FUZZ_SECONDS:-60}"

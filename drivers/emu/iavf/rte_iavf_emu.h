@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_compat.h>
 #include <rte_ether.h>
 #include <rte_spinlock.h>
@@ -96,7 +97,10 @@ struct rte_iavf_emu_queue {
 /** RSS configuration the guest programmed (virtchnl RSS ops). */
 struct rte_iavf_emu_rss {
 	bool enabled;        /**< Guest asked for RSS on the device. */
-	uint8_t key[52];     /**< Hash key (Toeplitz). */
+	/** Hash key (Toeplitz); aligned for rte_softrss(), which reads it
+	 * in 32-bit words.
+	 */
+	uint8_t key[52] __rte_aligned(4);
 	uint16_t key_len;    /**< Valid bytes in key. */
 	uint8_t lut[64];     /**< Redirection table. */
 	uint16_t lut_len;    /**< Valid entries in lut. */
