@@ -38,6 +38,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -749,8 +750,12 @@ LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 	if (rte_iavf_emu_get_rss(0, &rb.rss) != 0)
 		fz_fail("no RSS state");
 
-	rb.buf_fd = memfd_create("fuzz_avfbe_window", MFD_CLOEXEC);
-	if (rb.buf_fd < 0 || ftruncate(rb.buf_fd, RB_BUF_SIZE) != 0)
+	/* sealed, as QEMU gives guest memory: the server requires it */
+	rb.buf_fd = memfd_create("fuzz_avfbe_window",
+				 MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (rb.buf_fd < 0 || ftruncate(rb.buf_fd, RB_BUF_SIZE) != 0 ||
+	    fcntl(rb.buf_fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
 		fz_fail("window memfd: %s", strerror(errno));
 	rb.buf = mmap(NULL, RB_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      rb.buf_fd, 0);
