@@ -69,8 +69,9 @@ vfio_user_msg_set_fds(struct vfio_user_msg *m, const int *fds, uint32_t nfds)
 	return 0;
 }
 
-void
-vfio_user_msg_close_fds(struct vfio_user_msg *m)
+/* Close the owned fds a handler did not take (set to -1 when taken). */
+static void
+msg_close_fds(struct vfio_user_msg *m)
 {
 	uint32_t i;
 
@@ -88,7 +89,7 @@ vfio_user_msg_free(struct vfio_user_msg *m)
 {
 	if (m == NULL)
 		return;
-	vfio_user_msg_close_fds(m);
+	msg_close_fds(m);
 	free(m->buf);
 	free(m);
 }

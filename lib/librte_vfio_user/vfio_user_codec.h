@@ -84,9 +84,6 @@ int vfio_user_msg_set_fds(struct vfio_user_msg *m, const int *fds,
 __rte_internal
 void vfio_user_msg_free(struct vfio_user_msg *m);
 
-/* Close the owned fds a handler did not take (set to -1 when taken). */
-void vfio_user_msg_close_fds(struct vfio_user_msg *m);
-
 /*
  * Write what the transport takes of m. Returns 1 when m is completely
  * sent, 0 when it is partly sent and the transport is full (-EAGAIN),

@@ -69,6 +69,7 @@ struct vfio_user_tran {
 };
 
 /* Monotonic clock in milliseconds, for absolute deadlines. */
+__rte_internal
 int64_t vfio_user_now_ms(void);
 
 /*
@@ -83,6 +84,7 @@ int vfio_user_tran_wait(struct vfio_user_tran *t, bool rd, bool wr,
  * Send all of buf (fds with its first byte), waiting for room until
  * deadline_ms. Returns 0, -ETIMEDOUT or the transport's -errno.
  */
+__rte_internal
 int vfio_user_tran_send_all(struct vfio_user_tran *t, const void *buf,
 		size_t len, const int *fds, uint32_t nfds, int64_t deadline_ms);
 
