@@ -144,38 +144,20 @@ static const char * const perf_error_xstats[] = {
 };
 
 static int
-parse_env_u64(const char *name, uint64_t min, uint64_t max, uint64_t *v)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long x;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || x < min || x > max) {
-		printf("%s=%s: expected a number in [%" PRIu64 ", %" PRIu64 "]\n",
-		       name, s, min, max);
-		return -EINVAL;
-	}
-	*v = x;
-	return 0;
-}
-
-static int
 parse_env(void)
 {
 	const char *db = getenv("AVFBE_PERF_DOORBELL");
 
-	if (parse_env_u64("AVFBE_PERF_MS", 1, 600000, &opt_ms) != 0 ||
-	    parse_env_u64("AVFBE_PERF_PKTS", 0, UINT32_MAX, &opt_pkts) != 0 ||
-	    parse_env_u64("AVFBE_PERF_YIELD", 0, 1, &opt_yield) != 0)
+	if (avfbe_test_env_u64("AVFBE_PERF_MS", 1, 600000, opt_ms, &opt_ms) != 0 ||
+	    avfbe_test_env_u64("AVFBE_PERF_PKTS", 0, UINT32_MAX, opt_pkts,
+			       &opt_pkts) != 0 ||
+	    avfbe_test_env_u64("AVFBE_PERF_YIELD", 0, 1, opt_yield,
+			       &opt_yield) != 0)
 		return -EINVAL;
 	if (getenv("AVFBE_PERF_FRAME") != NULL &&
 	    strcmp(getenv("AVFBE_PERF_FRAME"), "both") != 0) {
-		if (parse_env_u64("AVFBE_PERF_FRAME", 1, UINT16_MAX,
-				  &opt_frame) != 0)
+		if (avfbe_test_env_u64("AVFBE_PERF_FRAME", 1, UINT16_MAX,
+				       opt_frame, &opt_frame) != 0)
 			return -EINVAL;
 		if (opt_frame != perf_sizes[0] && opt_frame != perf_sizes[1]) {
 			printf("AVFBE_PERF_FRAME=%" PRIu64 ": expected %u, %u or both\n",

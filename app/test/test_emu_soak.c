@@ -109,34 +109,12 @@ sleep_us(uint64_t us)
 		;
 }
 
-static int
-env_u64(const char *name, uint64_t min, uint64_t max, uint64_t def,
-		uint64_t *v)
-{
-	const char *s = getenv(name);
-	unsigned long long x;
-	char *end;
-
-	*v = def;
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || x < min || x > max) {
-		printf("%s=%s: expected a number in [%" PRIu64 ", %" PRIu64 "]\n",
-		       name, s, min, max);
-		return -EINVAL;
-	}
-	*v = x;
-	return 0;
-}
-
 static uint64_t
 env_seed(void)
 {
 	uint64_t seed;
 
-	if (env_u64("EMU_SOAK_SEED", 0, UINT64_MAX, 0, &seed) != 0 ||
+	if (avfbe_test_env_u64("EMU_SOAK_SEED", 0, UINT64_MAX, 0, &seed) != 0 ||
 	    getenv("EMU_SOAK_SEED") == NULL)
 		seed = now_us() ^ ((uint64_t)getpid() << 32);
 	return seed;
@@ -881,11 +859,11 @@ test_emu_soak_kill(void)
 		printf("emu_soak_kill_autotest: set EMU_SOAK_PATH to the socket of an emu_iavf device served by another process (see devtools/soak/vfio-user-kill.sh)\n");
 		return TEST_SKIPPED;
 	}
-	if (env_u64("EMU_SOAK_CYCLES", 1, UINT32_MAX, 1000, &k.cycles) ||
-	    env_u64("EMU_SOAK_CHECK_EVERY", 0, UINT32_MAX, 50,
+	if (avfbe_test_env_u64("EMU_SOAK_CYCLES", 1, UINT32_MAX, 1000, &k.cycles) ||
+	    avfbe_test_env_u64("EMU_SOAK_CHECK_EVERY", 0, UINT32_MAX, 50,
 		    &k.check_every) ||
-	    env_u64("EMU_SOAK_TRAFFIC_MS", 1, 60000, 100, &k.traffic_ms) ||
-	    env_u64("EMU_SOAK_SERVER_PID", 0, INT32_MAX, 0, &server))
+	    avfbe_test_env_u64("EMU_SOAK_TRAFFIC_MS", 1, 60000, 100, &k.traffic_ms) ||
+	    avfbe_test_env_u64("EMU_SOAK_SERVER_PID", 0, INT32_MAX, 0, &server))
 		return TEST_FAILED;
 	k.server = (pid_t)server;
 	k.fds_min = -1;
@@ -966,7 +944,7 @@ test_emu_soak_client(void)
 		printf("emu_soak_client_autotest: set EMU_SOAK_PATH to the socket of an emu_iavf device served by another process\n");
 		return TEST_SKIPPED;
 	}
-	if (env_u64("EMU_SOAK_PACKETS", 1, UINT32_MAX, 100000, &packets))
+	if (avfbe_test_env_u64("EMU_SOAK_PACKETS", 1, UINT32_MAX, 100000, &packets))
 		return TEST_FAILED;
 	cs = calloc(1, sizeof(*cs));
 	if (cs == NULL)
@@ -1452,7 +1430,7 @@ test_emu_soak_reset(void)
 	uint64_t resets, seed;
 	int ret;
 
-	if (env_u64("EMU_SOAK_RESETS", 1, UINT32_MAX, 1000, &resets) != 0)
+	if (avfbe_test_env_u64("EMU_SOAK_RESETS", 1, UINT32_MAX, 1000, &resets) != 0)
 		return TEST_FAILED;
 	if (rte_lcore_count() < 2) {
 		printf("emu_soak_reset_autotest needs 2 lcores (e.g. -l 0-1)\n");
