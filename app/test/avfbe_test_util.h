@@ -12,8 +12,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "test.h"
 
@@ -68,6 +73,38 @@ avfbe_test_env_u64(const char *name, uint64_t min, uint64_t max,
 	}
 	*v = x;
 	return 0;
+}
+
+/*
+ * Headers of an Ethernet + IPv4 + UDP frame of len bytes, 10.0.0.1 to
+ * 10.0.0.2, from 02:00:00:00:00:src_id to dst; the payload (after the UDP
+ * header) is the caller's.
+ */
+static inline void
+avfbe_test_udp_frame(uint8_t *f, uint16_t len,
+		const struct rte_ether_addr *dst, uint8_t src_id,
+		uint16_t sport, uint16_t dport)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_udp_hdr *udp = (void *)(ip + 1);
+
+	memset(f, 0, sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	eth->src_addr.addr_bytes[0] = 0x02;
+	eth->src_addr.addr_bytes[5] = src_id;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->total_length = rte_cpu_to_be_16(len - RTE_ETHER_HDR_LEN);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16(len - RTE_ETHER_HDR_LEN -
+					  sizeof(*ip));
 }
 
 #endif /* _AVFBE_TEST_UTIL_H_ */

@@ -185,27 +185,10 @@ parse_env(void)
 static void
 build_udp(uint8_t *f, uint16_t len, const struct rte_ether_addr *dst)
 {
-	struct rte_ether_hdr *eth = (void *)f;
-	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
-	struct rte_udp_hdr *udp = (void *)(ip + 1);
 	uint16_t i;
 
 	memset(f, 0, len);
-	rte_ether_addr_copy(dst, &eth->dst_addr);
-	eth->src_addr.addr_bytes[0] = 0x02;
-	eth->src_addr.addr_bytes[5] = 0x01;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	ip->total_length = rte_cpu_to_be_16(len - RTE_ETHER_HDR_LEN);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(1024);
-	udp->dst_port = rte_cpu_to_be_16(1025);
-	udp->dgram_len = rte_cpu_to_be_16(len - RTE_ETHER_HDR_LEN -
-					  sizeof(*ip));
+	avfbe_test_udp_frame(f, len, dst, 0x01, 1024, 1025);
 	for (i = PERF_SEQ_OFF; i < len; i++)
 		f[i] = (uint8_t)i;
 }

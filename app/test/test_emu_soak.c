@@ -262,33 +262,13 @@ struct soak_flow {
 static void
 flow_init(struct soak_flow *f, struct avf_model *m, uint32_t window)
 {
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
 	uint16_t i;
 
 	memset(f, 0, sizeof(*f));
 	f->m = m;
 	f->window = window;
 	f->posting = true;
-	eth = (void *)f->frame;
-	ip = (void *)(eth + 1);
-	udp = (void *)(ip + 1);
-	rte_ether_addr_copy(&m->mac, &eth->dst_addr);
-	eth->src_addr.addr_bytes[0] = 0x02;
-	eth->src_addr.addr_bytes[5] = 0x5a;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	ip->total_length = rte_cpu_to_be_16(SOAK_FRAME - RTE_ETHER_HDR_LEN);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(4789);
-	udp->dst_port = rte_cpu_to_be_16(4790);
-	udp->dgram_len = rte_cpu_to_be_16(SOAK_FRAME - RTE_ETHER_HDR_LEN -
-					  sizeof(*ip));
+	avfbe_test_udp_frame(f->frame, SOAK_FRAME, &m->mac, 0x5a, 4789, 4790);
 	for (i = SOAK_PAYLOAD_OFF + 8; i < SOAK_FRAME; i++)
 		f->frame[i] = (uint8_t)i;
 }

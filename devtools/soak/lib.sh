@@ -70,3 +70,22 @@ soak_sum() {
 	grep -a "^$2" "$1" | grep -aoE "(^| )$3=[0-9]+" |
 		sed 's/^ //; s/^[^=]*=//' | awk '{ s += $1 } END { print s + 0 }'
 }
+
+# soak_args USAGE DEFAULT "$@": parse [-b BUILD_DIR] [COUNT] into the
+# globals soak_build (absolute) and soak_count; dies with USAGE otherwise.
+soak_args() {
+	local usage=$1 def=$2 opt OPTIND=1
+	shift 2
+	soak_build=build
+	while getopts b: opt; do
+		case $opt in
+		b) soak_build=$OPTARG ;;
+		*) die "usage: $usage" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -le 1 ] || die "usage: $usage"
+	soak_count=${1:-$def}
+	[[ $soak_count =~ ^[1-9][0-9]*$ ]] || die "usage: $usage"
+	case $soak_build in /*) ;; *) soak_build=$EMU_TOP/$soak_build ;; esac
+}

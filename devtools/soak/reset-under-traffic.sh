@@ -28,24 +28,10 @@ set -e -o pipefail
 # shellcheck source=devtools/soak/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() {
-	die "usage: devtools/soak/reset-under-traffic.sh [-b BUILD_DIR] [RESETS]"
-}
-
-build=build
-while getopts b: opt; do
-	case $opt in
-	b) build=$OPTARG ;;
-	*) usage ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -le 1 ] || usage
-resets=${1:-1000}
-[[ $resets =~ ^[1-9][0-9]*$ ]] || usage
-
+soak_args "devtools/soak/reset-under-traffic.sh [-b BUILD_DIR] [RESETS]" 1000 "$@"
+resets=$soak_count
+build=$soak_build
 cd "$EMU_TOP"
-case $build in /*) ;; *) build=$EMU_TOP/$build ;; esac
 soak_build_check "$build" app/test/dpdk-test
 dpdk_test=$build/subprojects/dpdk/app/test/dpdk-test
 logs=$EMU_TOP/out/soak/reset-under-traffic

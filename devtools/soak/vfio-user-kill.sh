@@ -27,24 +27,10 @@ set -e -o pipefail
 # shellcheck source=devtools/soak/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() {
-	die "usage: devtools/soak/vfio-user-kill.sh [-b BUILD_DIR] [CYCLES]"
-}
-
-build=build
-while getopts b: opt; do
-	case $opt in
-	b) build=$OPTARG ;;
-	*) usage ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -le 1 ] || usage
-cycles=${1:-1000}
-[[ $cycles =~ ^[1-9][0-9]*$ ]] || usage
-
+soak_args "devtools/soak/vfio-user-kill.sh [-b BUILD_DIR] [CYCLES]" 1000 "$@"
+cycles=$soak_count
+build=$soak_build
 cd "$EMU_TOP"
-case $build in /*) ;; *) build=$EMU_TOP/$build ;; esac
 soak_build_check "$build" app/dpdk-testpmd app/test/dpdk-test
 testpmd=$build/subprojects/dpdk/app/dpdk-testpmd
 dpdk_test=$build/subprojects/dpdk/app/test/dpdk-test
