@@ -63,6 +63,7 @@ log="$work/fuzz.log"
 before=$(ls "$crashes" | wc -l)
 
 log "fuzzing $target for $secs s (log: $log)"
+start=$SECONDS
 set +e
 # -timeout: one input may take a few socket round trips, never seconds.
 "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
@@ -71,6 +72,7 @@ set +e
 pid=$!
 wait $pid
 rc=$?
+elapsed=$((SECONDS - start))
 set -e
 # the EAL's runtime directory of that process
 rm -rf "/var/run/dpdk/fuzz-$target-$pid" "/tmp/fuzz-$target-$pid-"*.sock
@@ -82,7 +84,7 @@ first_report() {
 
 stat() { awk -v k="$1" '$1 == "stat::"k":" { print $2 }' "$log"; }
 cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
-echo "$target: $(stat number_of_executed_units) executions in $secs s," \
+echo "$target: $(stat number_of_executed_units) executions in $elapsed s," \
 	"$(stat average_exec_per_sec) exec/s, ${cov:-cov: ?}," \
 	"corpus $(ls "$work/corpus" | wc -l) + $(ls "$seeds" | wc -l) seeds," \
 	"peak RSS $(stat peak_rss_mb) MB"
