@@ -63,7 +63,7 @@ extern "C" {
 /** Maximum number of devices (server) and of clients (client API). */
 #define RTE_VFIO_USER_MAX_DEVICES 64
 /** Maximum number of simultaneous DMA mappings per device. */
-#define RTE_VFIO_USER_MAX_DMA_MAPS 1024
+#define RTE_VFIO_USER_MAX_DMA_MAPS 65535
 /** Maximum data in one REGION/DMA READ/WRITE message (1 MiB). */
 #define RTE_VFIO_USER_MAX_DATA_XFER (1024u * 1024u)
 
@@ -176,7 +176,10 @@ struct rte_vfio_user_dev_ops {
 	void (*lock_dp)(int dev_id, bool lock);
 	/** A mapping was added (inside the lock_dp window). */
 	void (*dma_map)(int dev_id, const struct rte_vfio_user_dma_map *map);
-	/** A mapping is about to be removed (inside the lock_dp window). */
+	/**
+	 * A mapping was removed from the DMA table (inside the lock_dp
+	 * window); its memory stays mapped until the callback returns.
+	 */
 	void (*dma_unmap)(int dev_id, const struct rte_vfio_user_dma_map *map);
 	/** IRQ fds or mask state of [start, start + count) of index changed. */
 	void (*irq_update)(int dev_id, uint32_t index, uint32_t start,

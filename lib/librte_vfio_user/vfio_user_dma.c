@@ -26,6 +26,8 @@
 #include "vfio_user_dev.h"
 
 #define DMA_TABLE_MIN 16u
+/* entries dma_remove() takes out of the table at once (12 KiB of stack) */
+#define DMA_REMOVE_BATCH 256u
 
 static uint32_t
 flags_to_prot(uint32_t flags)
@@ -66,20 +68,36 @@ ent_to_map(const struct vfio_user_dma_ent *e, struct rte_vfio_user_dma_map *m)
 	m->prot = e->prot;
 }
 
+/*
+ * Remove entries [i, i + n). They leave the table first, a batch at a
+ * time from the end of the range, so no lookup made in a dma_unmap
+ * callback finds a mapping already announced as gone; each mapping's
+ * memory stays mapped until its callback has returned.
+ */
 static void
-dma_remove_at(struct vfio_user_dev *dev, uint32_t i)
+dma_remove(struct vfio_user_dev *dev, uint32_t i, uint32_t n)
 {
+	struct vfio_user_dma_ent gone[DMA_REMOVE_BATCH];
 	struct vfio_user_dma_table *t = &dev->dma;
-	struct vfio_user_dma_ent *e = &t->ent[i];
 	struct rte_vfio_user_dma_map m;
+	uint32_t k, b, from;
 
-	ent_to_map(e, &m);
-	if (dev->ops.dma_unmap != NULL)
-		dev->ops.dma_unmap(dev->id, &m);
-	if (e->mmap_addr != NULL)
-		munmap(e->mmap_addr, e->mmap_len);
-	memmove(&t->ent[i], &t->ent[i + 1], (t->nb - i - 1) * sizeof(*e));
-	t->nb--;
+	while (n > 0) {
+		b = RTE_MIN(n, DMA_REMOVE_BATCH);
+		from = i + n - b;
+		memcpy(gone, &t->ent[from], b * sizeof(gone[0]));
+		memmove(&t->ent[from], &t->ent[from + b],
+			(t->nb - from - b) * sizeof(gone[0]));
+		t->nb -= b;
+		n -= b;
+		for (k = 0; k < b; k++) {
+			ent_to_map(&gone[k], &m);
+			if (dev->ops.dma_unmap != NULL)
+				dev->ops.dma_unmap(dev->id, &m);
+			if (gone[k].mmap_addr != NULL)
+				munmap(gone[k].mmap_addr, gone[k].mmap_len);
+		}
+	}
 }
 
 /*
@@ -215,12 +233,41 @@ vfio_user_dma_map_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
 	return 0;
 }
 
+/*
+ * The spec: "The address and size of the DMA region being unmapped must
+ * match exactly a previous mapping." It says nothing of other ranges, and
+ * QEMU sends them: a vIOMMU unmaps whole IOVA windows, most of them empty.
+ * Those follow kernel VFIO type1 (v2): every mapping inside the range is
+ * unmapped, a range holding none succeeds, a range that would split a
+ * mapping fails with EINVAL. An exact match is the one-mapping case.
+ */
+static int
+dma_unmap_range(const struct vfio_user_dma_table *t, uint64_t addr,
+		uint64_t size, uint32_t *first, uint32_t *n)
+{
+	uint64_t last = addr + (size - 1);
+	uint32_t i, j;
+
+	i = dma_lookup(t, addr);
+	if (i < t->nb && t->ent[i].iova < addr)
+		return -EINVAL;	/* starts inside a mapping */
+	j = dma_lookup(t, last);
+	if (j < t->nb && t->ent[j].iova <= last &&
+			t->ent[j].iova + (t->ent[j].size - 1) > last)
+		return -EINVAL;	/* ends inside a mapping */
+	if (j < t->nb && t->ent[j].iova <= last)
+		j++;
+	*first = i;
+	*n = j - i;
+	return 0;
+}
+
 int
 vfio_user_dma_unmap_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
-	struct vfio_user_dma_table *t = &dev->dma;
 	struct vfio_user_dma_unmap_msg u;
-	uint32_t i;
+	uint32_t first, n;
+	int r;
 
 	memcpy(&u, req->data, sizeof(u));
 	if (u.argsz < sizeof(u) || u.argsz > req->len)
@@ -230,37 +277,41 @@ vfio_user_dma_unmap_check(struct vfio_user_dev *dev, struct vfio_user_req *req)
 		return (u.addr != 0 || u.size != 0) ? -EINVAL : 0;
 	if (u.flags != 0)
 		return -EINVAL;
-	/* must match a previous DMA_MAP exactly */
-	i = dma_lookup(t, u.addr);
-	if (i >= t->nb || t->ent[i].iova != u.addr || t->ent[i].size != u.size)
-		return -ENOENT;
-	return 0;
+	if (u.size == 0 || ((u.addr | u.size) & (VFIO_USER_PGSIZE - 1)) ||
+			u.size - 1 > UINT64_MAX - u.addr)
+		return -EINVAL;
+	r = dma_unmap_range(&dev->dma, u.addr, u.size, &first, &n);
+	if (r < 0)
+		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_DMA, ERR,
+			"DMA_UNMAP of 0x%" PRIx64 "+0x%" PRIx64 " would split a mapping",
+			u.addr, u.size);
+	return r;
 }
 
 int
 vfio_user_dma_unmap_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
 {
 	struct vfio_user_dma_unmap_msg u;
+	uint32_t first, n;
 	void *echo;
 
 	memcpy(&u, req->data, sizeof(u));
-	/* the reply echoes the request entry */
+	/* "The server responds with the original DMA entry in the request." */
 	echo = vfio_user_req_reply(req, sizeof(u));
 	if (echo == NULL)
 		return -ENOMEM;
 	memcpy(echo, &u, sizeof(u));
 	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL)
 		vfio_user_dma_unmap_all(dev);
-	else
-		dma_remove_at(dev, dma_lookup(&dev->dma, u.addr));
+	else if (dma_unmap_range(&dev->dma, u.addr, u.size, &first, &n) == 0)
+		dma_remove(dev, first, n);
 	return 0;
 }
 
 void
 vfio_user_dma_unmap_all(struct vfio_user_dev *dev)
 {
-	while (dev->dma.nb > 0)
-		dma_remove_at(dev, dev->dma.nb - 1);
+	dma_remove(dev, 0, dev->dma.nb);
 }
 
 void

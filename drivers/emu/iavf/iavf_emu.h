@@ -192,7 +192,6 @@ struct iavf_emu_dev {
 	 */
 	rte_spinlock_recursive_t mem_lock; /* held for the lock window */
 	uint32_t mem_gen;		/* bumped by every DMA table change */
-	const struct rte_vfio_user_dma_map *unmapping; /* in dma_unmap */
 	uint32_t nb_shared_maps;	/* fd-backed mappings in the table */
 
 	/* client / lock window */

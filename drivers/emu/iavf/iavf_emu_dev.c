@@ -312,10 +312,10 @@ iavf_emu_dma_unmap(int vfu_id, const struct rte_vfio_user_dma_map *map)
 
 	if (dev == NULL)
 		return;
-	/* Called before the library drops the mapping from its table. */
-	dev->unmapping = map;
+	/* The mapping has left the library's table; its memory is still
+	 * mapped until this returns.
+	 */
 	iavf_emu_mem_changed(dev);
-	dev->unmapping = NULL;
 	iavf_emu_event(dev, RTE_EMUDEV_EVENT_MEM_CHANGE, 0, false);
 	/* No shareable memory left: nothing a backend could use. */
 	if (map->va != NULL && dev->nb_shared_maps > 0 &&

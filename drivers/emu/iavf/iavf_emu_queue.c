@@ -109,21 +109,15 @@ iavf_emu_unlock_all(struct iavf_emu_dev *dev)
 /*
  * The fd-backed mapping of the vfio-user DMA table that holds all of
  * [iova, iova + len) with prot. Control thread (any time) or data path
- * (queue access lock held): the table does not change meanwhile. The
- * mapping dma_unmap is announcing still is in the library's table but is
- * treated as gone.
+ * (queue access lock held): the table does not change meanwhile. A
+ * mapping dma_unmap announces has already left the table.
  */
 static bool
 mem_lookup(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
 		uint32_t prot, struct rte_vfio_user_dma_map *map)
 {
-	const struct rte_vfio_user_dma_map *gone = dev->unmapping;
-
-	if (rte_vfio_user_dma_lookup(dev->vfu_id, iova, len, prot, map) != 0 ||
-	    map->va == NULL)
-		return false;
-	return gone == NULL || gone->iova != map->iova ||
-		gone->size != map->size;
+	return rte_vfio_user_dma_lookup(dev->vfu_id, iova, len, prot,
+			map) == 0 && map->va != NULL;
 }
 
 /*
