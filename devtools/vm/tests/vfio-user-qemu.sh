@@ -7,7 +7,9 @@
 # sysfs (IDs, class, BARs, MSI-X capability) and accesses BAR0 with devmem:
 # trapped registers (magic, scratch, counter) and the shared (sparse mmap)
 # page; it also enables and disables MSI-X through the config space.  Then a
-# second QEMU attaches to the same socket.  The host checks what the guests
+# second QEMU attaches to the same socket, behind a vIOMMU (intel-iommu)
+# whose domain the guest changes twice: QEMU then unmaps whole IOVA windows
+# and must log no failed DMA map or unmap.  The host checks what the guests
 # saw, what the server recorded (its "SERVE:" summary), QEMU's trace (the
 # shared page is mmapped, not trapped) and that everything went away.
 #
@@ -230,6 +232,15 @@ else
 	show shared1 "$(devmem $((bar0 + SHARED + 4)) 32)"
 fi
 echo 0 >"$dev/enable"
+if [ "$ROLE" = 2 ]; then
+	# vIOMMU domain changes: QEMU unmaps whole IOVA windows, maps anew
+	types=
+	for t in identity DMA; do
+		echo "$t" >"$dev/iommu_group/type" || true
+		types="$types,$(cat "$dev/iommu_group/type")"
+	done
+	show iommu_types "${types#,}"
+fi
 echo "GUEST done"
 GUEST
 }
@@ -237,14 +248,18 @@ GUEST
 # run_guest N: boot guest N on the socket (QEMU traces its BAR accesses).
 run_guest() {
 	local n=$1 t0 t1 rc=0
+	local viommu=()
 	guest_script "$n" >"$TMPD/guest$n.sh"
+	# guest 2 sits behind a vIOMMU (QEMU's intel-iommu)
+	[ "$n" != 2 ] || viommu=(--append intel_iommu=on
+		--qemu-arg -device --qemu-arg intel-iommu,caching-mode=on)
 	t0=$(date +%s.%N)
 	"$TOP/devtools/vm/run-guest.sh" --name "vfio-user-qemu-$n-$$" --sock "$SOCK" \
 		--timeout 40 --script "$TMPD/guest$n.sh" --log "$TMPD/console$n.log" \
 		--qemu-arg -trace --qemu-arg vfio_user_region_rw \
 		--qemu-arg -trace --qemu-arg 'vfio_region_sparse_mmap_entry' \
 		--qemu-arg -trace --qemu-arg 'vfio_region_mmap' \
-		--qemu-arg -D --qemu-arg "$TMPD/qemu$n.trace" \
+		--qemu-arg -D --qemu-arg "$TMPD/qemu$n.trace" "${viommu[@]}" \
 		>/dev/null 2>"$TMPD/run-guest$n.err" &
 	GPID=$!
 	wait "$GPID" || rc=$?
@@ -328,6 +343,12 @@ eq "guest 1: MSI-X enable bit set in config" $(($(gval "$G1" msix_ctl_on) & 0x80
 eq "guest 1: MSI-X enable bit cleared in config" $(($(gval "$G1" msix_ctl_off) & 0x80)) 0
 eq "guest 2: BAR0 scratch reads back" "$(gval "$G2" scratch)" "$SCRATCH2"
 eq "guest 2: shared page keeps guest 1's word" "$(gval "$G2" shared0)" "$WORD0"
+check "guest 2: vIOMMU domain of the device changed to identity and back ($(gval "$G2" iommu_types))" \
+	test "$(gval "$G2" iommu_types)" = "identity,DMA"
+# QEMU unmaps whole IOVA windows then; kernel VFIO type1 semantics answer them
+bad=$(grep -acE 'vfio_container_dma_(un)?map\(.*= -' "$G2" || true)
+check "qemu 2: no failed DMA map/unmap in QEMU's log over the domain changes ($bad)" \
+	test "$bad" = 0
 eq "guest 2: shared page reads back" "$(gval "$G2" shared1)" "$WORD1"
 check_trace 1
 check_trace 2
