@@ -9,16 +9,21 @@
  * with checksum and TSO offloads, and broken guest input is fed in.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_emudev.h>
 #include <rte_ethdev.h>
+#include <rte_iavf_emu.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -250,6 +255,114 @@ test_devargs(void)
 	/* the device already has a port */
 	snprintf(args, sizeof(args), "id=1,avf_emu_id=%s", AVFBE_T_EMU);
 	CHECK(rte_vdev_init("net_avfbe_bad6", args) != 0, "second port");
+	return TEST_SUCCESS;
+}
+
+/* Open file descriptors of this process. */
+static int
+fd_count(void)
+{
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static bool
+is_socket(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A hot-plugged one-string port, removed while its guest is attached. */
+static int
+hotplug_cycle(const char *path, const char *devargs, bool close_first)
+{
+	const struct rte_ether_addr want = {
+		.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x42 } };
+	struct avf_model_conf mconf = { .path = path };
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	struct avf_model m;
+	uint16_t p;
+	uint32_t v;
+	int emu_id;
+
+	CHECK(rte_dev_probe(devargs) == 0, "hot-plug %s", devargs);
+	CHECK(rte_eth_dev_get_port_by_name("net_avfbe_h0", &p) == 0, "port");
+	CHECK(is_socket(path), "no socket at %s", path);
+	emu_id = rte_emudev_get_dev_id("net_avfbe_h0_avf");
+	CHECK(emu_id >= 0, "no emulated AVF named after the port");
+	CHECK(rte_eth_dev_info_get(p, &info) == 0 && info.max_rx_queues == 3,
+	      "queues=3 not passed on (%u)", info.max_rx_queues);
+	CHECK(rte_iavf_emu_get_mac(emu_id, &mac) == 0 &&
+	      rte_is_same_ether_addr(&mac, &want), "mac= not passed on");
+	/* a guest driver attaches and probes the device */
+	CHECK(avf_model_init(&m, &mconf) == 0, "model");
+	if (avf_model_connect(&m) != 0 ||
+	    avf_model_linux_probe(&m, AVF_MODEL_LINUX_CAPS) != 0) {
+		avf_model_fini(&m);
+		CHECK(false, "guest cannot probe the hot-plugged device");
+	}
+	if (close_first)
+		CHECK(rte_eth_dev_close(p) == 0, "close");
+	CHECK(rte_dev_remove(info.device) == 0, "hot-unplug");
+	CHECK(rte_eth_dev_get_port_by_name("net_avfbe_h0", &p) != 0,
+	      "port still there");
+	CHECK(rte_emudev_get_dev_id("net_avfbe_h0_avf") < 0,
+	      "emulated AVF still there");
+	CHECK(!is_socket(path), "socket %s left behind", path);
+	/* the guest lost its device */
+	CHECK(avf_model_rd32_trapped(&m, 0, &v) != 0, "client still served");
+	avf_model_fini(&m);
+	return TEST_SUCCESS;
+}
+
+/*
+ * One devargs string (path=): the port creates its emulated AVF, works
+ * through rte_dev_probe()/rte_dev_remove() as Open vSwitch uses them, and
+ * goes away with its socket, its client and every fd; it comes back under
+ * the same name. Devargs that mix the two forms are refused.
+ */
+static int
+test_one_devargs(void)
+{
+	char path[128], devargs[256], bad[256];
+	int fds0, fds1, i;
+
+	snprintf(path, sizeof(path), "/tmp/avfbe_hp_%d.sock", (int)getpid());
+	snprintf(devargs, sizeof(devargs),
+		 "net_avfbe_h0,path=%s,queues=3,mac=02:00:00:00:00:42", path);
+	fds0 = fd_count();
+	for (i = 0; i < 3; i++)
+		if (hotplug_cycle(path, devargs, i == 1) != TEST_SUCCESS)
+			return TEST_FAILED;
+	fds1 = fd_count();
+	CHECK(fds0 == fds1, "%d fds before, %d after 3 hot-plug cycles",
+	      fds0, fds1);
+
+	snprintf(bad, sizeof(bad), "path=%s,avf_emu_id=%u", path,
+		 AVFBE_T_EMU_ID);
+	CHECK(rte_vdev_init("net_avfbe_bad7", bad) != 0, "path and avf_emu_id");
+	CHECK(rte_vdev_init("net_avfbe_bad8", "id=1,avf_emu_id=7,queues=2") != 0,
+	      "queues without path");
+	snprintf(bad, sizeof(bad), "path=%s,queues=99", path);
+	CHECK(rte_vdev_init("net_avfbe_bad9", bad) != 0, "queues=99");
+	CHECK(rte_emudev_get_dev_id("net_avfbe_bad9_avf") < 0,
+	      "emulated AVF of a failed probe left");
+	CHECK(!is_socket(path), "socket of a failed probe left");
+	/* a vdev's emulated AVF is not the API's to destroy */
+	CHECK(rte_iavf_emu_destroy(AVFBE_T_EMU_ID) == -EPERM,
+	      "destroyed an emu_iavf vdev's device");
 	return TEST_SUCCESS;
 }
 
@@ -660,6 +773,7 @@ static struct unit_test_suite avfbe_testsuite = {
 	.teardown = testsuite_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_devargs),
+		TEST_CASE(test_one_devargs),
 		TEST_CASE(test_info_link),
 		TEST_CASE(test_guest_tx_plain),
 		TEST_CASE(test_csum_roundtrip),

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Demo: two QEMU 11 guests talk to each other through DPDK.  dpdk-testpmd
-# serves two emulated Intel AVFs over vfio-user (emu_iavf0/1) and forwards
+# serves two emulated Intel AVFs over vfio-user (net_avfbe0's, emu_iavf1) and forwards
 # between their data-path ports (net_avfbe0 <-> net_avfbe1); each guest
 # drives its AVF with the stock Linux iavf driver.  Shows the guests' links,
 # pings, a TCP transfer and iperf3 throughput, and testpmd's port statistics.

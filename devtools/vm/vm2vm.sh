@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Two real guests joined through DPDK: dpdk-testpmd serves two emulated AVFs
-# (emu_iavf0/1) over vfio-user and forwards between their data-path ports
-# (net_avfbe0 <-> net_avfbe1, io forwarding); two QEMU 11 guests, one NIC
-# each, drive them with the stock Linux iavf driver.
+# over vfio-user and forwards between their data-path ports (net_avfbe0 <->
+# net_avfbe1, io forwarding); net_avfbe0 creates its AVF from one devargs
+# string, net_avfbe1 serves the emu_iavf1 vdev's. Two QEMU 11 guests, one
+# NIC each, drive them with the stock Linux iavf driver.
 #
 # Sourced by devtools/vm/tests/avfbe-vm2vm.sh and devtools/vm/demo.sh, which
 # call the vm2vm_* functions below.  Run directly, it boots two guests, runs
@@ -85,13 +86,13 @@ vm2vm_start_testpmd() {
 	# Held open read-write: testpmd never sees end of input.
 	exec 8<>"$VM2VM_DIR/testpmd.in"
 	# --no-mlockall: testpmd must not lock (and so populate) the guests'
-	# memory it maps.
+	# memory it maps. Port 0 is given in one devargs string (it creates
+	# its emulated AVF), port 1 as an emu_iavf vdev plus the port.
 	# shellcheck disable=SC2054 # commas inside arguments
 	VM2VM_TP_ARGS=("${lcores[@]}" --no-huge -m 1024 --no-pci
 		--file-prefix="vm2vm-$$-${VM2VM_DIR##*.}"
-		--vdev "emu_iavf0,path=$(vm2vm_sock 0),id=0"
+		--vdev "net_avfbe0,path=$(vm2vm_sock 0)"
 		--vdev "emu_iavf1,path=$(vm2vm_sock 1),id=1"
-		--vdev net_avfbe0,id=0,avf_emu_id=0
 		--vdev net_avfbe1,id=1,avf_emu_id=1
 		"$@" -- -i --forward-mode=io --no-mlockall)
 	# Line-buffered, so that command output is in the log when the next

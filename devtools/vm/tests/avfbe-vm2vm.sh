@@ -136,7 +136,7 @@ server_alive() {
 [ "$(id -u)" = 0 ] || abort "setup: needs root (QEMU runs chrooted)"
 "$TOP/devtools/vm/setup.sh" >/dev/null || abort "setup: devtools/vm/setup.sh failed"
 vm2vm_init "$BUILD" || abort "setup: no run directory"
-vm2vm_start_testpmd || abort "testpmd: did not start with emu_iavf0/1 and net_avfbe0/1"
+vm2vm_start_testpmd || abort "testpmd: did not start with net_avfbe0 (path=), emu_iavf1 and net_avfbe1"
 vm2vm_tp_cmd 10 start 'forwards packets' >/dev/null || abort "testpmd: start"
 pass "testpmd: io forwarding net_avfbe0 <-> net_avfbe1, sockets $(vm2vm_sock 0) $(vm2vm_sock 1) (CPUs: $VM2VM_CPUS)"
 fd_at "no guest"

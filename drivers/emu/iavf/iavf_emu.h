@@ -136,6 +136,7 @@ struct iavf_emu_dev {
 	struct rte_emudev *edev;
 	uint16_t emu_id;
 	int vfu_id;			/* vfio-user device id */
+	bool api_created;		/* by rte_iavf_emu_create(), not a vdev */
 
 	/* devargs */
 	uint16_t num_qp;

@@ -671,10 +671,15 @@ iavf_emu_free(struct iavf_emu_dev *dev)
 	rte_free(dev);
 }
 
+/*
+ * Create the emulated AVF NAME from devargs PARAMS and serve it; OWNER is
+ * the DPDK device it belongs to (its vdev, or the port that created it).
+ * Returns the emudev id or a negative errno.
+ */
 static int
-iavf_emu_probe(struct rte_vdev_device *vdev)
+iavf_emu_create(const char *name, const char *params,
+		struct rte_device *owner)
 {
-	const char *name = rte_vdev_device_name(vdev);
 	struct rte_vfio_user_dev_desc desc;
 	struct rte_vfio_user_region *bar0;
 	struct iavf_emu_dev *dev;
@@ -686,7 +691,7 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 		IAVF_EMU_LOG(ERR, "%s: primary process only", name);
 		return -ENOTSUP;
 	}
-	ret = iavf_emu_parse_args(name, rte_vdev_device_args(vdev), &a);
+	ret = iavf_emu_parse_args(name, params, &a);
 	if (ret != 0)
 		return ret;
 
@@ -717,7 +722,7 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 	}
 	dev->edev = edev;
 	dev->emu_id = edev->dev_id;
-	edev->device = &vdev->device;
+	edev->device = owner;
 	edev->ops = &iavf_emu_emudev_ops;
 	edev->type = RTE_IAVF_EMU_TYPE;
 	edev->priv = dev;
@@ -803,7 +808,7 @@ iavf_emu_probe(struct rte_vdev_device *vdev)
 		     name, dev->emu_id, dev->path, dev->num_qp,
 		     RTE_ETHER_ADDR_BYTES(&dev->mac), dev->link_speed,
 		     dev->shared_db ? "shared" : "trapped");
-	return 0;
+	return dev->emu_id;
 
 err_table:
 	iavf_emu_devs[dev->emu_id] = NULL;
@@ -814,28 +819,72 @@ err_free:
 	return ret;
 }
 
-static int
-iavf_emu_remove(struct rte_vdev_device *vdev)
+/* Stop serving the device (its client is disconnected) and free it. */
+static void
+iavf_emu_destroy(struct rte_emudev *edev)
 {
-	const char *name = rte_vdev_device_name(vdev);
-	struct rte_emudev *edev;
-	struct iavf_emu_dev *dev;
+	struct iavf_emu_dev *dev = edev->priv;
 	int ret;
 
-	edev = rte_emudev_allocated(name);
-	if (edev == NULL)
-		return -ENODEV;
-	dev = edev->priv;
 	ret = rte_vfio_user_unregister(dev->vfu_id);
 	if (ret != 0)
-		IAVF_EMU_LOG(WARNING, "%s: unregister failed: %s", name,
+		IAVF_EMU_LOG(WARNING, "%s: unregister failed: %s", dev->name,
 			     strerror(-ret));
 	if (iavf_emu_err_total(dev) != 0)
-		IAVF_EMU_LOG(INFO, "%s: %" PRIu64 " bad inputs ignored", name,
-			     iavf_emu_err_total(dev));
+		IAVF_EMU_LOG(INFO, "%s: %" PRIu64 " bad inputs ignored",
+			     dev->name, iavf_emu_err_total(dev));
 	iavf_emu_devs[dev->emu_id] = NULL;
 	rte_emudev_release(edev);
 	iavf_emu_free(dev);
+}
+
+static int
+iavf_emu_probe(struct rte_vdev_device *vdev)
+{
+	int ret;
+
+	ret = iavf_emu_create(rte_vdev_device_name(vdev),
+			rte_vdev_device_args(vdev), &vdev->device);
+	return ret < 0 ? ret : 0;
+}
+
+static int
+iavf_emu_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_emudev *edev;
+
+	edev = rte_emudev_allocated(rte_vdev_device_name(vdev));
+	if (edev == NULL)
+		return -ENODEV;
+	iavf_emu_destroy(edev);
+	return 0;
+}
+
+int
+rte_iavf_emu_create(const char *name, const char *devargs,
+		struct rte_device *owner)
+{
+	int ret;
+
+	if (name == NULL || name[0] == '\0')
+		return -EINVAL;
+	ret = iavf_emu_create(name, devargs, owner);
+	if (ret >= 0)
+		iavf_emu_devs[ret]->api_created = true;
+	return ret;
+}
+
+int
+rte_iavf_emu_destroy(uint16_t emu_id)
+{
+	struct iavf_emu_dev *dev = iavf_emu_dev_by_emu_id(emu_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	/* an emu_iavf vdev goes with its vdev (rte_vdev_uninit) */
+	if (!dev->api_created)
+		return -EPERM;
+	iavf_emu_destroy(dev->edev);
 	return 0;
 }
 

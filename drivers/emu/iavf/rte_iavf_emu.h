@@ -34,6 +34,8 @@
 #include <rte_ether.h>
 #include <rte_spinlock.h>
 
+struct rte_device;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -106,6 +108,32 @@ struct rte_iavf_emu_rss {
 	uint16_t lut_len;    /**< Valid entries in lut. */
 	uint64_t hena;       /**< Enabled hash types (VIRTCHNL HENA bits). */
 };
+
+/**
+ * Create an emulated AVF without an emu_iavf vdev, for a driver that
+ * offers the whole port from one devargs string (net_avfbe path=...).
+ *
+ * @param name     Emudev name (unique among emulated devices).
+ * @param devargs  The emu_iavf devargs: "path=...[,queues=N,mac=...,
+ *                 link_speed=...,doorbell=...,id=...]".
+ * @param owner    The device it belongs to, or NULL.
+ * @return The emudev id (the device is served from now on), or a negative
+ *   errno (-EINVAL for bad devargs, logged with what to fix).
+ */
+__rte_experimental
+int rte_iavf_emu_create(const char *name, const char *devargs,
+		struct rte_device *owner);
+
+/**
+ * Destroy an emulated AVF made by rte_iavf_emu_create(): its vfio-user
+ * socket is removed and its client disconnected. Its backend must have
+ * unsubscribed from its events first.
+ *
+ * @return 0, -ENODEV (no such device) or -EPERM (an emu_iavf vdev: use
+ *   rte_vdev_uninit()).
+ */
+__rte_experimental
+int rte_iavf_emu_destroy(uint16_t emu_id);
 
 /**
  * Get a queue of an emulated AVF.

@@ -15,6 +15,7 @@
  * Descriptor formats come from DPDK's own iavf base code (iavf_type.h).
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -108,6 +109,7 @@ struct avfbe_adapter {
 	struct rte_eth_dev *eth_dev;
 	uint16_t instance_id;           /* devarg id= */
 	uint16_t emu_id;                /* devarg avf_emu_id= */
+	bool owns_emu;                  /* created from path=, destroyed on close */
 	uint16_t num_qp;                /* queue pairs the device offers */
 	bool started;                   /* dev_start done */
 	bool admin_up;                  /* not set down by dev_set_link_down */
@@ -146,6 +148,16 @@ uint8_t avfbe_ptype_of(uint32_t rte_ptype);
 bool avfbe_rss_hash(const struct rte_iavf_emu_rss *rss,
 		const struct rte_mbuf *m, uint32_t ptype, uint32_t l2_len,
 		uint32_t l3_len, uint32_t *hash);
+
+/* avfbe_devargs.c */
+struct avfbe_args {
+	int id;              /* -1 until given (0 by default with path=) */
+	int emu_id;          /* -1 until given */
+	bool own_emu;        /* path= given: the port creates the device */
+	char emu_args[PATH_MAX + 128]; /* its emu_iavf devargs */
+};
+int avfbe_parse_args(const char *name, const char *params,
+		struct avfbe_args *args);
 
 /* avfbe_rx.c / avfbe_tx.c */
 uint16_t avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

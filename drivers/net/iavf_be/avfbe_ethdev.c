@@ -5,6 +5,7 @@
 /*
  * net_avfbe: probe, devargs, ethdev operations, link state and counters.
  *
+ *   --vdev net_avfbe0,path=/run/avf0.sock
  *   --vdev emu_iavf0,path=/run/avf0.sock,id=0 --vdev net_avfbe0,id=0,avf_emu_id=0
  *
  * The port serves one emulated AVF (an emudev of type "iavf"). Its link is
@@ -30,22 +31,8 @@
 
 RTE_LOG_REGISTER_DEFAULT(avfbe_logtype, NOTICE);
 
-#define AVFBE_ARG_ID		"id"
-#define AVFBE_ARG_EMU_ID	"avf_emu_id"
-
-static const char * const avfbe_valid_args[] = {
-	AVFBE_ARG_ID,
-	AVFBE_ARG_EMU_ID,
-	NULL,
-};
-
 /* Emulated devices already served by a port. */
 static bool avfbe_emu_claimed[RTE_MAX_EMUDEV];
-
-struct avfbe_args {
-	int id;              /* -1 until given */
-	int emu_id;          /* -1 until given */
-};
 
 /* ----------------------------------------------------------- link */
 
@@ -264,6 +251,11 @@ avfbe_dev_close(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		avfbe_tx_queue_release(dev, i);
 	avfbe_emu_claimed[ad->emu_id] = false;
+	if (ad->owns_emu) {
+		/* its socket goes, its client is disconnected */
+		rte_iavf_emu_destroy(ad->emu_id);
+		ad->owns_emu = false;
+	}
 	/* mac_addrs points into dev_private, not to be freed by ethdev */
 	dev->data->mac_addrs = NULL;
 	return 0;
@@ -548,84 +540,30 @@ static const struct eth_dev_ops avfbe_ops = {
 
 /* ----------------------------------------------------------- probe */
 
+/*
+ * path= form: create the port's own emulated AVF, named after the port.
+ * Its socket exists and is served from here on.
+ */
 static int
-avfbe_parse_uint(const char *key, const char *value, unsigned long limit,
-		int *out)
+avfbe_create_emu(const char *name, struct avfbe_args *args,
+		struct rte_device *owner)
 {
-	unsigned long v;
-	char *end;
+	char emu_name[RTE_EMUDEV_NAME_MAX_LEN];
+	int ret;
 
-	errno = 0;
-	v = strtoul(value, &end, 0);
-	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
-	    v > limit) {
-		AVFBE_LOG(ERR, "invalid %s=%s: expected an integer 0..%lu",
-			  key, value, limit);
+	if (snprintf(emu_name, sizeof(emu_name), "%s_avf", name) >=
+	    (int)sizeof(emu_name)) {
+		AVFBE_LOG(ERR, "%s: port name too long", name);
 		return -EINVAL;
 	}
-	*out = (int)v;
+	ret = rte_iavf_emu_create(emu_name, args->emu_args, owner);
+	if (ret < 0) {
+		AVFBE_LOG(ERR, "%s: cannot create its emulated AVF (%s): %s",
+			  name, args->emu_args, strerror(-ret));
+		return ret;
+	}
+	args->emu_id = ret;
 	return 0;
-}
-
-static int
-avfbe_arg_handler(const char *key, const char *value, void *opaque)
-{
-	struct avfbe_args *args = opaque;
-
-	if (value == NULL) {
-		AVFBE_LOG(ERR, "devarg %s needs a value", key);
-		return -EINVAL;
-	}
-	if (strcmp(key, AVFBE_ARG_ID) == 0)
-		return avfbe_parse_uint(key, value, UINT16_MAX, &args->id);
-	/* avf_emu_id: an emudev id, or the name of the emudev */
-	if (value[0] >= '0' && value[0] <= '9')
-		return avfbe_parse_uint(key, value, RTE_MAX_EMUDEV - 1,
-					&args->emu_id);
-	args->emu_id = rte_emudev_get_dev_id(value);
-	if (args->emu_id < 0) {
-		AVFBE_LOG(ERR, "invalid %s=%s: no emulated device of that name",
-			  key, value);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-avfbe_parse_args(const char *name, const char *params, struct avfbe_args *args)
-{
-	struct rte_kvargs *kvlist;
-	int ret = 0;
-
-	args->id = -1;
-	args->emu_id = -1;
-	kvlist = rte_kvargs_parse(params != NULL ? params : "", avfbe_valid_args);
-	if (kvlist == NULL) {
-		AVFBE_LOG(ERR, "%s: cannot parse devargs \"%s\" (allowed: %s=<uint16>, %s=<emudev id or name>)",
-			  name, params, AVFBE_ARG_ID, AVFBE_ARG_EMU_ID);
-		return -EINVAL;
-	}
-	if (rte_kvargs_count(kvlist, AVFBE_ARG_ID) > 1 ||
-	    rte_kvargs_count(kvlist, AVFBE_ARG_EMU_ID) > 1) {
-		AVFBE_LOG(ERR, "%s: %s and %s may be given once", name,
-			  AVFBE_ARG_ID, AVFBE_ARG_EMU_ID);
-		ret = -EINVAL;
-		goto out;
-	}
-	ret = rte_kvargs_process(kvlist, NULL, avfbe_arg_handler, args);
-	if (ret != 0) {
-		ret = -EINVAL;
-		goto out;
-	}
-	if (args->id < 0 || args->emu_id < 0) {
-		AVFBE_LOG(ERR, "%s: missing devarg %s (required: %s=<uint16>, %s=<emudev id>)",
-			  name, args->id < 0 ? AVFBE_ARG_ID : AVFBE_ARG_EMU_ID,
-			  AVFBE_ARG_ID, AVFBE_ARG_EMU_ID);
-		ret = -EINVAL;
-	}
-out:
-	rte_kvargs_free(kvlist);
-	return ret;
 }
 
 /* Check that emu_id is an emulated AVF nobody serves yet. */
@@ -685,15 +623,23 @@ avfbe_probe(struct rte_vdev_device *vdev)
 	ret = avfbe_parse_args(name, rte_vdev_device_args(vdev), &args);
 	if (ret != 0)
 		return ret;
+	if (args.own_emu) {
+		ret = avfbe_create_emu(name, &args, &vdev->device);
+		if (ret != 0)
+			return ret;
+	}
 	ret = avfbe_check_emu(name, (uint16_t)args.emu_id, &num_qp);
 	if (ret != 0)
-		return ret;
+		goto err_emu;
 
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
-	if (dev == NULL)
-		return -ENOMEM;
+	if (dev == NULL) {
+		ret = -ENOMEM;
+		goto err_emu;
+	}
 	ad = dev->data->dev_private;
 	ad->eth_dev = dev;
+	ad->owns_emu = args.own_emu;
 	ad->instance_id = (uint16_t)args.id;
 	ad->emu_id = (uint16_t)args.emu_id;
 	ad->num_qp = num_qp;
@@ -729,7 +675,7 @@ avfbe_probe(struct rte_vdev_device *vdev)
 			  name, ad->emu_id, strerror(-ret));
 		dev->data->mac_addrs = NULL;
 		rte_eth_dev_release_port(dev);
-		return ret;
+		goto err_emu;
 	}
 	ad->subscribed = true;
 	avfbe_emu_claimed[ad->emu_id] = true;
@@ -739,6 +685,11 @@ avfbe_probe(struct rte_vdev_device *vdev)
 	AVFBE_LOG(INFO, "%s: port %u serves emulated AVF %u (%u queue pairs)",
 		  name, dev->data->port_id, ad->emu_id, num_qp);
 	return 0;
+
+err_emu:
+	if (args.own_emu)
+		rte_iavf_emu_destroy((uint16_t)args.emu_id);
+	return ret;
 }
 
 static int
@@ -761,5 +712,10 @@ static struct rte_vdev_driver avfbe_vdev_drv = {
 
 RTE_PMD_REGISTER_VDEV(net_avfbe, avfbe_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_avfbe,
-	AVFBE_ARG_ID "=<uint16> "
-	AVFBE_ARG_EMU_ID "=<emudev id or name>");
+	"path=<unix socket path> "
+	"queues=<1-16> "
+	"mac=<xx:xx:xx:xx:xx:xx> "
+	"link_speed=<Mbps> "
+	"doorbell=<shared|trapped> "
+	"id=<uint16> "
+	"avf_emu_id=<emudev id or name>");
