@@ -92,9 +92,11 @@ done
 
 # Soaks (devtools/soak) print figures; here they run in their short form:
 # client processes SIGKILLed at random points of their life against
-# testpmd, and resets under traffic; no crash, no fd or memory growth.
+# testpmd, resets under traffic, and net_avfbe ports hot-plugged into
+# testpmd; no crash, no fd or memory growth.
 run_test soak-vfio-user-kill 300 devtools/soak/vfio-user-kill.sh 20
 run_test soak-reset-under-traffic 300 devtools/soak/reset-under-traffic.sh 30
+run_test soak-hotplug 300 devtools/soak/hotplug.sh 50
 
 # The sanitizer build (devtools/build-asan.sh: clang, ASan + UBSan, libFuzzer
 # coverage): every dpdk-test suite of the patchset again, then per fuzz target
