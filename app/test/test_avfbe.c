@@ -15,12 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_eal.h>
 #include <rte_emudev.h>
 #include <rte_ethdev.h>
 #include <rte_iavf_emu.h>
@@ -28,6 +31,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include <rte_vfio_user.h>
 
 #include "test.h"
 #include "avf_guest_model.h"
@@ -767,6 +771,100 @@ test_tx_no_fit(void)
 	return ret;
 }
 
+/*
+ * One telemetry command on this process's telemetry socket (as
+ * usertools/dpdk-telemetry.py sends it); buf gets the JSON reply.
+ */
+static int
+tel_query(const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	ssize_t n;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    read(fd, buf, len - 1) <= 0 ||		/* the greeting */
+	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		close(fd);
+		return -EIO;
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The number after "key": in a telemetry reply, or -1. */
+static long long
+tel_num(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	return p != NULL ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+/*
+ * /emu_iavf/info and /vfio_user/info of the suite's device, with its
+ * guest probed and open: the values are the device's state, and the
+ * command counters follow what the guest does.
+ */
+static int
+test_telemetry(void)
+{
+	char emu[4096], vfu[4096], cmd[64];
+	long long reads, vfu_id;
+	uint32_t v;
+	int i;
+
+	CHECK(tel_query("/emu_iavf/list", emu, sizeof(emu)) == 0, "list");
+	snprintf(cmd, sizeof(cmd), "[%u]", AVFBE_T_EMU_ID);
+	CHECK(strstr(emu, cmd) != NULL, "/emu_iavf/list: %s", emu);
+	snprintf(cmd, sizeof(cmd), "/emu_iavf/info,%u", AVFBE_T_EMU_ID);
+	CHECK(tel_query(cmd, emu, sizeof(emu)) == 0, "emu_iavf info");
+	CHECK(strstr(emu, "\"reset_state\":\"vf_active\"") != NULL &&
+	      strstr(emu, "\"virtchnl_version\":\"1.1\"") != NULL &&
+	      tel_num(emu, "client_connected") == 1 &&
+	      tel_num(emu, "queue_pairs") == AVFBE_T_QUEUES &&
+	      tel_num(emu, "rx_queues_enabled") == AVFBE_T_QUEUES &&
+	      tel_num(emu, "tx_queues_enabled") == AVFBE_T_QUEUES &&
+	      tel_num(emu, "link_up") == 1 && tel_num(emu, "tail") >= 0,
+	      "%s", emu);
+	CHECK(tel_query("/emu_iavf/info,31", emu, sizeof(emu)) == 0 &&
+	      strstr(emu, "null") != NULL, "no such device: %s", emu);
+
+	snprintf(cmd, sizeof(cmd), "/emu_iavf/info,%u", AVFBE_T_EMU_ID);
+	CHECK(tel_query(cmd, emu, sizeof(emu)) == 0, "emu_iavf info");
+	vfu_id = tel_num(emu, "vfio_user_id");
+	CHECK(vfu_id >= 0, "%s", emu);
+	snprintf(cmd, sizeof(cmd), "/vfio_user/info,%lld", vfu_id);
+	CHECK(tel_query(cmd, vfu, sizeof(vfu)) == 0, "vfio_user info");
+	CHECK(tel_num(vfu, "client_negotiated") == 1 &&
+	      tel_num(vfu, "dma_maps") ==
+	      rte_vfio_user_get_mem_table((int)vfu_id, NULL, 0) &&
+	      tel_num(vfu, "DMA_MAP") >= 1 && tel_num(vfu, "VERSION") == 1,
+	      "%s", vfu);
+	/* three trapped reads by the guest: three more REGION_READs */
+	reads = tel_num(vfu, "REGION_READ");
+	for (i = 0; i < 3; i++)
+		CHECK(avf_model_rd32_trapped(&model, IAVF_VFGEN_RSTAT, &v) == 0,
+		      "read");
+	CHECK(tel_query(cmd, vfu, sizeof(vfu)) == 0, "vfio_user info");
+	CHECK(tel_num(vfu, "REGION_READ") == reads + 3,
+	      "REGION_READ %lld, then %lld", reads,
+	      tel_num(vfu, "REGION_READ"));
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite avfbe_testsuite = {
 	.suite_name = "net_avfbe functional tests",
 	.setup = testsuite_setup,
@@ -782,6 +880,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_bad_guest_input),
 		TEST_CASE(test_maclen_too_long),
 		TEST_CASE(test_tx_no_fit),
+		TEST_CASE(test_telemetry),
 		TEST_CASES_END()
 	}
 };

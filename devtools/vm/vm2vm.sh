@@ -40,6 +40,7 @@ VM2VM_DIR=		# per-run directory: sockets, logs, scripts
 VM2VM_TP_PID=		# testpmd
 VM2VM_TP_LOG=
 VM2VM_TP_ARGS=()	# testpmd's arguments
+VM2VM_TP_PREFIX=	# testpmd's --file-prefix
 VM2VM_KEEP=		# non-empty: keep VM2VM_DIR on exit
 declare -A VM2VM_GPID	# guest name -> run-guest pid
 declare -A VM2VM_GLOG	# guest name -> console log
@@ -89,8 +90,9 @@ vm2vm_start_testpmd() {
 	# memory it maps. Port 0 is given in one devargs string (it creates
 	# its emulated AVF), port 1 as an emu_iavf vdev plus the port.
 	# shellcheck disable=SC2054 # commas inside arguments
+	VM2VM_TP_PREFIX=vm2vm-$$-${VM2VM_DIR##*.}
 	VM2VM_TP_ARGS=("${lcores[@]}" --no-huge -m 1024 --no-pci
-		--file-prefix="vm2vm-$$-${VM2VM_DIR##*.}"
+		--file-prefix="$VM2VM_TP_PREFIX"
 		--vdev "net_avfbe0,path=$(vm2vm_sock 0)"
 		--vdev "emu_iavf1,path=$(vm2vm_sock 1),id=1"
 		--vdev net_avfbe1,id=1,avf_emu_id=1
@@ -138,6 +140,23 @@ vm2vm_tp_cmd() {
 	done
 	tail -c "+$from" "$VM2VM_TP_LOG" | sed 's/testpmd> //g'
 	[ "$n" -gt 0 ]
+}
+
+# vm2vm_tel CMD [KEY]...: one telemetry command of testpmd, read with
+# DPDK's usertools/dpdk-telemetry.py; prints the reply's value at KEY/KEY/...
+# (JSON for lists and objects), fails when there is none.
+vm2vm_tel() {
+	local cmd=$1
+	shift
+	printf '%s\n' "$cmd" | /usr/bin/python3 \
+		"$VM2VM_TOP/subprojects/dpdk/usertools/dpdk-telemetry.py" \
+		-f "$VM2VM_TP_PREFIX" 2>/dev/null | tail -n 1 |
+		/usr/bin/python3 -c '
+import json, sys
+v = json.loads(sys.stdin.read())[sys.argv[1].split(",")[0]]
+for k in sys.argv[2:]:
+    v = v[k]
+print(v if isinstance(v, str) else json.dumps(v))' "$cmd" "$@"
 }
 
 # vm2vm_port_stats: testpmd's "show port stats all".

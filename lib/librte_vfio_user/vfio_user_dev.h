@@ -122,15 +122,25 @@ struct vfio_user_dev {
 
 	struct vfio_user_stats stats;
 	struct vfio_user_ratelimit rl[VFIO_USER_LOG_KIND_MAX];
+	uint64_t events[VFIO_USER_LOG_KIND_MAX];	/* logged or not */
 };
 
 /* A peer-caused log line of a device, rate-limited per kind. */
-#define VFIO_USER_DEV_LOG(dev, kind, level, fmt, args...) \
+#define VFIO_USER_DEV_LOG(dev, kind, level, fmt, args...) do { \
+	(dev)->events[kind]++; \
 	VFIO_USER_LOG_RL(&(dev)->rl[kind], level, "%s: " fmt, \
-		(dev)->path, ## args)
+		(dev)->path, ## args); \
+} while (0)
 
 /* vfio_user_server.c */
 struct vfio_user_dev *vfio_user_dev_get(int dev_id);
+/* fn(dev, arg) for each registered device / one, under the registry lock
+ * (the device cannot go away meanwhile); -ENODEV when there is none.
+ */
+void vfio_user_dev_foreach(void (*fn)(struct vfio_user_dev *, void *),
+		void *arg);
+int vfio_user_dev_with(int dev_id,
+		void (*fn)(struct vfio_user_dev *, void *), void *arg);
 /* The calling thread is serving dev (its control thread, or the caller
  * of vfio_user_serve() for a local device).
  */
@@ -165,6 +175,8 @@ int vfio_user_conn_request(struct vfio_user_dev *dev, struct vfio_user_msg *req,
 
 /* vfio_user_dispatch.c */
 void vfio_user_dispatch(struct vfio_user_dev *dev, struct vfio_user_msg *msg);
+/* "DMA_MAP", ...; NULL for a command the table does not know */
+const char *vfio_user_cmd_name(uint16_t cmd);
 
 /* Request being served: the handlers' view of a command. */
 struct vfio_user_req {

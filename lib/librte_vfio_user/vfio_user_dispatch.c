@@ -117,6 +117,12 @@ vfio_user_req_reply(struct vfio_user_req *req, uint32_t len)
 }
 
 /* Checks every command shares; 0 or the errno to answer with. */
+const char *
+vfio_user_cmd_name(uint16_t cmd)
+{
+	return cmd < VFIO_USER_MAX_COMMAND ? cmd_table[cmd].name : NULL;
+}
+
 static int
 check_common(struct vfio_user_dev *dev, const struct vfio_user_msg *msg,
 		const struct vfio_user_cmd_desc *d)

@@ -73,6 +73,38 @@ vfio_user_dev_get(int dev_id)
 	return __atomic_load_n(&slots[dev_id].dev, __ATOMIC_ACQUIRE);
 }
 
+void
+vfio_user_dev_foreach(void (*fn)(struct vfio_user_dev *, void *), void *arg)
+{
+	struct vfio_user_dev *dev;
+	int i;
+
+	pthread_mutex_lock(&reg_lock);
+	for (i = 0; i < RTE_VFIO_USER_MAX_DEVICES; i++) {
+		dev = vfio_user_dev_get(i);
+		if (dev != NULL)
+			fn(dev, arg);
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+int
+vfio_user_dev_with(int dev_id, void (*fn)(struct vfio_user_dev *, void *),
+		void *arg)
+{
+	struct vfio_user_dev *dev;
+	int r = -ENODEV;
+
+	pthread_mutex_lock(&reg_lock);
+	dev = vfio_user_dev_get(dev_id);
+	if (dev != NULL) {
+		fn(dev, arg);
+		r = 0;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return r;
+}
+
 bool
 vfio_user_dev_on_ctl_thread(const struct vfio_user_dev *dev)
 {

@@ -16,6 +16,9 @@
 #  the server guest runs through all of it.  testpmd must stay up, its file
 #  descriptor count must be the same at the same points of each cycle, its
 #  port statistics must show traffic both ways and no bad descriptors.
+#  Telemetry (DPDK's usertools/dpdk-telemetry.py) must report both devices
+#  active with their guests' queues while both guests are up, and the
+#  ports' counters testpmd shows at the end.
 #
 # usage: devtools/vm/tests/avfbe-vm2vm.sh [--build DIR] [--mib N]
 #        (as root; DIR defaults to $BUILD or "build"; KEEP_LOGS=1 keeps the
@@ -146,10 +149,37 @@ fd_at "no guest"
 s0=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/vm2vm-server.sh" "VM2VM_MIB=$MIB")
 vm2vm_start_guest vm0 0 "$s0" 900
 
+# telemetry_up: both guests have their devices up; what telemetry says of
+# the emulated AVFs and their vfio-user devices.
+telemetry_up() {
+	local e v bad
+	check "telemetry: /emu_iavf/list is both devices ($(vm2vm_tel /emu_iavf/list))" \
+		test "$(vm2vm_tel /emu_iavf/list)" = "[0, 1]"
+	for e in 0 1; do
+		check "telemetry: emu_iavf $e reset state vf_active, virtchnl 1.1, client connected, link up" \
+			test "$(vm2vm_tel "/emu_iavf/info,$e" reset_state)" = vf_active \
+			-a "$(vm2vm_tel "/emu_iavf/info,$e" virtchnl_version)" = 1.1 \
+			-a "$(vm2vm_tel "/emu_iavf/info,$e" client_connected)" = 1 \
+			-a "$(vm2vm_tel "/emu_iavf/info,$e" link_up)" = 1
+		check "telemetry: emu_iavf $e has its guest's queues enabled ($(vm2vm_tel "/emu_iavf/info,$e" rx_queues_enabled) rx, $(vm2vm_tel "/emu_iavf/info,$e" tx_queues_enabled) tx)" \
+			test "$(vm2vm_tel "/emu_iavf/info,$e" rx_queues_enabled)" -ge 1 \
+			-a "$(vm2vm_tel "/emu_iavf/info,$e" tx_queues_enabled)" -ge 1
+		bad=$(vm2vm_tel "/emu_iavf/info,$e" bad_inputs)
+		check "telemetry: emu_iavf $e counted no bad guest input ($bad)" \
+			test -z "$(echo "$bad" | grep -oE '[1-9][0-9]*')"
+		v=$(vm2vm_tel "/emu_iavf/info,$e" vfio_user_id)
+		check "telemetry: vfio_user $v (emu_iavf $e): client negotiated, $(vm2vm_tel "/vfio_user/info,$v" dma_maps) DMA maps, $(vm2vm_tel "/vfio_user/info,$v" commands REGION_WRITE) REGION_WRITEs" \
+			test "$(vm2vm_tel "/vfio_user/info,$v" client_negotiated)" = 1 \
+			-a "$(vm2vm_tel "/vfio_user/info,$v" dma_maps)" -ge 1 \
+			-a "$(vm2vm_tel "/vfio_user/info,$v" commands REGION_WRITE)" -ge 1
+	done
+}
+
 echo "== phase 1: both guests up, pings, TCP transfers, iperf3 ($(elapsed))"
 run_client vm1-boot full 300
 vm2vm_wait_console vm1-boot 240 '^VM2VM UP' || true
 fd_at "both guests up (1)"
+telemetry_up
 wait_client vm1-boot 300 ||
 	abort "phase 1 failed: the reboot and kill phases are not run"
 tp_alive "after phase 1"
@@ -225,6 +255,11 @@ echo "$xstats" | grep -E '(tso_packets|csum_offload_packets|sw_tso_segments|sw_c
 	sed 's/^ */  /'
 tso=$(echo "$xstats" | sed -n 's/.*rx_q0_tso_packets: *\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 check "xstats: the guests sent TSO packets through the PMD ($tso)" test "$tso" -gt 0
+for p in 0 1; do
+	check "telemetry: /ethdev/stats,$p matches testpmd's port $p counters ($(vm2vm_tel "/ethdev/stats,$p" ipackets) rx, $(vm2vm_tel "/ethdev/stats,$p" opackets) tx)" \
+		test "$(vm2vm_tel "/ethdev/stats,$p" ipackets)" = "${rxp[$p]:-x}" \
+		-a "$(vm2vm_tel "/ethdev/stats,$p" opackets)" = "${txp[$p]:-x}"
+done
 
 echo "  testpmd fd counts:"
 for k in "no guest" "both guests up (1)" "client powered off (1)" "both guests up (2)" \

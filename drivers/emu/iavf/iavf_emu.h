@@ -210,6 +210,9 @@ struct iavf_emu_dev {
 
 /* iavf_emu_dev.c */
 struct iavf_emu_dev *iavf_emu_dev_get(int vfu_id);
+/* fn(dev, arg) on the device, which cannot be destroyed meanwhile */
+int iavf_emu_dev_with(uint16_t emu_id,
+		void (*fn)(const struct iavf_emu_dev *, void *), void *arg);
 struct iavf_emu_dev *iavf_emu_dev_by_emu_id(uint16_t emu_id);
 void iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
 		const char *fmt, ...) __rte_format_printf(3, 4);

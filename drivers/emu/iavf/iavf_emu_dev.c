@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,9 +45,6 @@ static const char * const iavf_emu_valid_args[] = {
 	NULL,
 };
 
-/* Devices by emudev id, for the rte_iavf_emu_* backend API. */
-static struct iavf_emu_dev *iavf_emu_devs[RTE_MAX_EMUDEV];
-
 static const char * const iavf_emu_err_names[IAVF_EMU_ERR_MAX] = {
 	[IAVF_EMU_ERR_REG] = "register access",
 	[IAVF_EMU_ERR_TAIL] = "tail doorbell",
@@ -57,6 +55,39 @@ static const char * const iavf_emu_err_names[IAVF_EMU_ERR_MAX] = {
 	[IAVF_EMU_ERR_ARQ_FULL] = "admin receive queue full",
 	[IAVF_EMU_ERR_IRQ] = "interrupt",
 };
+
+/*
+ * Devices by emudev id, for the rte_iavf_emu_* backend API. Set and
+ * cleared under the lock, which telemetry readers hold.
+ */
+static struct iavf_emu_dev *iavf_emu_devs[RTE_MAX_EMUDEV];
+static pthread_mutex_t iavf_emu_devs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+iavf_emu_devs_set(uint16_t emu_id, struct iavf_emu_dev *dev)
+{
+	pthread_mutex_lock(&iavf_emu_devs_lock);
+	iavf_emu_devs[emu_id] = dev;
+	pthread_mutex_unlock(&iavf_emu_devs_lock);
+}
+
+int
+iavf_emu_dev_with(uint16_t emu_id,
+		void (*fn)(const struct iavf_emu_dev *, void *), void *arg)
+{
+	int ret = -ENODEV;
+
+	if (emu_id >= RTE_MAX_EMUDEV)
+		return ret;
+	pthread_mutex_lock(&iavf_emu_devs_lock);
+	if (iavf_emu_devs[emu_id] != NULL) {
+		fn(iavf_emu_devs[emu_id], arg);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&iavf_emu_devs_lock);
+	return ret;
+}
+
 
 struct iavf_emu_dev *
 iavf_emu_dev_get(int vfu_id)
@@ -752,7 +783,7 @@ iavf_emu_create(const char *name, const char *params,
 	iavf_emu_regs_reset(dev);
 	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_VFACTIVE);
 	iavf_emu_queues_init(dev);
-	iavf_emu_devs[dev->emu_id] = dev;
+	iavf_emu_devs_set(dev->emu_id, dev);
 
 	memset(&desc, 0, sizeof(desc));
 	desc.flags = RTE_VFIO_USER_DEV_RESET;
@@ -811,7 +842,7 @@ iavf_emu_create(const char *name, const char *params,
 	return dev->emu_id;
 
 err_table:
-	iavf_emu_devs[dev->emu_id] = NULL;
+	iavf_emu_devs_set(dev->emu_id, NULL);
 err_release:
 	rte_emudev_release(edev);
 err_free:
@@ -833,7 +864,7 @@ iavf_emu_destroy(struct rte_emudev *edev)
 	if (iavf_emu_err_total(dev) != 0)
 		IAVF_EMU_LOG(INFO, "%s: %" PRIu64 " bad inputs ignored",
 			     dev->name, iavf_emu_err_total(dev));
-	iavf_emu_devs[dev->emu_id] = NULL;
+	iavf_emu_devs_set(dev->emu_id, NULL);
 	rte_emudev_release(edev);
 	iavf_emu_free(dev);
 }
