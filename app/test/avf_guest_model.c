@@ -592,12 +592,15 @@ static void
 arq_arm(struct avf_model *m, uint16_t i)
 {
 	struct iavf_aq_desc *d = &m->arq.desc[i];
+	const uint16_t size = AVF_MODEL_AQ_BUF_SIZE;
+	uint16_t flags = IAVF_AQ_FLAG_BUF;
 
+	/* a buffer above 512 bytes is a large one */
+	if (size > IAVF_AQ_LARGE_BUF)
+		flags |= IAVF_AQ_FLAG_LB;
 	memset(d, 0, sizeof(*d));
-	d->flags = rte_cpu_to_le_16(IAVF_AQ_FLAG_BUF |
-			(AVF_MODEL_AQ_BUF_SIZE > IAVF_AQ_LARGE_BUF ?
-			 IAVF_AQ_FLAG_LB : 0));
-	d->datalen = rte_cpu_to_le_16(AVF_MODEL_AQ_BUF_SIZE);
+	d->flags = rte_cpu_to_le_16(flags);
+	d->datalen = rte_cpu_to_le_16(size);
 	d->params.external.addr_high =
 		rte_cpu_to_le_32((uint32_t)(m->arq.buf_iova[i] >> 32));
 	d->params.external.addr_low =

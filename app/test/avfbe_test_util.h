@@ -22,6 +22,8 @@
 
 #include "test.h"
 
+#include "emu_compat.h"
+
 /*
  * Fail the test case with a message when cond is false. Unlike TEST_ASSERT
  * (logged at DEBUG level), the message is always printed.

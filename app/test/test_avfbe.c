@@ -891,4 +891,4 @@ test_avfbe(void)
 	return unit_test_suite_runner(&avfbe_testsuite);
 }
 
-REGISTER_TEST_COMMAND(avfbe_autotest, test_avfbe);
+REGISTER_FAST_TEST(avfbe_autotest, true, true, test_avfbe);

@@ -79,10 +79,10 @@ struct perf_guest {
 	uint16_t frame_len;
 	uint64_t limit;          /* packets to post, 0: until PERF_DRAIN */
 	bool idle_yield;
-	int phase;               /* enum perf_phase, atomic */
+	RTE_ATOMIC(int) phase;   /* enum perf_phase */
 	uint64_t port_sent;      /* valid from PERF_FINISH */
 	/* set by the guest lcore */
-	int tx_stopped;          /* atomic: posted is final */
+	RTE_ATOMIC(int) tx_stopped; /* posted is final */
 	uint64_t posted;
 	uint64_t tx_completed;
 	uint64_t tx_kicks;
@@ -281,7 +281,7 @@ perf_guest_main(void *arg)
 	bool posting = true;
 
 	for (;;) {
-		int phase = __atomic_load_n(&g->phase, __ATOMIC_ACQUIRE);
+		int phase = rte_atomic_load_explicit(&g->phase, rte_memory_order_acquire);
 		bool idle = true;
 
 		if (avf_model_tx_reap(tq) != 0)
@@ -290,7 +290,7 @@ perf_guest_main(void *arg)
 				(g->limit != 0 && seq >= g->limit))) {
 			posting = false;
 			g->posted = seq;
-			__atomic_store_n(&g->tx_stopped, 1, __ATOMIC_RELEASE);
+			rte_atomic_store_explicit(&g->tx_stopped, 1, rte_memory_order_release);
 		}
 		if (posting)
 			guest_tx_fill(g, tq, &seq, &idle);
@@ -373,12 +373,12 @@ perf_forward(struct perf_guest *g, struct perf_result *r)
 			now = t1;
 		}
 		if (!draining && opt_pkts == 0 && now >= end) {
-			__atomic_store_n(&g->phase, PERF_DRAIN,
-					 __ATOMIC_RELEASE);
+			rte_atomic_store_explicit(&g->phase, PERF_DRAIN,
+					 rte_memory_order_release);
 			draining = true;
 		}
 		if (npend == 0 &&
-		    __atomic_load_n(&g->tx_stopped, __ATOMIC_ACQUIRE) &&
+		    rte_atomic_load_explicit(&g->tx_stopped, rte_memory_order_acquire) &&
 		    r->port_rx >= g->posted)
 			return 0;
 		if (now - progress > stall) {
@@ -438,7 +438,7 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	      "cannot launch the guest on lcore %u", worker);
 	ret = perf_forward(&g, r);
 	g.port_sent = r->port_tx;
-	__atomic_store_n(&g.phase, PERF_FINISH, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&g.phase, PERF_FINISH, rte_memory_order_release);
 	rte_eal_wait_lcore(worker);
 	CHECK(ret == 0, "%s/%u: port forwarding stalled: rx %" PRIu64
 	      " tx %" PRIu64 " posted %" PRIu64, perf_db_name[db], frame_len,
@@ -700,4 +700,4 @@ test_avfbe_perf(void)
 	return unit_test_suite_runner(&avfbe_perf_testsuite);
 }
 
-REGISTER_TEST_COMMAND(avfbe_perf_autotest, test_avfbe_perf);
+REGISTER_PERF_TEST(avfbe_perf_autotest, test_avfbe_perf);

@@ -32,6 +32,7 @@
 
 #include "test.h"
 #include "avf_guest_model.h"
+#include "emu_compat.h"
 
 #define EMU_TEST_QUEUES		4
 #define EMU_TEST_RING_LEN	256
@@ -74,6 +75,15 @@ struct emu_test_dev {
 static struct emu_test_dev tdev;
 static struct avf_model model;
 static bool model_ready;
+
+/* The tail doorbell of an emulated queue, as the device reads it. */
+static uint32_t
+guest_tail(const struct rte_iavf_emu_queue *q)
+{
+	uint32_t __rte_atomic *tail = (uint32_t __rte_atomic *)(uintptr_t)q->tail;
+
+	return rte_atomic_load_explicit(tail, rte_memory_order_acquire);
+}
 
 /* ------------------------------------------------------------------ */
 /* helpers */
@@ -810,7 +820,7 @@ test_queue_view(void)
 		"tx_pkt");
 	TEST_ASSERT_SUCCESS(avf_model_tx_kick(mt), "tx tail");
 	TEST_ASSERT(rte_spinlock_trylock(&tq->access_lock), "txq lock");
-	ASSERT_EQ(__atomic_load_n(tq->tail, __ATOMIC_ACQUIRE),
+	ASSERT_EQ(guest_tail(tq),
 		mt->next_to_use, "backend sees TX tail %u, guest wrote %u",
 		*tq->tail, mt->next_to_use);
 	head = tq->next;
@@ -857,7 +867,7 @@ test_queue_view(void)
 	/* refill and check the tail reaches the device */
 	ASSERT_EQ(avf_model_rx_post(mr, 1), 1, "rx refill");
 	TEST_ASSERT_SUCCESS(avf_model_rx_kick(mr), "rx tail");
-	ASSERT_EQ(__atomic_load_n(rq->tail, __ATOMIC_ACQUIRE),
+	ASSERT_EQ(guest_tail(rq),
 		mr->next_to_use, "RX tail %u not seen by the backend",
 		*rq->tail);
 	return TEST_SUCCESS;
@@ -1736,7 +1746,7 @@ test_bad_tails(void)
 	CHECK(check_alive(m, "tails past the ring"));
 	/* a sane tail afterwards is seen as written */
 	avf_model_wr32(m, IAVF_QTX_TAIL1(0), 3);
-	ASSERT_EQ(__atomic_load_n(q->tail, __ATOMIC_ACQUIRE), 3,
+	ASSERT_EQ(guest_tail(q), 3,
 		"TX tail %u after a valid write", *q->tail);
 	avf_model_wr32(m, IAVF_QTX_TAIL1(0), 0);
 	return TEST_SUCCESS;
@@ -2108,11 +2118,11 @@ test_aq_ring_wrap(void)
 
 /* Events a backend receives, counted on the device's control thread. */
 struct emu_test_events {
-	uint32_t mem_change;
-	uint32_t not_ready;
-	uint32_t ready;
-	uint32_t queue_off;	/* bit per emudev queue: disabled */
-	uint32_t total;
+	RTE_ATOMIC(uint32_t) mem_change;
+	RTE_ATOMIC(uint32_t) not_ready;
+	RTE_ATOMIC(uint32_t) ready;
+	RTE_ATOMIC(uint32_t) queue_off;	/* bit per emudev queue: disabled */
+	RTE_ATOMIC(uint32_t) total;
 };
 
 static void
@@ -2121,21 +2131,21 @@ count_event(uint16_t dev_id __rte_unused, const struct rte_emudev_event *ev,
 {
 	struct emu_test_events *e = arg;
 
-	__atomic_fetch_add(&e->total, 1, __ATOMIC_RELAXED);
+	rte_atomic_fetch_add_explicit(&e->total, 1, rte_memory_order_relaxed);
 	switch (ev->type) {
 	case RTE_EMUDEV_EVENT_MEM_CHANGE:
-		__atomic_fetch_add(&e->mem_change, 1, __ATOMIC_RELAXED);
+		rte_atomic_fetch_add_explicit(&e->mem_change, 1, rte_memory_order_relaxed);
 		break;
 	case RTE_EMUDEV_EVENT_NOT_READY:
-		__atomic_fetch_add(&e->not_ready, 1, __ATOMIC_RELAXED);
+		rte_atomic_fetch_add_explicit(&e->not_ready, 1, rte_memory_order_relaxed);
 		break;
 	case RTE_EMUDEV_EVENT_READY:
-		__atomic_fetch_add(&e->ready, 1, __ATOMIC_RELAXED);
+		rte_atomic_fetch_add_explicit(&e->ready, 1, rte_memory_order_relaxed);
 		break;
 	case RTE_EMUDEV_EVENT_QUEUE_STATE:
 		if (!ev->enabled && ev->queue_id < 32)
-			__atomic_fetch_or(&e->queue_off,
-				RTE_BIT32(ev->queue_id), __ATOMIC_RELAXED);
+			rte_atomic_fetch_or_explicit(&e->queue_off,
+				RTE_BIT32(ev->queue_id), rte_memory_order_relaxed);
 		break;
 	default:
 		break;
@@ -2330,4 +2340,4 @@ test_emu_iavf(void)
 	return unit_test_suite_runner(&emu_iavf_suite);
 }
 
-REGISTER_TEST_COMMAND(emu_iavf_autotest, test_emu_iavf);
+REGISTER_FAST_TEST(emu_iavf_autotest, true, true, test_emu_iavf);

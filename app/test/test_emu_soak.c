@@ -142,11 +142,11 @@ proc_fd_count(pid_t pid)
 }
 
 /* VmRSS of a process in KiB, -1 if unknown. */
-static long
+static int64_t
 proc_rss_kib(pid_t pid)
 {
 	char path[64], line[128];
-	long kib = -1;
+	int64_t kib = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -154,7 +154,7 @@ proc_rss_kib(pid_t pid)
 	if (f == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (sscanf(line, "VmRSS: %" SCNd64 " kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
@@ -165,10 +165,10 @@ proc_rss_kib(pid_t pid)
  * threads have their own): what malloc_info() reports the system holds,
  * less its free chunks. -1 if unknown.
  */
-static long
+static int64_t
 heap_in_use(void)
 {
-	long sys = -1, fast = 0, rest = 0;
+	int64_t sys = -1, fast = 0, rest = 0;
 	char *buf = NULL, *p, *end;
 	size_t len = 0;
 	FILE *f;
@@ -186,24 +186,27 @@ heap_in_use(void)
 	p = buf;
 	while ((end = strstr(p, "</heap>")) != NULL)
 		p = end + 7;
-	if ((end = strstr(p, "<total type=\"fast\"")) != NULL)
-		sscanf(end, "<total type=\"fast\" count=\"%*d\" size=\"%ld\"",
+	end = strstr(p, "<total type=\"fast\"");
+	if (end != NULL)
+		sscanf(end, "<total type=\"fast\" count=\"%*d\" size=\"%" SCNd64 "\"",
 		       &fast);
-	if ((end = strstr(p, "<total type=\"rest\"")) != NULL)
-		sscanf(end, "<total type=\"rest\" count=\"%*d\" size=\"%ld\"",
+	end = strstr(p, "<total type=\"rest\"");
+	if (end != NULL)
+		sscanf(end, "<total type=\"rest\" count=\"%*d\" size=\"%" SCNd64 "\"",
 		       &rest);
-	if ((end = strstr(p, "<system type=\"current\"")) != NULL)
-		sscanf(end, "<system type=\"current\" size=\"%ld\"", &sys);
+	end = strstr(p, "<system type=\"current\"");
+	if (end != NULL)
+		sscanf(end, "<system type=\"current\" size=\"%" SCNd64 "\"", &sys);
 	free(buf);
 	return sys < 0 ? -1 : sys - fast - rest;
 }
 
 /* Bytes allocated from DPDK's heaps (rte_malloc), every socket. */
-static long
+static int64_t
 rte_heap_in_use(void)
 {
 	struct rte_malloc_socket_stats st;
-	long n = 0;
+	int64_t n = 0;
 	unsigned int s;
 
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
@@ -425,7 +428,7 @@ static const char * const stage_name[CS_MAX] = {
 
 /* What a client shares with the process that watches it. */
 struct client_state {
-	volatile uint32_t stage;       /* enum client_stage */
+	RTE_ATOMIC(uint32_t) stage;    /* enum client_stage */
 	uint64_t stage_us[CS_MAX];     /* start of each stage */
 	uint64_t t0_us;                /* the parent's, before fork() */
 	uint64_t t0_cycles;            /* the same, in timer cycles */
@@ -440,14 +443,15 @@ static void
 client_stage(struct client_state *cs, enum client_stage s)
 {
 	cs->stage_us[s] = now_us() - cs->t0_us;
-	__atomic_store_n(&cs->stage, s, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&cs->stage, s, rte_memory_order_release);
 }
 
 static int
 client_fail(struct client_state *cs, int ret, const char *what)
 {
 	cs->error = ret;
-	cs->fail_stage = cs->stage;
+	cs->fail_stage = rte_atomic_load_explicit(&cs->stage,
+		rte_memory_order_relaxed);
 	printf("client: %s failed: %d (%s), virtchnl status %d\n", what, ret,
 	       strerror(ret < 0 ? -ret : ret), cs->model.last_status);
 	fflush(stdout);
@@ -551,7 +555,7 @@ client_run(struct client_state *cs, const char *path, uint64_t traffic_ms,
 static enum kill_point
 kill_point_of(const struct client_state *cs)
 {
-	switch (cs->stage) {
+	switch (rte_atomic_load_explicit(&cs->stage, rte_memory_order_acquire)) {
 	case CS_START:
 		return KP_START;
 	case CS_CONNECT:
@@ -610,7 +614,7 @@ struct kill_soak {
 	uint64_t pkts_sent;
 	uint64_t pkts_back;
 	int fds_min, fds_max;
-	long rss_min, rss_max;
+	int64_t rss_min, rss_max;
 };
 
 /* A completed run gives the time line of the kill points. */
@@ -669,8 +673,8 @@ kill_plan_pick(const struct kill_soak *k, struct kill_plan *plan)
 }
 
 /*
- * Wait for a child until deadline_us, or until it reaches kill point
- * point (-1: no such condition). Returns 1 when it was reaped (status
+ * Wait for a child until deadline_us, or until it reaches the kill
+ * point "point" (-1: no such condition). Returns 1 when it was reaped (status
  * filled), 0 at the deadline or the point.
  */
 static int
@@ -705,7 +709,7 @@ static int
 kill_server_check(struct kill_soak *k, uint64_t cycle, enum kill_point kp)
 {
 	int fds;
-	long rss;
+	int64_t rss;
 
 	if (k->server <= 0)
 		return 0;
@@ -885,7 +889,7 @@ test_emu_soak_kill(void)
 		if (c % 100 == 0 || c == k.cycles)
 			printf("emu_soak_kill: cycle %" PRIu64 "/%" PRIu64
 			       ": killed %" PRIu64 ", checks %" PRIu64
-			       ", server fds %d-%d, rss %ld-%ld KiB, %.1f s\n",
+			       ", server fds %d-%d, rss %" PRId64 "-%" PRId64 " KiB, %.1f s\n",
 			       c, k.cycles, k.killed, k.checks, k.fds_min,
 			       k.fds_max, k.rss_min, k.rss_max,
 			       (now_us() - t0) / 1e6);
@@ -980,12 +984,12 @@ static const char * const reset_kind_name[RK_NB] = {
 
 /* Shared between the main lcore (resets) and the worker (traffic). */
 struct reset_worker {
-	int stop;                /* atomic */
-	int pause_req;           /* atomic: main asks the guest to stop */
-	int paused;              /* atomic: the worker's answer */
+	RTE_ATOMIC(int) stop;
+	RTE_ATOMIC(int) pause_req; /* main asks the guest to stop */
+	RTE_ATOMIC(int) paused;    /* the worker's answer */
 	struct soak_flow flow;   /* the worker's, main's while paused */
-	uint64_t rx_epoch;       /* atomic copy of flow.rx_ok */
-	uint64_t rx_all;         /* atomic copy of flow.rx_total */
+	RTE_ATOMIC(uint64_t) rx_epoch; /* copy of flow.rx_ok */
+	RTE_ATOMIC(uint64_t) rx_all;   /* copy of flow.rx_total */
 	/* port side, the worker's */
 	uint64_t port_rx;
 	uint64_t port_tx;
@@ -1021,7 +1025,7 @@ reset_worker_main(void *arg)
 	struct rte_mbuf *pkts[SOAK_BATCH];
 	uint16_t npend = 0, off = 0, nb;
 
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+	while (!rte_atomic_load_explicit(&w->stop, rte_memory_order_acquire)) {
 		bool busy = false;
 
 		/* the port: everything the guest sends goes back to it */
@@ -1045,18 +1049,18 @@ reset_worker_main(void *arg)
 		}
 
 		/* the guest, unless the main lcore re-initialises it */
-		if (__atomic_load_n(&w->pause_req, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&w->paused, 1, __ATOMIC_RELEASE);
+		if (rte_atomic_load_explicit(&w->pause_req, rte_memory_order_acquire)) {
+			rte_atomic_store_explicit(&w->paused, 1, rte_memory_order_release);
 		} else {
-			if (__atomic_load_n(&w->paused, __ATOMIC_RELAXED))
-				__atomic_store_n(&w->paused, 0,
-						 __ATOMIC_RELEASE);
+			if (rte_atomic_load_explicit(&w->paused, rte_memory_order_relaxed))
+				rte_atomic_store_explicit(&w->paused, 0,
+						 rte_memory_order_release);
 			if (flow_poll(&w->flow))
 				busy = true;
-			__atomic_store_n(&w->rx_epoch, w->flow.rx_ok,
-					 __ATOMIC_RELEASE);
-			__atomic_store_n(&w->rx_all, w->flow.rx_total,
-					 __ATOMIC_RELEASE);
+			rte_atomic_store_explicit(&w->rx_epoch, w->flow.rx_ok,
+					 rte_memory_order_release);
+			rte_atomic_store_explicit(&w->rx_all, w->flow.rx_total,
+					 rte_memory_order_release);
 		}
 		if (!busy)
 			sched_yield();
@@ -1066,11 +1070,11 @@ reset_worker_main(void *arg)
 }
 
 static int
-reset_wait_flag(int *flag, int want, uint32_t timeout_ms)
+reset_wait_flag(int __rte_atomic *flag, int want, uint32_t timeout_ms)
 {
 	uint64_t end = now_us() + (uint64_t)timeout_ms * 1000;
 
-	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) != want) {
+	while (rte_atomic_load_explicit(flag, rte_memory_order_acquire) != want) {
 		if (now_us() > end)
 			return -ETIMEDOUT;
 		sched_yield();
@@ -1081,14 +1085,14 @@ reset_wait_flag(int *flag, int want, uint32_t timeout_ms)
 static int
 reset_pause(struct reset_soak *s)
 {
-	__atomic_store_n(&s->w.pause_req, 1, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&s->w.pause_req, 1, rte_memory_order_release);
 	return reset_wait_flag(&s->w.paused, 1, 5000);
 }
 
 static int
 reset_resume(struct reset_soak *s)
 {
-	__atomic_store_n(&s->w.pause_req, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&s->w.pause_req, 0, rte_memory_order_release);
 	return reset_wait_flag(&s->w.paused, 0, 5000);
 }
 
@@ -1098,7 +1102,7 @@ reset_wait_frames(struct reset_soak *s, uint64_t n, uint32_t timeout_ms)
 {
 	uint64_t end = now_us() + (uint64_t)timeout_ms * 1000;
 
-	while (__atomic_load_n(&s->w.rx_epoch, __ATOMIC_ACQUIRE) < n) {
+	while (rte_atomic_load_explicit(&s->w.rx_epoch, rte_memory_order_acquire) < n) {
 		if (now_us() > end)
 			return -ETIMEDOUT;
 		sleep_us(100);
@@ -1112,10 +1116,10 @@ reset_rate(struct reset_soak *s, uint32_t ms)
 {
 	uint64_t r0, r1, t0, t1;
 
-	r0 = __atomic_load_n(&s->w.rx_all, __ATOMIC_ACQUIRE);
+	r0 = rte_atomic_load_explicit(&s->w.rx_all, rte_memory_order_acquire);
 	t0 = now_us();
 	sleep_us((uint64_t)ms * 1000);
-	r1 = __atomic_load_n(&s->w.rx_all, __ATOMIC_ACQUIRE);
+	r1 = rte_atomic_load_explicit(&s->w.rx_all, rte_memory_order_acquire);
 	t1 = now_us();
 	return (double)(r1 - r0) * 1e6 / (double)(t1 - t0);
 }
@@ -1179,7 +1183,7 @@ reset_one(struct reset_soak *s, enum reset_kind kind, bool late,
 	      nr, reset_kind_name[kind], late ? ", late" : "", ret,
 	      strerror(-ret), m->last_status);
 	flow_new_epoch(&w->flow);
-	__atomic_store_n(&w->rx_epoch, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&w->rx_epoch, 0, rte_memory_order_release);
 	t1 = now_us();
 	CHECK(reset_resume(s) == 0, "reset %" PRIu64 ": worker did not resume",
 	      nr);
@@ -1188,7 +1192,7 @@ reset_one(struct reset_soak *s, enum reset_kind kind, bool late,
 	CHECK(ret == 0, "reset %" PRIu64 " (%s%s): traffic did not resume: %" PRIu64
 	      " frames back in %u ms (port rx %" PRIu64 " tx %" PRIu64 ")",
 	      nr, reset_kind_name[kind], late ? ", late" : "",
-	      __atomic_load_n(&w->rx_epoch, __ATOMIC_ACQUIRE),
+	      rte_atomic_load_explicit(&w->rx_epoch, rte_memory_order_acquire),
 	      RESET_RESUME_MS, w->port_rx, w->port_tx);
 	s->resets[kind]++;
 	s->late += late;
@@ -1209,8 +1213,8 @@ static void
 reset_close(struct reset_soak *s)
 {
 	if (s->launched) {
-		__atomic_store_n(&s->w.pause_req, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&s->w.stop, 1, __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&s->w.pause_req, 0, rte_memory_order_release);
+		rte_atomic_store_explicit(&s->w.stop, 1, rte_memory_order_release);
 		rte_eal_wait_lcore(s->worker);
 		s->launched = false;
 	}
@@ -1309,7 +1313,7 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 	double rate_before, rate_after;
 	struct soak_flow *f = &s->w.flow;
 	struct rte_eth_stats st;
-	long rss0, rss1, heap0, heap1, rte0, rte1;
+	int64_t rss0, rss1, heap0, heap1, rte0, rte1;
 	int fds0, fds1;
 	unsigned int k;
 
@@ -1338,7 +1342,8 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 	rss0 = proc_rss_kib(getpid());
 	heap0 = heap_in_use();
 	rte0 = rte_heap_in_use();
-	printf("emu_soak_reset: baseline: fds %d, rss %ld KiB, malloc %ld B, rte_malloc %ld B\n",
+	printf("emu_soak_reset: baseline: fds %d, rss %" PRId64 " KiB, malloc %"
+	       PRId64 " B, rte_malloc %" PRId64 " B\n",
 	       fds0, rss0, heap0, rte0);
 
 	t0 = now_us();
@@ -1353,7 +1358,7 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 		sleep_us(rte_rand_max(RESET_GAP_US));
 		if ((i + 1) % 100 == 0 || i + 1 == resets)
 			printf("emu_soak_reset: %" PRIu64 "/%" PRIu64
-			       " resets, fds %d, rss %ld KiB, %.1f s\n",
+			       " resets, fds %d, rss %" PRId64 " KiB, %.1f s\n",
 			       i + 1, resets, proc_fd_count(getpid()),
 			       proc_rss_kib(getpid()), (now_us() - t0) / 1e6);
 	}
@@ -1393,8 +1398,10 @@ reset_run(struct reset_soak *s, uint64_t resets, uint64_t seed)
 		       " rx_nombuf=%" PRIu64, st.ierrors, st.oerrors,
 		       st.rx_nombuf);
 	printf("\n");
-	printf("emu_soak_reset: fds_baseline=%d fds_end=%d rss_baseline_kib=%ld rss_end_kib=%ld rss_growth_kib=%ld"
-	       " malloc_baseline=%ld malloc_end=%ld rte_malloc_baseline=%ld rte_malloc_end=%ld\n",
+	printf("emu_soak_reset: fds_baseline=%d fds_end=%d rss_baseline_kib=%"
+	       PRId64 " rss_end_kib=%" PRId64 " rss_growth_kib=%" PRId64
+	       " malloc_baseline=%" PRId64 " malloc_end=%" PRId64
+	       " rte_malloc_baseline=%" PRId64 " rte_malloc_end=%" PRId64 "\n",
 	       fds0, fds1, rss0, rss1, rss1 - rss0, heap0, heap1, rte0, rte1);
 	CHECK(flow_bad(f) == 0, "%" PRIu64 " bad frames at the guest",
 	      flow_bad(f));
@@ -1424,6 +1431,6 @@ test_emu_soak_reset(void)
 	return ret;
 }
 
-REGISTER_TEST_COMMAND(emu_soak_kill_autotest, test_emu_soak_kill);
-REGISTER_TEST_COMMAND(emu_soak_client_autotest, test_emu_soak_client);
-REGISTER_TEST_COMMAND(emu_soak_reset_autotest, test_emu_soak_reset);
+REGISTER_STRESS_TEST(emu_soak_kill_autotest, test_emu_soak_kill);
+REGISTER_STRESS_TEST(emu_soak_client_autotest, test_emu_soak_client);
+REGISTER_STRESS_TEST(emu_soak_reset_autotest, test_emu_soak_reset);

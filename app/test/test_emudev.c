@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,8 +21,11 @@
 #include <rte_emudev.h>
 #include <rte_emudev_driver.h>
 #include <rte_errno.h>
+#include <rte_thread.h>
 
 #include "test.h"
+
+#include "emu_compat.h"
 
 #define DUMMY_TYPE "dummy"
 #define DUMMY_DRIVER "dummy_provider"
@@ -916,14 +918,14 @@ test_emudev_attributes(void)
 
 /* Event recording. */
 struct ev_record {
-	uint32_t calls;
+	RTE_ATOMIC(uint32_t) calls;
 	uint16_t dev_id;
 	struct rte_emudev_event last;
 	uint32_t seq;           /* global order of the last call */
-	pthread_t thread;       /* thread of the last call */
+	rte_thread_t thread;    /* thread of the last call */
 };
 
-static uint32_t ev_seq;
+static RTE_ATOMIC(uint32_t) ev_seq;
 
 static void
 record_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
@@ -932,9 +934,10 @@ record_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
 
 	rec->dev_id = dev_id;
 	rec->last = *ev;
-	rec->thread = pthread_self();
-	rec->seq = __atomic_add_fetch(&ev_seq, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&rec->calls, 1, __ATOMIC_RELEASE);
+	rec->thread = rte_thread_self();
+	rec->seq = rte_atomic_fetch_add_explicit(&ev_seq, 1,
+		rte_memory_order_relaxed) + 1;
+	rte_atomic_fetch_add_explicit(&rec->calls, 1, rte_memory_order_release);
 }
 
 static void
@@ -980,7 +983,7 @@ test_emudev_events(void)
 	TEST_ASSERT_EQUAL(a.last.type, RTE_EMUDEV_EVENT_QUEUE_STATE, "type");
 	TEST_ASSERT_EQUAL(a.last.queue_id, 5u, "queue_id");
 	TEST_ASSERT(a.last.enabled, "enabled");
-	TEST_ASSERT(pthread_equal(a.thread, pthread_self()),
+	TEST_ASSERT(rte_thread_equal(a.thread, rte_thread_self()),
 		"not delivered in the calling thread");
 
 	notify(dev, RTE_EMUDEV_EVENT_RESET, 0, false);
@@ -1145,11 +1148,11 @@ test_emudev_unsubscribe_in_callback(void)
 
 /* Wait until *counter reaches at least want; false on timeout. */
 static bool
-wait_counter(const uint32_t *counter, uint32_t want)
+wait_counter(uint32_t __rte_atomic *counter, uint32_t want)
 {
 	uint64_t waited = 0;
 
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
+	while (rte_atomic_load_explicit(counter, rte_memory_order_acquire) < want) {
 		if (waited >= WAIT_TIMEOUT_US)
 			return false;
 		rte_delay_us_sleep(100);
@@ -1162,30 +1165,30 @@ wait_counter(const uint32_t *counter, uint32_t want)
 struct notifier {
 	struct rte_emudev *dev;
 	uint32_t count;         /* events to raise; 0: until stop is set */
-	uint32_t stop;
-	uint32_t sent;
+	RTE_ATOMIC(uint32_t) stop;
+	RTE_ATOMIC(uint32_t) sent;
 };
 
-static void *
+static uint32_t
 notifier_main(void *arg)
 {
 	struct notifier *n = arg;
 
-	while (n->count == 0 ? !__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE) :
+	while (n->count == 0 ? !rte_atomic_load_explicit(&n->stop, rte_memory_order_acquire) :
 			n->sent < n->count) {
 		notify(n->dev, RTE_EMUDEV_EVENT_QUEUE_STATE, n->sent, true);
-		__atomic_add_fetch(&n->sent, 1, __ATOMIC_RELEASE);
+		rte_atomic_fetch_add_explicit(&n->sent, 1, rte_memory_order_release);
 		if (n->count == 0)
 			rte_delay_us_sleep(5);
 	}
-	return NULL;
+	return 0;
 }
 
 /* A callback that takes a while, to catch it running. */
 struct slow_ctx {
-	uint32_t entered;
-	uint32_t exited;
-	pthread_t thread;
+	RTE_ATOMIC(uint32_t) entered;
+	RTE_ATOMIC(uint32_t) exited;
+	rte_thread_t thread;
 };
 
 static void
@@ -1194,10 +1197,10 @@ slow_cb(uint16_t dev_id __rte_unused,
 {
 	struct slow_ctx *ctx = arg;
 
-	ctx->thread = pthread_self();
-	__atomic_add_fetch(&ctx->entered, 1, __ATOMIC_RELEASE);
+	ctx->thread = rte_thread_self();
+	rte_atomic_fetch_add_explicit(&ctx->entered, 1, rte_memory_order_release);
 	rte_delay_us_sleep(200 * 1000);
-	__atomic_add_fetch(&ctx->exited, 1, __ATOMIC_RELEASE);
+	rte_atomic_fetch_add_explicit(&ctx->exited, 1, rte_memory_order_release);
 }
 
 /*
@@ -1211,7 +1214,7 @@ test_emudev_events_other_thread(void)
 	struct slow_ctx slow = {0};
 	struct ev_record rec = {0};
 	struct rte_emudev *dev;
-	pthread_t thread;
+	rte_thread_t thread;
 	uint16_t id;
 
 	dev = dummy_create("emu_test_thr", RTE_EMUDEV_ID_ANY, &dummy_ops);
@@ -1224,28 +1227,28 @@ test_emudev_events_other_thread(void)
 
 	n.dev = dev;
 	n.count = 1;
-	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, notifier_main, &n),
-		"pthread_create");
+	TEST_ASSERT_SUCCESS(rte_thread_create(&thread, NULL, notifier_main, &n),
+		"rte_thread_create");
 	if (!wait_counter(&slow.entered, 1)) {
-		pthread_join(thread, NULL);
+		rte_thread_join(thread, NULL);
 		TEST_ASSERT(false, "event not delivered from the other thread");
 	}
 	TEST_ASSERT_SUCCESS(rte_emudev_unsubscribe_event(id, slow_cb, &slow),
 		"unsubscribe slow");
-	TEST_ASSERT_EQUAL(__atomic_load_n(&slow.exited, __ATOMIC_ACQUIRE), 1u,
+	TEST_ASSERT_EQUAL(rte_atomic_load_explicit(&slow.exited, rte_memory_order_acquire), 1u,
 		"unsubscribe returned while the callback was running");
-	pthread_join(thread, NULL);
-	TEST_ASSERT(pthread_equal(slow.thread, thread),
+	rte_thread_join(thread, NULL);
+	TEST_ASSERT(rte_thread_equal(slow.thread, thread),
 		"callback not run in the notifying thread");
 	TEST_ASSERT_EQUAL(rec.calls, 1u, "record calls");
-	TEST_ASSERT(pthread_equal(rec.thread, thread), "record thread");
+	TEST_ASSERT(rte_thread_equal(rec.thread, thread), "record thread");
 	TEST_ASSERT_EQUAL(rec.last.type, RTE_EMUDEV_EVENT_QUEUE_STATE, "type");
 
 	/* Once unsubscribed, the slow callback is not called again. */
 	n.sent = 0;
-	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, notifier_main, &n),
-		"pthread_create");
-	pthread_join(thread, NULL);
+	TEST_ASSERT_SUCCESS(rte_thread_create(&thread, NULL, notifier_main, &n),
+		"rte_thread_create");
+	rte_thread_join(thread, NULL);
 	TEST_ASSERT_EQUAL(slow.entered, 1u, "called after unsubscribe");
 	TEST_ASSERT_EQUAL(rec.calls, 2u, "record calls");
 	return TEST_SUCCESS;
@@ -1255,10 +1258,10 @@ test_emudev_events_other_thread(void)
 #define STRESS_ROUNDS 200
 
 struct stress_sub {
-	uint32_t calls;
-	uint32_t running;
-	uint32_t dead;          /* set once unsubscribe returned */
-	uint32_t violations;    /* calls that started after that */
+	RTE_ATOMIC(uint32_t) calls;
+	RTE_ATOMIC(uint32_t) running;
+	RTE_ATOMIC(uint32_t) dead;       /* set once unsubscribe returned */
+	RTE_ATOMIC(uint32_t) violations; /* calls that started after that */
 };
 
 static struct stress_sub stress_subs[STRESS_ROUNDS];
@@ -1269,11 +1272,11 @@ stress_cb(uint16_t dev_id __rte_unused,
 {
 	struct stress_sub *s = arg;
 
-	__atomic_add_fetch(&s->running, 1, __ATOMIC_ACQ_REL);
-	if (__atomic_load_n(&s->dead, __ATOMIC_ACQUIRE))
-		__atomic_add_fetch(&s->violations, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&s->calls, 1, __ATOMIC_RELEASE);
-	__atomic_sub_fetch(&s->running, 1, __ATOMIC_ACQ_REL);
+	rte_atomic_fetch_add_explicit(&s->running, 1, rte_memory_order_acq_rel);
+	if (rte_atomic_load_explicit(&s->dead, rte_memory_order_acquire))
+		rte_atomic_fetch_add_explicit(&s->violations, 1, rte_memory_order_relaxed);
+	rte_atomic_fetch_add_explicit(&s->calls, 1, rte_memory_order_release);
+	rte_atomic_fetch_sub_explicit(&s->running, 1, rte_memory_order_acq_rel);
 }
 
 static int
@@ -1282,7 +1285,7 @@ test_emudev_events_stress(void)
 	struct notifier n = {0};
 	struct rte_emudev *dev;
 	struct stress_sub *s;
-	pthread_t thread;
+	rte_thread_t thread;
 	uint32_t violations = 0, running = 0, unseen = 0;
 	unsigned int i;
 	uint16_t id;
@@ -1294,8 +1297,8 @@ test_emudev_events_stress(void)
 
 	n.dev = dev;
 	n.count = 0;
-	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, notifier_main, &n),
-		"pthread_create");
+	TEST_ASSERT_SUCCESS(rte_thread_create(&thread, NULL, notifier_main, &n),
+		"rte_thread_create");
 	for (i = 0; i < STRESS_ROUNDS; i++) {
 		s = &stress_subs[i];
 		if (rte_emudev_subscribe_event(id, stress_cb, s) != 0)
@@ -1305,11 +1308,11 @@ test_emudev_events_stress(void)
 			unseen++;
 		if (rte_emudev_unsubscribe_event(id, stress_cb, s) != 0)
 			break;
-		running += __atomic_load_n(&s->running, __ATOMIC_ACQUIRE);
-		__atomic_store_n(&s->dead, 1, __ATOMIC_RELEASE);
+		running += rte_atomic_load_explicit(&s->running, rte_memory_order_acquire);
+		rte_atomic_store_explicit(&s->dead, 1, rte_memory_order_release);
 	}
-	__atomic_store_n(&n.stop, 1, __ATOMIC_RELEASE);
-	pthread_join(thread, NULL);
+	rte_atomic_store_explicit(&n.stop, 1, rte_memory_order_release);
+	rte_thread_join(thread, NULL);
 
 	TEST_ASSERT_EQUAL(i, STRESS_ROUNDS, "subscription %u failed", i);
 	TEST_ASSERT_EQUAL(unseen, 0u, "%u subscriptions never called", unseen);
@@ -1384,7 +1387,9 @@ tel_connect(void)
 	/* The greeting names the serving process: make sure it is us. */
 	len = recv(fd, buf, sizeof(buf) - 1, 0);
 	snprintf(want, sizeof(want), "\"pid\":%d,", (int)getpid());
-	if (len <= 0 || (buf[len] = '\0', strstr(buf, want) == NULL)) {
+	if (len > 0)
+		buf[len] = '\0';
+	if (len <= 0 || strstr(buf, want) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -1548,4 +1553,4 @@ test_emudev(void)
 	return unit_test_suite_runner(&emudev_testsuite);
 }
 
-REGISTER_TEST_COMMAND(emudev_autotest, test_emudev);
+REGISTER_FAST_TEST(emudev_autotest, true, true, test_emudev);

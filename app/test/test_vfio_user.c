@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +28,12 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_thread.h>
 #include <rte_vfio_user.h>
 
 #include "test.h"
+
+#include "emu_compat.h"
 
 #include "vfio_user_codec.h"
 #include "vfio_user_internal.h"
@@ -64,17 +66,17 @@
 #define MEM_SIZE	0x10000ull
 
 struct dev_events {
-	int connected;
-	int disconnected;
-	int reset_device;
-	int reset_lost;
+	RTE_ATOMIC(int) connected;
+	RTE_ATOMIC(int) disconnected;
+	RTE_ATOMIC(int) reset_device;
+	RTE_ATOMIC(int) reset_lost;
 	int lock_depth;
-	int lock_calls;
-	int unlocked_notify;	/* notification outside lock_dp: a bug */
-	int dma_map;
-	int dma_unmap;
-	int irq_update;
-	int config_write;
+	RTE_ATOMIC(int) lock_calls;
+	RTE_ATOMIC(int) unlocked_notify;	/* notification outside lock_dp: a bug */
+	RTE_ATOMIC(int) dma_map;
+	RTE_ATOMIC(int) dma_unmap;
+	RTE_ATOMIC(int) irq_update;
+	RTE_ATOMIC(int) config_write;
 	uint32_t last_cfg_off;
 	uint32_t last_cfg_cnt;
 	int bar_reads;
@@ -93,24 +95,24 @@ static int test_dev = -1;
 static uint64_t kick_src, kick_dst, kick_len;
 
 static void
-ev_note(int dev_id, int *counter)
+ev_note(int dev_id, int __rte_atomic *counter)
 {
-	__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+	rte_atomic_fetch_add_explicit(counter, 1, rte_memory_order_seq_cst);
 	if (ev[dev_id].lock_depth != 1)
-		__atomic_fetch_add(&ev[dev_id].unlocked_notify, 1,
-			__ATOMIC_SEQ_CST);
+		rte_atomic_fetch_add_explicit(&ev[dev_id].unlocked_notify, 1,
+			rte_memory_order_seq_cst);
 }
 
 static void
 op_connected(int dev_id)
 {
-	__atomic_fetch_add(&ev[dev_id].connected, 1, __ATOMIC_SEQ_CST);
+	rte_atomic_fetch_add_explicit(&ev[dev_id].connected, 1, rte_memory_order_seq_cst);
 }
 
 static void
 op_disconnected(int dev_id)
 {
-	__atomic_fetch_add(&ev[dev_id].disconnected, 1, __ATOMIC_SEQ_CST);
+	rte_atomic_fetch_add_explicit(&ev[dev_id].disconnected, 1, rte_memory_order_seq_cst);
 }
 
 static int
@@ -127,7 +129,7 @@ static void
 op_lock_dp(int dev_id, bool lock)
 {
 	ev[dev_id].lock_depth += lock ? 1 : -1;
-	__atomic_fetch_add(&ev[dev_id].lock_calls, 1, __ATOMIC_SEQ_CST);
+	rte_atomic_fetch_add_explicit(&ev[dev_id].lock_calls, 1, rte_memory_order_seq_cst);
 }
 
 static void
@@ -154,7 +156,7 @@ op_config_write(int dev_id, uint32_t offset, uint32_t count)
 {
 	ev[dev_id].last_cfg_off = offset;
 	ev[dev_id].last_cfg_cnt = count;
-	__atomic_fetch_add(&ev[dev_id].config_write, 1, __ATOMIC_SEQ_CST);
+	rte_atomic_fetch_add_explicit(&ev[dev_id].config_write, 1, rte_memory_order_seq_cst);
 }
 
 /* Device DMA done from a region callback (control thread). */
@@ -295,12 +297,12 @@ sleep_ms(int ms)
 
 /* Wait until *counter reaches value (control thread is asynchronous). */
 static int
-wait_counter(int *counter, int value)
+wait_counter(int __rte_atomic *counter, int value)
 {
 	int i;
 
 	for (i = 0; i < 500; i++) {
-		if (__atomic_load_n(counter, __ATOMIC_SEQ_CST) >= value)
+		if (rte_atomic_load_explicit(counter, rte_memory_order_seq_cst) >= value)
 			return 0;
 		sleep_ms(10);
 	}
@@ -2216,17 +2218,17 @@ test_isolation(void)
 }
 
 /* CPU time (ms) a device's control thread has used so far, or -1. */
-static long
+static int64_t
 ctl_thread_cpu_ms(int dev_id)
 {
 	char name[32], path[300], comm[32];
-	unsigned long ut, st;
+	uint64_t ut, st;
 	struct dirent *e;
-	long ms = -1;
+	int64_t ms = -1;
 	DIR *d;
 	FILE *f;
 
-	snprintf(name, sizeof(name), "vfio-user-%d", dev_id);
+	snprintf(name, sizeof(name), "dpdk-vfu-ctl-%d", dev_id);
 	d = opendir("/proc/self/task");
 	if (d == NULL)
 		return -1;
@@ -2248,9 +2250,10 @@ ctl_thread_cpu_ms(int dev_id)
 		if (f == NULL)
 			continue;
 		/* utime and stime: fields 14 and 15, after "(comm)" */
-		if (fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		if (fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d "
+				"%*u %*u %*u %*u %*u %" SCNu64 " %" SCNu64,
 				&ut, &st) == 2)
-			ms = (long)((ut + st) * 1000 / sysconf(_SC_CLK_TCK));
+			ms = (int64_t)((ut + st) * 1000 / sysconf(_SC_CLK_TCK));
 		fclose(f);
 	}
 	closedir(d);
@@ -2271,7 +2274,7 @@ test_slow_reader(void)
 		.count = 4 };
 	uint8_t wbuf[sizeof(pw) + 4] = { 0 }, *rep;
 	struct vfio_user_hdr h;
-	long cpu0, cpu1;
+	int64_t cpu0, cpu1;
 	struct raw *r;
 	int i, n;
 
@@ -2298,9 +2301,9 @@ test_slow_reader(void)
 		sleep_ms(20);
 	}
 	cpu1 = ctl_thread_cpu_ms(test_dev);
-	printf("control thread CPU while its client read nothing for 500 ms: %ld ms\n",
+	printf("control thread CPU while its client read nothing for 500 ms: %" PRId64 " ms\n",
 		cpu1 - cpu0);
-	TEST_ASSERT(cpu1 - cpu0 < 200, "the control thread spun: %ld ms of CPU",
+	TEST_ASSERT(cpu1 - cpu0 < 200, "the control thread spun: %" PRId64 " ms of CPU",
 		cpu1 - cpu0);
 	for (i = 0; i < 60; i++) {
 		n = raw_recv(r, &h, rep, sizeof(rw) + BAR0_SIZE, NULL, 5000);
@@ -2561,7 +2564,7 @@ struct mb_ctx {
 	uint64_t rounds;
 };
 
-static void *
+static uint32_t
 misbehave(void *arg)
 {
 	struct mb_ctx *c = arg;
@@ -2640,13 +2643,13 @@ misbehave(void *arg)
 	raw_close(r);
 	free(json);
 	close(mfd);
-	return NULL;
+	return 0;
 }
 
 /* A thread that keeps the process's mmap lock busy, as an application
  * populating or locking its memory does (testpmd's mlockall).
  */
-static void *
+static uint32_t
 populate_loop(void *arg)
 {
 	volatile bool *stop = arg;
@@ -2658,7 +2661,7 @@ populate_loop(void *arg)
 		if (p != MAP_FAILED)
 			munmap(p, 256u << 20);
 	}
-	return NULL;
+	return 0;
 }
 
 /* Time from connect to the VERSION reply of freshly registered devices. */
@@ -2670,13 +2673,13 @@ version_latency(const char *what, bool contended)
 	struct timespec t0, t1;
 	volatile bool stop = false;
 	uint64_t ns[N];
-	pthread_t th;
+	rte_thread_t th;
 	char path[108];
 	int i, id, cid;
 
 	fill_desc(&d);
 	make_path(path, sizeof(path), "ver");
-	if (contended && pthread_create(&th, NULL, populate_loop,
+	if (contended && rte_thread_create(&th, NULL, populate_loop,
 			(void *)(uintptr_t)&stop) != 0)
 		return -1;
 	for (i = 0; i < N; i++) {
@@ -2695,7 +2698,7 @@ version_latency(const char *what, bool contended)
 	}
 	if (contended) {
 		stop = true;
-		pthread_join(th, NULL);
+		rte_thread_join(th, NULL);
 	}
 	if (i < N)
 		return -1;
@@ -2714,7 +2717,7 @@ test_vfio_user_perf(void)
 	enum { N = 20000 };
 	struct rte_vfio_user_dev_desc d;
 	struct mb_ctx mb;
-	pthread_t th;
+	rte_thread_t th;
 	char path[108], what[160];
 	uint64_t *ns;
 	int cid = -1, other = -1, ocid = -1, i, n, r = TEST_FAILED;
@@ -2748,13 +2751,13 @@ test_vfio_user_perf(void)
 	for (i = 0; i < MB_MAX; i++) {
 		memset(&mb, 0, sizeof(mb));
 		mb.mode = i;
-		if (pthread_create(&th, NULL, misbehave, &mb) != 0)
+		if (rte_thread_create(&th, NULL, misbehave, &mb) != 0)
 			goto out;
 		sleep_ms(100);
 		n = sample_rtt(ocid, VFIO_PCI_CONFIG_REGION_INDEX, 0, ns, N,
 			vfio_user_now_ms() + 1000);
 		mb.stop = true;
-		pthread_join(th, NULL);
+		rte_thread_join(th, NULL);
 		if (n <= 0)
 			goto out;
 		snprintf(what, sizeof(what), "other device while %s",
@@ -2846,7 +2849,7 @@ struct peer_access {
 
 static struct {
 	int connected;		/* clients so far; the current one's number */
-	int disconnected;
+	RTE_ATOMIC(int) disconnected;
 	int lock_depth;
 	int lock_errors;	/* unbalanced lock_dp calls */
 	int unlocked_notify;	/* notifications outside lock_dp */
@@ -2887,7 +2890,7 @@ peer_disconnected(int dev_id __rte_unused)
 	printf("SERVE: client %d disconnected\n", peer.connected);
 	fflush(stdout);
 	/* last: the main thread reads everything once it sees the count */
-	__atomic_fetch_add(&peer.disconnected, 1, __ATOMIC_RELEASE);
+	rte_atomic_fetch_add_explicit(&peer.disconnected, 1, rte_memory_order_release);
 }
 
 static int
@@ -3190,8 +3193,8 @@ test_vfio_user_serve(void)
 	fflush(stdout);
 	for (n = 1; n <= clients; n++) {
 		for (i = 0; i < PEER_WAIT_S * 10; i++) {
-			if (__atomic_load_n(&peer.disconnected,
-					__ATOMIC_ACQUIRE) >= n)
+			if (rte_atomic_load_explicit(&peer.disconnected,
+					rte_memory_order_acquire) >= n)
 				break;
 			sleep_ms(100);
 		}
@@ -3213,6 +3216,6 @@ test_vfio_user_serve(void)
 	return TEST_SUCCESS;
 }
 
-REGISTER_TEST_COMMAND(vfio_user_autotest, test_vfio_user);
-REGISTER_TEST_COMMAND(vfio_user_serve_autotest, test_vfio_user_serve);
-REGISTER_TEST_COMMAND(vfio_user_perf_autotest, test_vfio_user_perf);
+REGISTER_FAST_TEST(vfio_user_autotest, true, true, test_vfio_user);
+REGISTER_STRESS_TEST(vfio_user_serve_autotest, test_vfio_user_serve);
+REGISTER_PERF_TEST(vfio_user_perf_autotest, test_vfio_user_perf);

@@ -644,9 +644,9 @@ aq_reset(struct aq_dev *d)
 	iavf_emu_reset(dev, true);
 	dev->ver.major = VIRTCHNL_VERSION_MAJOR;
 	dev->ver.minor = VIRTCHNL_VERSION_MINOR;
-	__atomic_store_n(&dev->link_mbps, dev->link_speed, __ATOMIC_RELAXED);
-	__atomic_store_n(&dev->link_up, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&dev->link_dirty, 0, __ATOMIC_RELAXED);
+	rte_atomic_store_explicit(&dev->link_mbps, dev->link_speed, rte_memory_order_relaxed);
+	rte_atomic_store_explicit(&dev->link_up, 1, rte_memory_order_relaxed);
+	rte_atomic_store_explicit(&dev->link_dirty, 0, rte_memory_order_relaxed);
 	cfg_write_direct(d, PCI_COMMAND, &cmd, sizeof(cmd));
 	cfg_write_direct(d, IAVF_EMU_MSIX_CAP_OFF + PCI_MSIX_FLAGS, &msix,
 			 sizeof(msix));

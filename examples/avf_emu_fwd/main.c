@@ -61,7 +61,6 @@ struct fwd_port {
 	uint16_t port_id;
 	uint16_t nb_queues;
 	uint16_t partner;                   /* index in ports[] */
-	uint64_t drops;                     /* tx_burst left them */
 };
 
 struct stream {
@@ -69,6 +68,10 @@ struct stream {
 	uint16_t tx_port;
 	uint16_t queue;
 	uint16_t fwd_idx;   /* ports[] index of the sender, for drops */
+	/* packets tx_burst left; written by the stream's worker only, read
+	 * for the statistics
+	 */
+	uint64_t drops;
 };
 
 static volatile bool force_quit;
@@ -283,6 +286,19 @@ setup_port(struct fwd_port *p, struct rte_mempool *mp)
 	return 0;
 }
 
+/* Packets the streams sending from ports[i] could not send. */
+static uint64_t
+port_drops(unsigned int i)
+{
+	uint64_t n = 0;
+	unsigned int s;
+
+	for (s = 0; s < nb_streams; s++)
+		if (streams[s].fwd_idx == i)
+			n += streams[s].drops;
+	return n;
+}
+
 static void
 print_stats(void)
 {
@@ -301,8 +317,7 @@ print_stats(void)
 		printf("%-14s %5s %14" PRIu64 " %14" PRIu64 " %10" PRIu64
 		       " %10" PRIu64 " %10" PRIu64 "\n", ports[i].name,
 		       link.link_status ? "up" : "down", st.ipackets,
-		       st.opackets, st.ierrors, st.oerrors,
-		       __atomic_load_n(&ports[i].drops, __ATOMIC_RELAXED));
+		       st.opackets, st.ierrors, st.oerrors, port_drops(i));
 	}
 	fflush(stdout);
 }
@@ -328,8 +343,7 @@ fwd_loop(void *arg)
 			nb_tx = rte_eth_tx_burst(st->tx_port, st->queue, pkts,
 						 nb_rx);
 			if (unlikely(nb_tx < nb_rx)) {
-				__atomic_fetch_add(&ports[st->fwd_idx].drops,
-						   nb_rx - nb_tx, __ATOMIC_RELAXED);
+				st->drops += nb_rx - nb_tx;
 				rte_pktmbuf_free_bulk(&pkts[nb_tx], nb_rx - nb_tx);
 			}
 		}

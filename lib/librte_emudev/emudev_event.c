@@ -114,6 +114,7 @@ emudev_find_subscriber(struct rte_emudev *dev, rte_emudev_event_cb cb,
 	return NULL;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_subscribe_event, 22.11)
 int
 rte_emudev_subscribe_event(uint16_t dev_id, rte_emudev_event_cb cb,
 		void *cb_arg)
@@ -148,6 +149,7 @@ rte_emudev_subscribe_event(uint16_t dev_id, rte_emudev_event_cb cb,
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_unsubscribe_event, 22.11)
 int
 rte_emudev_unsubscribe_event(uint16_t dev_id, rte_emudev_event_cb cb,
 		void *cb_arg)
@@ -253,10 +255,12 @@ emudev_events_shutdown(struct rte_emudev *dev)
 static bool
 emudev_accepts_events(const struct rte_emudev *dev)
 {
-	return __atomic_load_n(&dev->state, __ATOMIC_ACQUIRE) !=
-		RTE_EMUDEV_UNUSED && !dev->releasing;
+	return rte_atomic_load_explicit(EMUDEV_ATOMIC(dev->state),
+		rte_memory_order_acquire) != RTE_EMUDEV_UNUSED &&
+		!dev->releasing;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_set_ready)
 void
 rte_emudev_set_ready(struct rte_emudev *dev, bool ready)
 {
@@ -277,13 +281,15 @@ rte_emudev_set_ready(struct rte_emudev *dev, bool ready)
 		rte_spinlock_unlock(&dev->sub_lock);
 		return;
 	}
-	__atomic_store_n(&dev->ready, ready, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(EMUDEV_ATOMIC(dev->ready), ready,
+		rte_memory_order_release);
 	rte_spinlock_unlock(&dev->sub_lock);
 
 	EMUDEV_LOG(INFO, "%s: %s", dev->name, ready ? "ready" : "not ready");
 	emudev_deliver(dev, &ev);
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_notify_event)
 void
 rte_emudev_notify_event(struct rte_emudev *dev,
 		const struct rte_emudev_event *ev)

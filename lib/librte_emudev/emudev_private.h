@@ -9,13 +9,23 @@
 
 #include <rte_log.h>
 
+#include <emu_compat.h>
+
 #include "rte_emudev_driver.h"
 
 extern int emudev_logtype;
 
-#define EMUDEV_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, emudev_logtype, "EMUDEV: %s(): " fmt "\n", \
-		__func__, ## __VA_ARGS__)
+#define EMUDEV_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, emudev_logtype, \
+		RTE_FMT("EMUDEV: %s(): " RTE_FMT_HEAD(__VA_ARGS__ ,) "\n", \
+			__func__, RTE_FMT_TAIL(__VA_ARGS__ ,)))
+
+/*
+ * The fields of struct rte_emudev that the class changes while other
+ * threads read them (state, ops, ready) are plain in rte_emudev_driver.h,
+ * an installed header; the class accesses them through this.
+ */
+#define EMUDEV_ATOMIC(field) ((typeof(field) __rte_atomic *)&(field))
 
 /* Device table slot dev_id if it is in use, else NULL. */
 struct rte_emudev *emudev_get_used(uint16_t dev_id);

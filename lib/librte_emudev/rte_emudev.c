@@ -28,13 +28,15 @@ static rte_spinlock_t emudev_table_lock = RTE_SPINLOCK_INITIALIZER;
 static enum rte_emudev_state
 emudev_state(const struct rte_emudev *dev)
 {
-	return __atomic_load_n(&dev->state, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(EMUDEV_ATOMIC(dev->state),
+		rte_memory_order_acquire);
 }
 
 static void
 emudev_set_state(struct rte_emudev *dev, enum rte_emudev_state state)
 {
-	__atomic_store_n(&dev->state, state, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(EMUDEV_ATOMIC(dev->state), state,
+		rte_memory_order_release);
 }
 
 /*
@@ -44,7 +46,8 @@ emudev_set_state(struct rte_emudev *dev, enum rte_emudev_state state)
 static const struct rte_emudev_ops *
 emudev_ops(const struct rte_emudev *dev)
 {
-	return __atomic_load_n(&dev->ops, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(EMUDEV_ATOMIC(dev->ops),
+		rte_memory_order_acquire);
 }
 
 struct rte_emudev *
@@ -95,6 +98,7 @@ emudev_name_valid(const char *name)
 	return strnlen(name, RTE_EMUDEV_NAME_MAX_LEN) < RTE_EMUDEV_NAME_MAX_LEN;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_allocate)
 struct rte_emudev *
 rte_emudev_allocate(const char *name, uint16_t dev_id)
 {
@@ -169,6 +173,7 @@ emudev_ptr_valid(const struct rte_emudev *dev)
 	return emudev_state(dev) != RTE_EMUDEV_UNUSED;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_release)
 int
 rte_emudev_release(struct rte_emudev *dev)
 {
@@ -199,6 +204,7 @@ rte_emudev_release(struct rte_emudev *dev)
 	return 0;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_allocated)
 struct rte_emudev *
 rte_emudev_allocated(const char *name)
 {
@@ -212,12 +218,14 @@ rte_emudev_allocated(const char *name)
 	return dev;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(rte_emudev_get)
 struct rte_emudev *
 rte_emudev_get(uint16_t dev_id)
 {
 	return emudev_get_used(dev_id);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_count, 22.11)
 uint16_t
 rte_emudev_count(void)
 {
@@ -229,6 +237,7 @@ rte_emudev_count(void)
 	return count;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_get_dev_id, 22.11)
 int
 rte_emudev_get_dev_id(const char *name)
 {
@@ -240,12 +249,14 @@ rte_emudev_get_dev_id(const char *name)
 	return dev != NULL ? dev->dev_id : -ENODEV;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_is_valid_id, 22.11)
 bool
 rte_emudev_is_valid_id(uint16_t dev_id)
 {
 	return emudev_get_used(dev_id) != NULL;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_find_next, 22.11)
 uint16_t
 rte_emudev_find_next(uint16_t dev_id)
 {
@@ -254,6 +265,7 @@ rte_emudev_find_next(uint16_t dev_id)
 	return dev_id < RTE_MAX_EMUDEV ? dev_id : RTE_MAX_EMUDEV;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_info_get, 22.11)
 int
 rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_info *info)
 {
@@ -278,7 +290,8 @@ rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_info *info)
 	/* The class owns these fields, whatever the provider wrote. */
 	strlcpy(info->name, dev->name, sizeof(info->name));
 	info->state = emudev_state(dev);
-	info->ready = __atomic_load_n(&dev->ready, __ATOMIC_ACQUIRE);
+	info->ready = rte_atomic_load_explicit(EMUDEV_ATOMIC(dev->ready),
+		rte_memory_order_acquire);
 	if (dev->type != NULL)
 		info->type = dev->type;
 	if (dev->device != NULL) {
@@ -289,6 +302,7 @@ rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_info *info)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_configure, 22.11)
 int
 rte_emudev_configure(uint16_t dev_id, const struct rte_emudev_conf *conf)
 {
@@ -318,6 +332,7 @@ rte_emudev_configure(uint16_t dev_id, const struct rte_emudev_conf *conf)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_start, 22.11)
 int
 rte_emudev_start(uint16_t dev_id)
 {
@@ -364,6 +379,7 @@ emudev_do_stop(struct rte_emudev *dev, const struct rte_emudev_ops *ops)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_stop, 22.11)
 int
 rte_emudev_stop(uint16_t dev_id)
 {
@@ -380,6 +396,7 @@ rte_emudev_stop(uint16_t dev_id)
 	return emudev_do_stop(dev, ops);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_close, 22.11)
 int
 rte_emudev_close(uint16_t dev_id)
 {
@@ -411,6 +428,7 @@ rte_emudev_close(uint16_t dev_id)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_get_mem_table, 22.11)
 int
 rte_emudev_get_mem_table(uint16_t dev_id,
 		struct rte_emudev_mem_region *regions, uint32_t max_regions)
@@ -428,6 +446,7 @@ rte_emudev_get_mem_table(uint16_t dev_id,
 	return ops->get_mem_table(dev, regions, max_regions);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_get_queue_info, 22.11)
 int
 rte_emudev_get_queue_info(uint16_t dev_id, uint32_t queue_id,
 		struct rte_emudev_q_info *info)
@@ -446,6 +465,7 @@ rte_emudev_get_queue_info(uint16_t dev_id, uint32_t queue_id,
 	return ops->get_queue_info(dev, queue_id, info);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_get_irq_info, 22.11)
 int
 rte_emudev_get_irq_info(uint16_t dev_id, uint32_t vector,
 		struct rte_emudev_irq_info *info)
@@ -466,6 +486,7 @@ rte_emudev_get_irq_info(uint16_t dev_id, uint32_t vector,
 	return ops->get_irq_info(dev, vector, info);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_get_attr, 22.11)
 int
 rte_emudev_get_attr(uint16_t dev_id, const char *attr_name, void *attr,
 		size_t size)
@@ -484,6 +505,7 @@ rte_emudev_get_attr(uint16_t dev_id, const char *attr_name, void *attr,
 	return ops->get_attr(dev, attr_name, attr, size);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_emudev_set_attr, 22.11)
 int
 rte_emudev_set_attr(uint16_t dev_id, const char *attr_name,
 		const void *attr, size_t size)

@@ -23,11 +23,11 @@
  * in its close operation):
  *
  * @verbatim
-     UNUSED --allocate--> ALLOCATED --configure--> CONFIGURED --start--> STARTED
-                            ^  ^                   |   ^                  |
-                            |  +------close--------+   +-------stop-------+
-                            +---------------close (stops first)-----------+
-   @endverbatim
+ *  UNUSED --allocate--> ALLOCATED --configure--> CONFIGURED --start--> STARTED
+ *                         ^  ^                   |   ^                  |
+ *                         |  +------close--------+   +-------stop-------+
+ *                         +---------------close (stops first)-----------+
+ * @endverbatim
  *
  * Unless stated otherwise the functions return 0 (or a non-negative count)
  * on success and a negative errno value on failure. The control functions

@@ -17,6 +17,7 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "rte_vfio_user.h"
 #include "vfio_user_caps.h"
 #include "vfio_user_codec.h"
@@ -295,6 +296,7 @@ err:
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_attach, 22.11)
 int
 rte_vfio_user_client_attach(const char *path)
 {
@@ -312,6 +314,7 @@ rte_vfio_user_client_attach(const char *path)
 	return client_add(t, path);
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_client_attach_tran)
 int
 vfio_user_client_attach_tran(struct vfio_user_tran *t)
 {
@@ -320,6 +323,7 @@ vfio_user_client_attach_tran(struct vfio_user_tran *t)
 	return client_add(t, t->ops->name);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_detach, 22.11)
 int
 rte_vfio_user_client_detach(int cid)
 {
@@ -344,6 +348,7 @@ rte_vfio_user_client_detach(int cid)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_get_dev_info, 22.11)
 int
 rte_vfio_user_client_get_dev_info(int cid, struct vfio_device_info *info)
 {
@@ -409,6 +414,7 @@ parse_region_caps(struct rte_vfio_user_client_region *out, const uint8_t *buf,
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_get_region_info, 22.11)
 int
 rte_vfio_user_client_get_region_info(int cid, uint32_t index,
 		struct rte_vfio_user_client_region *info)
@@ -474,6 +480,7 @@ rte_vfio_user_client_get_region_info(int cid, uint32_t index,
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_region_mmap, 22.11)
 void *
 rte_vfio_user_client_region_mmap(int cid, uint32_t index, uint32_t area)
 {
@@ -505,6 +512,7 @@ rte_vfio_user_client_region_mmap(int cid, uint32_t index, uint32_t area)
 	return va;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_get_irq_info, 22.11)
 int
 rte_vfio_user_client_get_irq_info(int cid, uint32_t index,
 		struct vfio_irq_info *info)
@@ -531,6 +539,7 @@ rte_vfio_user_client_get_irq_info(int cid, uint32_t index,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_dma_map, 22.11)
 int
 rte_vfio_user_client_dma_map(int cid, uint64_t iova, uint64_t size,
 		uint32_t prot, int fd, uint64_t offset, void *vaddr)
@@ -563,6 +572,7 @@ rte_vfio_user_client_dma_map(int cid, uint64_t iova, uint64_t size,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_dma_unmap, 22.11)
 int
 rte_vfio_user_client_dma_unmap(int cid, uint64_t iova, uint64_t size,
 		uint32_t flags)
@@ -600,6 +610,7 @@ rte_vfio_user_client_dma_unmap(int cid, uint64_t iova, uint64_t size,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_set_irqs, 22.11)
 int
 rte_vfio_user_client_set_irqs(int cid, uint32_t index, uint32_t flags,
 		uint32_t start, uint32_t count, const void *data)
@@ -643,6 +654,7 @@ rte_vfio_user_client_set_irqs(int cid, uint32_t index, uint32_t flags,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_region_read, 22.11)
 int
 rte_vfio_user_client_region_read(int cid, uint32_t index, uint64_t offset,
 		void *buf, uint32_t count)
@@ -678,6 +690,7 @@ rte_vfio_user_client_region_read(int cid, uint32_t index, uint64_t offset,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_region_write, 22.11)
 int
 rte_vfio_user_client_region_write(int cid, uint32_t index, uint64_t offset,
 		const void *buf, uint32_t count, bool posted)
@@ -705,6 +718,7 @@ rte_vfio_user_client_region_write(int cid, uint32_t index, uint64_t offset,
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_reset, 22.11)
 int
 rte_vfio_user_client_reset(int cid)
 {
@@ -716,6 +730,7 @@ rte_vfio_user_client_reset(int cid)
 		NULL);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_client_poll, 22.11)
 int
 rte_vfio_user_client_poll(int cid, int timeout_ms)
 {

@@ -11,8 +11,10 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_codec.h"
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_new)
 struct vfio_user_msg *
 vfio_user_msg_new(uint16_t msg_id, uint16_t cmd, uint32_t flags,
 		uint32_t error, const void *payload, uint32_t len)
@@ -44,6 +46,7 @@ vfio_user_msg_new(uint16_t msg_id, uint16_t cmd, uint32_t flags,
 	return m;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_new_reply)
 struct vfio_user_msg *
 vfio_user_msg_new_reply(const struct vfio_user_hdr *req, uint32_t err,
 		const void *payload, uint32_t len)
@@ -57,6 +60,7 @@ vfio_user_msg_new_reply(const struct vfio_user_hdr *req, uint32_t err,
 		0, payload, len);
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_set_fds)
 int
 vfio_user_msg_set_fds(struct vfio_user_msg *m, const int *fds, uint32_t nfds)
 {
@@ -84,6 +88,7 @@ msg_close_fds(struct vfio_user_msg *m)
 	m->nfds = 0;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_free)
 void
 vfio_user_msg_free(struct vfio_user_msg *m)
 {
@@ -113,6 +118,7 @@ vfio_user_msg_send_some(struct vfio_user_tran *t, struct vfio_user_msg *m)
 	return 1;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_send)
 int
 vfio_user_msg_send(struct vfio_user_tran *t, struct vfio_user_msg *m,
 		int64_t deadline_ms)
@@ -129,6 +135,7 @@ vfio_user_msg_send(struct vfio_user_tran *t, struct vfio_user_msg *m,
 	}
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_rx_init)
 void
 vfio_user_rx_init(struct vfio_user_rx *rx, uint32_t max_size)
 {
@@ -136,6 +143,7 @@ vfio_user_rx_init(struct vfio_user_rx *rx, uint32_t max_size)
 	rx->max_size = max_size;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_rx_reset)
 void
 vfio_user_rx_reset(struct vfio_user_rx *rx)
 {
@@ -160,6 +168,7 @@ rx_read(struct vfio_user_rx *rx, struct vfio_user_tran *t, void *buf,
 	return r;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_rx_step)
 int
 vfio_user_rx_step(struct vfio_user_rx *rx, struct vfio_user_tran *t,
 		struct vfio_user_msg **out)
@@ -216,6 +225,7 @@ vfio_user_rx_step(struct vfio_user_rx *rx, struct vfio_user_tran *t,
 	return 1;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_msg_recv)
 int
 vfio_user_msg_recv(struct vfio_user_tran *t, struct vfio_user_rx *rx,
 		struct vfio_user_msg **out, int64_t deadline_ms)

@@ -17,13 +17,15 @@
  * control thread, which reads messages and calls the dispatcher.
  */
 
-#include <pthread.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
 
 #include <rte_common.h>
+#include <rte_thread.h>
 
+#include "emu_compat.h"
 #include "rte_vfio_user.h"
 #include "vfio_user_caps.h"
 #include "vfio_user_codec.h"
@@ -100,12 +102,12 @@ struct vfio_user_dev {
 	bool local;			/* no socket: served by its caller */
 	/* control thread (from rte_vfio_user_start() on) */
 	bool threaded;
-	pthread_t tid;
+	rte_thread_t tid;
 	int ep_fd;
 	int cmd_fd;			/* eventfd: commands to the thread */
 	int listen_fd;
 	uint32_t conn_events;		/* epoll events registered for conn */
-	pthread_t owner;		/* thread serving right now */
+	rte_thread_t owner;		/* thread serving right now */
 	bool owner_set;
 
 	struct vfio_user_conn conn;
@@ -126,10 +128,10 @@ struct vfio_user_dev {
 };
 
 /* A peer-caused log line of a device, rate-limited per kind. */
-#define VFIO_USER_DEV_LOG(dev, kind, level, fmt, args...) do { \
+#define VFIO_USER_DEV_LOG(dev, kind, level, ...) do { \
 	(dev)->events[kind]++; \
-	VFIO_USER_LOG_RL(&(dev)->rl[kind], level, "%s: " fmt, \
-		(dev)->path, ## args); \
+	VFIO_USER_LOG_RL_PREFIX(&(dev)->rl[kind], level, (dev)->path, ": ", \
+		__VA_ARGS__); \
 } while (0)
 
 /* vfio_user_server.c */
@@ -189,7 +191,7 @@ struct vfio_user_req {
 	int reply_fd;		/* borrowed fd sent with the reply, or -1 */
 	bool reply_allocated;
 	/* handlers fill it through struct pointers: keep it aligned */
-	uint8_t reply_inline[64] __rte_aligned(sizeof(uint64_t));
+	alignas(uint64_t) uint8_t reply_inline[64];
 };
 
 /* A reply payload buffer of len bytes (zeroed), or NULL (-ENOMEM). */

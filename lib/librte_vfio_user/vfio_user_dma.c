@@ -23,6 +23,7 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_dev.h"
 
 #define DMA_TABLE_MIN 16u
@@ -122,7 +123,8 @@ check_dma_fd(struct vfio_user_dev *dev, int fd, uint64_t offset,
 	if (st.st_size < 0 || (uint64_t)st.st_size < offset ||
 			(uint64_t)st.st_size - offset < size) {
 		VFIO_USER_DEV_LOG(dev, VFIO_USER_LOG_BAD_FD, ERR,
-			"DMA_MAP fd of %" PRId64 " bytes does not hold 0x%" PRIx64 " bytes at offset 0x%" PRIx64,
+			"DMA_MAP fd of %" PRId64 " bytes does not hold 0x%"
+			PRIx64 " bytes at offset 0x%" PRIx64,
 			(int64_t)st.st_size, size, offset);
 		return -EINVAL;
 	}
@@ -321,6 +323,7 @@ vfio_user_dma_fini(struct vfio_user_dev *dev)
 	memset(&dev->dma, 0, sizeof(dev->dma));
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_dma_lookup, 22.11)
 int
 rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
 		uint32_t prot, struct rte_vfio_user_dma_map *map)
@@ -344,6 +347,7 @@ rte_vfio_user_dma_lookup(int dev_id, uint64_t iova, uint64_t len,
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_iova_to_va, 22.11)
 void *
 rte_vfio_user_iova_to_va(int dev_id, uint64_t iova, uint64_t len,
 		uint32_t prot)
@@ -472,12 +476,14 @@ dma_copy(int dev_id, uint64_t iova, void *buf, uint64_t len, bool write)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_dma_read, 22.11)
 int
 rte_vfio_user_dma_read(int dev_id, uint64_t iova, void *buf, uint64_t len)
 {
 	return dma_copy(dev_id, iova, buf, len, false);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_dma_write, 22.11)
 int
 rte_vfio_user_dma_write(int dev_id, uint64_t iova, const void *buf,
 		uint64_t len)
@@ -485,6 +491,7 @@ rte_vfio_user_dma_write(int dev_id, uint64_t iova, const void *buf,
 	return dma_copy(dev_id, iova, (void *)(uintptr_t)buf, len, true);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_get_mem_table, 22.11)
 int
 rte_vfio_user_get_mem_table(int dev_id, struct rte_vfio_user_dma_map *maps,
 		uint32_t max)

@@ -12,8 +12,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <rte_bitops.h>
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_dev.h"
 
 #define IRQ_SET_DATA_MASK (VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL | \
@@ -255,6 +257,7 @@ vfio_user_irq_set_apply(struct vfio_user_dev *dev, struct vfio_user_req *req)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_irq_trigger, 22.11)
 int
 rte_vfio_user_irq_trigger(int dev_id, uint32_t index, uint32_t subindex)
 {
@@ -279,6 +282,7 @@ rte_vfio_user_irq_trigger(int dev_id, uint32_t index, uint32_t subindex)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_irq_get_state, 22.11)
 int
 rte_vfio_user_irq_get_state(int dev_id, uint32_t index, uint32_t subindex,
 		bool *has_fd, bool *masked)

@@ -98,14 +98,30 @@ scan_string(struct json_scan *s, char *out, bool *too_long)
 			return -EINVAL;
 		c++;
 		switch (*c) {
-		case '"': put(out, &n, too_long, '"'); break;
-		case '\\': put(out, &n, too_long, '\\'); break;
-		case '/': put(out, &n, too_long, '/'); break;
-		case 'b': put(out, &n, too_long, '\b'); break;
-		case 'f': put(out, &n, too_long, '\f'); break;
-		case 'n': put(out, &n, too_long, '\n'); break;
-		case 'r': put(out, &n, too_long, '\r'); break;
-		case 't': put(out, &n, too_long, '\t'); break;
+		case '"':
+			put(out, &n, too_long, '"');
+			break;
+		case '\\':
+			put(out, &n, too_long, '\\');
+			break;
+		case '/':
+			put(out, &n, too_long, '/');
+			break;
+		case 'b':
+			put(out, &n, too_long, '\b');
+			break;
+		case 'f':
+			put(out, &n, too_long, '\f');
+			break;
+		case 'n':
+			put(out, &n, too_long, '\n');
+			break;
+		case 'r':
+			put(out, &n, too_long, '\r');
+			break;
+		case 't':
+			put(out, &n, too_long, '\t');
+			break;
 		case 'u':
 			if (s->end - c < 5 || hex4(c + 1, &cp) < 0 || cp == 0)
 				return -EINVAL;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <rte_common.h>
@@ -14,9 +15,10 @@
 
 extern int vfio_user_logtype;
 
-#define VFIO_USER_LOG(level, fmt, args...) \
+#define VFIO_USER_LOG(level, ...) \
 	rte_log(RTE_LOG_ ## level, vfio_user_logtype, \
-		"VFIO_USER: " fmt "\n", ## args)
+		RTE_FMT("VFIO_USER: " RTE_FMT_HEAD(__VA_ARGS__ ,) "\n", \
+			RTE_FMT_TAIL(__VA_ARGS__ ,)))
 
 /*
  * Rate limit for messages a peer can cause: a burst of
@@ -71,15 +73,23 @@ vfio_user_ratelimit_ok(struct vfio_user_ratelimit *rl, uint32_t *dropped)
 	return true;
 }
 
-#define VFIO_USER_LOG_RL(rl, level, fmt, args...) do { \
-	uint32_t _dropped; \
-	if (vfio_user_ratelimit_ok((rl), &_dropped)) { \
-		if (_dropped != 0) \
-			VFIO_USER_LOG(level, fmt " (%u similar lines not shown)", \
-				## args, _dropped); \
-		else \
-			VFIO_USER_LOG(level, fmt, ## args); \
+/* A rate-limited line "VFIO_USER: " PREFIX SEP message; PREFIX and SEP
+ * are strings printed as they are.
+ */
+#define VFIO_USER_LOG_RL_PREFIX(rl, level, prefix, sep, ...) do { \
+	char more_[48] = ""; \
+	uint32_t dropped_; \
+	if (vfio_user_ratelimit_ok((rl), &dropped_)) { \
+		if (dropped_ != 0) \
+			snprintf(more_, sizeof(more_), \
+				" (%u similar lines not shown)", dropped_); \
+		rte_log(RTE_LOG_ ## level, vfio_user_logtype, \
+			"VFIO_USER: %s%s" RTE_FMT_HEAD(__VA_ARGS__ ,) "%s\n", \
+			prefix, sep, RTE_FMT_TAIL(__VA_ARGS__ ,) more_); \
 	} \
 } while (0)
+
+#define VFIO_USER_LOG_RL(rl, level, ...) \
+	VFIO_USER_LOG_RL_PREFIX(rl, level, "", "", __VA_ARGS__)
 
 #endif /* _VFIO_USER_LOG_H_ */

@@ -8,8 +8,15 @@
 /*
  * vfio-user wire format (QEMU docs/interop/vfio-user.rst, protocol 0.0).
  * "all data is in the endianness of the host system".
+ *
+ * Every field of these structures is at its natural alignment, so they
+ * have the wire layout without packing (checked at the end of this file);
+ * messages are copied in and out with memcpy(), never accessed in place
+ * at an unaligned offset.
  */
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -51,14 +58,14 @@ struct vfio_user_hdr {
 	uint32_t size;		/* whole message, header included */
 	uint32_t flags;
 	uint32_t error;		/* errno, valid with VFIO_USER_F_ERROR */
-} __rte_packed;
+};
 
 /* VERSION: payload = major, minor, optional NUL-terminated JSON. */
 struct vfio_user_version {
 	uint16_t major;
 	uint16_t minor;
 	char caps[];
-} __rte_packed;
+};
 
 #define VFIO_USER_MAJOR 0
 #define VFIO_USER_MINOR 0
@@ -72,7 +79,7 @@ struct vfio_user_dma_map_msg {
 	uint64_t offset;	/* file offset of the fd, 0 without fd */
 	uint64_t addr;
 	uint64_t size;
-} __rte_packed;
+};
 
 /* DMA_UNMAP; reply echoes this entry. */
 struct vfio_user_dma_unmap_msg {
@@ -80,7 +87,7 @@ struct vfio_user_dma_unmap_msg {
 	uint32_t flags;		/* VFIO_DMA_UNMAP_FLAG_ALL (QEMU) */
 	uint64_t addr;
 	uint64_t size;
-} __rte_packed;
+};
 
 /* REGION_READ / REGION_WRITE. */
 struct vfio_user_region_rw {
@@ -88,7 +95,7 @@ struct vfio_user_region_rw {
 	uint32_t region;
 	uint32_t count;
 	uint8_t data[];
-} __rte_packed;
+};
 
 /*
  * DMA_READ / DMA_WRITE (server -> client).
@@ -109,7 +116,7 @@ struct vfio_user_dma_rw {
 	uint64_t addr;
 	uint32_t count;
 	uint8_t data[];
-} __rte_packed;
+};
 #define VFIO_USER_DMA_RW_HDR	12u	/* payload bytes before data */
 #define VFIO_USER_DMA_RW_PAD	4u	/* trailing pad QEMU expects */
 
@@ -117,7 +124,7 @@ struct vfio_user_dma_rw {
 struct vfio_user_device_feature {
 	uint32_t argsz;
 	uint32_t flags;
-} __rte_packed;
+};
 
 /* Payload sizes of fixed-size requests (header excluded). */
 #define VFIO_USER_DEV_INFO_SZ		16u
@@ -126,6 +133,15 @@ struct vfio_user_device_feature {
 #define VFIO_USER_IRQ_SET_SZ		20u
 
 #define VFIO_USER_HDR_SZ	((uint32_t)sizeof(struct vfio_user_hdr))
+
+static_assert(sizeof(struct vfio_user_hdr) == 16, "vfio-user header");
+static_assert(sizeof(struct vfio_user_version) == 4, "VERSION");
+static_assert(sizeof(struct vfio_user_dma_map_msg) == 32, "DMA_MAP");
+static_assert(sizeof(struct vfio_user_dma_unmap_msg) == 24, "DMA_UNMAP");
+static_assert(sizeof(struct vfio_user_region_rw) == 16, "REGION_READ/WRITE");
+static_assert(offsetof(struct vfio_user_dma_rw, data) == VFIO_USER_DMA_RW_HDR,
+	"DMA_READ/WRITE");
+static_assert(sizeof(struct vfio_user_device_feature) == 8, "DEVICE_FEATURE");
 
 /* Messages never exceed this (data + the largest fixed part). */
 #define VFIO_USER_MAX_MSG_SIZE	(RTE_VFIO_USER_MAX_DATA_XFER + 4096u)

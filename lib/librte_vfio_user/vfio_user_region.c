@@ -18,6 +18,7 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_dev.h"
 
 #define CFG_INDEX VFIO_PCI_CONFIG_REGION_INDEX
@@ -358,6 +359,7 @@ vfio_user_region_write_apply(struct vfio_user_dev *dev,
 		(uint8_t *)(uintptr_t)data, rw.count, true);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_get_config, 22.11)
 uint8_t *
 rte_vfio_user_get_config(int dev_id)
 {
@@ -366,6 +368,7 @@ rte_vfio_user_get_config(int dev_id)
 	return dev != NULL ? dev->config : NULL;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_region_mmap_base, 22.11)
 void *
 rte_vfio_user_region_mmap_base(int dev_id, uint32_t index)
 {

@@ -24,7 +24,9 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_per_lcore.h>
+#include <rte_thread.h>
 
+#include "emu_compat.h"
 #include "vfio_user_dev.h"
 
 RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, INFO);
@@ -55,7 +57,7 @@ struct ctl_cmd {
 };
 
 struct dev_slot {
-	struct vfio_user_dev *dev;
+	RTE_ATOMIC(struct vfio_user_dev *) dev;
 	struct ctl_cmd cmd;
 };
 
@@ -70,7 +72,8 @@ vfio_user_dev_get(int dev_id)
 {
 	if (dev_id < 0 || dev_id >= RTE_VFIO_USER_MAX_DEVICES)
 		return NULL;
-	return __atomic_load_n(&slots[dev_id].dev, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(&slots[dev_id].dev,
+		rte_memory_order_acquire);
 }
 
 void
@@ -108,7 +111,8 @@ vfio_user_dev_with(int dev_id, void (*fn)(struct vfio_user_dev *, void *),
 bool
 vfio_user_dev_on_ctl_thread(const struct vfio_user_dev *dev)
 {
-	return dev->owner_set && pthread_equal(pthread_self(), dev->owner);
+	return dev->owner_set &&
+		rte_thread_equal(rte_thread_self(), dev->owner) != 0;
 }
 
 void
@@ -118,6 +122,7 @@ vfio_user_lock_dp(struct vfio_user_dev *dev, bool lock)
 		dev->ops.lock_dp(dev->id, lock);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_get_priv, 22.11)
 void *
 rte_vfio_user_get_priv(int dev_id)
 {
@@ -233,7 +238,7 @@ conn_serve(struct vfio_user_dev *dev)
 
 	if (c->tran == NULL)
 		return false;
-	dev->owner = pthread_self();
+	dev->owner = rte_thread_self();
 	dev->owner_set = true;
 	c->tran->ops->ack(c->tran);
 	for (budget = SERVE_BUDGET; budget > 0; budget--) {
@@ -335,7 +340,7 @@ handle_cmd(struct vfio_user_dev *dev, struct ctl_cmd *cmd)
 	}
 }
 
-static void *
+static uint32_t
 ctl_thread(void *arg)
 {
 	struct vfio_user_dev *dev = arg;
@@ -346,7 +351,7 @@ ctl_thread(void *arg)
 	int n, i, timeout;
 
 	RTE_PER_LCORE(in_ctl_thread) = true;
-	dev->owner = pthread_self();
+	dev->owner = rte_thread_self();
 	dev->owner_set = true;
 	/*
 	 * Create this thread's malloc arena now, before the socket exists:
@@ -393,7 +398,7 @@ ctl_thread(void *arg)
 			again = conn_serve(dev);
 		more = again;
 	}
-	return NULL;
+	return 0;
 }
 
 /* Run op on the device's thread and wait for its result. */
@@ -419,7 +424,7 @@ static int
 ctl_start(struct vfio_user_dev *dev)
 {
 	struct ctl_cmd *cmd = &slots[dev->id].cmd;
-	char name[RTE_MAX_THREAD_NAME_LEN];
+	char name[RTE_THREAD_INTERNAL_NAME_SIZE];
 	int r;
 
 	dev->ep_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -429,11 +434,11 @@ ctl_start(struct vfio_user_dev *dev)
 	dev->threaded = true;
 	epoll_set(dev, EPOLL_CTL_ADD, dev->cmd_fd, EPOLLIN, EV_CMD);
 	cmd->ready = false;
-	snprintf(name, sizeof(name), "vfio-user-%d", dev->id);
-	r = rte_ctrl_thread_create(&dev->tid, name, NULL, ctl_thread, dev);
+	snprintf(name, sizeof(name), "vfu-ctl-%d", dev->id);
+	r = emu_thread_create_control(&dev->tid, name, ctl_thread, dev);
 	if (r != 0) {
 		dev->threaded = false;
-		return -r;
+		return r;
 	}
 	pthread_mutex_lock(&cmd->lock);
 	while (!cmd->ready)
@@ -546,6 +551,7 @@ slot_init(int id)
 	pthread_cond_init(&cmd->cond, NULL);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_register, 22.11)
 int
 rte_vfio_user_register(const char *path,
 		const struct rte_vfio_user_dev_desc *desc)
@@ -571,7 +577,8 @@ rte_vfio_user_register(const char *path,
 	if (r < 0)
 		goto out;
 	slot_init(id);
-	__atomic_store_n(&slots[id].dev, dev, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&slots[id].dev, dev,
+		rte_memory_order_release);
 	VFIO_USER_LOG(INFO, "%s: registered device %d", path, id);
 	r = id;
 out:
@@ -579,6 +586,7 @@ out:
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_start, 22.11)
 int
 rte_vfio_user_start(int dev_id)
 {
@@ -607,7 +615,7 @@ rte_vfio_user_start(int dev_id)
 	r = vfio_user_sock_listen(dev->path);
 	if (r < 0) {
 		ctl_call(dev, CTL_QUIT, NULL);
-		pthread_join(dev->tid, NULL);
+		rte_thread_join(dev->tid, NULL);
 		dev->threaded = false;
 		close(dev->ep_fd);
 		close(dev->cmd_fd);
@@ -624,6 +632,7 @@ out:
 	return r;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_register_local)
 int
 vfio_user_register_local(const struct rte_vfio_user_dev_desc *desc)
 {
@@ -642,13 +651,15 @@ vfio_user_register_local(const struct rte_vfio_user_dev_desc *desc)
 	if (r < 0)
 		goto out;
 	slot_init(id);
-	__atomic_store_n(&slots[id].dev, dev, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&slots[id].dev, dev,
+		rte_memory_order_release);
 	r = id;
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return r;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_unregister, 22.11)
 int
 rte_vfio_user_unregister(int dev_id)
 {
@@ -666,7 +677,7 @@ rte_vfio_user_unregister(int dev_id)
 	if (dev->threaded) {
 		/* the thread disconnects the client (callbacks) and exits */
 		ctl_call(dev, CTL_QUIT, NULL);
-		pthread_join(dev->tid, NULL);
+		rte_thread_join(dev->tid, NULL);
 	} else {
 		conn_close(dev);
 	}
@@ -675,7 +686,8 @@ rte_vfio_user_unregister(int dev_id)
 		dev->listen_fd = -1;
 		unlink(dev->path);
 	}
-	__atomic_store_n(&slots[dev_id].dev, NULL, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&slots[dev_id].dev, NULL,
+		rte_memory_order_release);
 	VFIO_USER_LOG(INFO, "%s: unregistered", dev->path);
 	dev_free(dev);
 out:
@@ -685,6 +697,7 @@ out:
 
 /* ------------------------------------------------- tests and fuzzers */
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_attach)
 int
 vfio_user_attach(int dev_id, struct vfio_user_tran *t)
 {
@@ -701,6 +714,7 @@ vfio_user_attach(int dev_id, struct vfio_user_tran *t)
 	return conn_adopt(dev, t);
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_serve)
 int
 vfio_user_serve(int dev_id)
 {
@@ -718,6 +732,7 @@ vfio_user_serve(int dev_id)
 	return more ? 1 : 0;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_set_limits)
 int
 vfio_user_set_limits(int dev_id, const struct vfio_user_limits *limits)
 {
@@ -729,6 +744,7 @@ vfio_user_set_limits(int dev_id, const struct vfio_user_limits *limits)
 	return 0;
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_get_stats)
 int
 vfio_user_get_stats(int dev_id, struct vfio_user_stats *stats)
 {

@@ -16,16 +16,8 @@
 
 #include <rte_common.h>
 #include <rte_telemetry.h>
-#include <rte_version.h>
 
 #include "vfio_user_dev.h"
-
-/* 23.03 renamed the unsigned 64-bit value calls */
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define tel_dict_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_dict_u64 rte_tel_data_add_dict_u64
-#endif
 
 static const char * const event_names[VFIO_USER_LOG_KIND_MAX] = {
 	[VFIO_USER_LOG_CONN] = "connection",
@@ -68,15 +60,15 @@ info_dev(struct vfio_user_dev *dev, void *arg)
 	rte_tel_data_add_dict_int(d, "client_connected", c->tran != NULL);
 	rte_tel_data_add_dict_int(d, "client_negotiated",
 		c->tran != NULL && c->negotiated);
-	tel_dict_u64(d, "dma_maps", dev->dma.nb);
-	tel_dict_u64(d, "connects", s->connects);
-	tel_dict_u64(d, "refused", s->refused);
-	tel_dict_u64(d, "reaped", s->reaped);
-	tel_dict_u64(d, "error_replies", s->errors);
-	tel_dict_u64(d, "dropped", s->dropped);
-	tel_dict_u64(d, "request_timeouts", s->xfer_timeouts);
-	tel_dict_u64(d, "request_aborts", s->xfer_aborted);
-	tel_dict_u64(d, "deferred_max", s->deferred_max);
+	rte_tel_data_add_dict_uint(d, "dma_maps", dev->dma.nb);
+	rte_tel_data_add_dict_uint(d, "connects", s->connects);
+	rte_tel_data_add_dict_uint(d, "refused", s->refused);
+	rte_tel_data_add_dict_uint(d, "reaped", s->reaped);
+	rte_tel_data_add_dict_uint(d, "error_replies", s->errors);
+	rte_tel_data_add_dict_uint(d, "dropped", s->dropped);
+	rte_tel_data_add_dict_uint(d, "request_timeouts", s->xfer_timeouts);
+	rte_tel_data_add_dict_uint(d, "request_aborts", s->xfer_aborted);
+	rte_tel_data_add_dict_uint(d, "deferred_max", s->deferred_max);
 
 	cmds = rte_tel_data_alloc();
 	if (cmds != NULL) {
@@ -84,16 +76,16 @@ info_dev(struct vfio_user_dev *dev, void *arg)
 		for (i = 0; i < VFIO_USER_MAX_COMMAND; i++) {
 			name = vfio_user_cmd_name(i);
 			if (name != NULL)
-				tel_dict_u64(cmds, name, s->cmds[i]);
+				rte_tel_data_add_dict_uint(cmds, name, s->cmds[i]);
 		}
-		tel_dict_u64(cmds, "unknown", s->cmds[VFIO_USER_MAX_COMMAND]);
+		rte_tel_data_add_dict_uint(cmds, "unknown", s->cmds[VFIO_USER_MAX_COMMAND]);
 		rte_tel_data_add_dict_container(d, "commands", cmds, 0);
 	}
 	events = rte_tel_data_alloc();
 	if (events != NULL) {
 		rte_tel_data_start_dict(events);
 		for (i = 0; i < VFIO_USER_LOG_KIND_MAX; i++)
-			tel_dict_u64(events, event_names[i], dev->events[i]);
+			rte_tel_data_add_dict_uint(events, event_names[i], dev->events[i]);
 		rte_tel_data_add_dict_container(d, "events", events, 0);
 	}
 }

@@ -8,8 +8,10 @@
 #include <poll.h>
 #include <time.h>
 
+#include "emu_compat.h"
 #include "vfio_user_tran.h"
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_now_ms)
 int64_t
 vfio_user_now_ms(void)
 {
@@ -51,6 +53,7 @@ vfio_user_tran_wait(struct vfio_user_tran *t, bool rd, bool wr,
 	}
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_tran_send_all)
 int
 vfio_user_tran_send_all(struct vfio_user_tran *t, const void *buf,
 		size_t len, const int *fds, uint32_t nfds, int64_t deadline_ms)

@@ -23,6 +23,7 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_tran.h"
 
 #define MEM_BUF_MIN 4096u
@@ -275,14 +276,14 @@ mem_close(struct vfio_user_tran *t)
 	dir_drop(&p->dir[1 - m->side]);
 	refs = --p->refs;
 	pthread_mutex_unlock(&p->lock);
-	if (refs == 0) {
+	if (refs == 0)
 		pipe_free(p);
-	} else {
+	else
 		ring(p, 1 - m->side);
-	}
 	free(m);
 }
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_tran_mem_shutdown)
 void
 vfio_user_tran_mem_shutdown(struct vfio_user_tran *t)
 {
@@ -305,6 +306,7 @@ static const struct vfio_user_tran_ops mem_ops = {
 	.close = mem_close,
 };
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_tran_mem_pair)
 int
 vfio_user_tran_mem_pair(struct vfio_user_tran **a, struct vfio_user_tran **b,
 		size_t capacity)

@@ -17,6 +17,7 @@
 
 #include <rte_common.h>
 
+#include "emu_compat.h"
 #include "vfio_user_log.h"
 #include "vfio_user_msg.h"
 #include "vfio_user_tran.h"
@@ -165,6 +166,7 @@ static const struct vfio_user_tran_ops sock_ops = {
 	.close = sock_close,
 };
 
+RTE_EXPORT_INTERNAL_SYMBOL(vfio_user_tran_sock_new)
 struct vfio_user_tran *
 vfio_user_tran_sock_new(int fd)
 {

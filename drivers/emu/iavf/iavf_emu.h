@@ -14,6 +14,7 @@
  */
 
 #include <limits.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 #include <rte_rwlock.h>
 #include <rte_spinlock.h>
 
+#include <emu_compat.h>
 #include <rte_emudev.h>
 #include <rte_emudev_driver.h>
 #include <rte_vfio_user.h>
@@ -35,9 +37,8 @@
 extern int iavf_emu_logtype;
 #define RTE_LOGTYPE_IAVF_EMU iavf_emu_logtype
 
-#define IAVF_EMU_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, iavf_emu_logtype, "%s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+#define IAVF_EMU_LOG(level, ...) \
+	RTE_LOG_LINE_PREFIX(level, IAVF_EMU, "%s(): ", __func__, __VA_ARGS__)
 
 /* PCI identity (8086:1889, Ethernet controller). */
 #define IAVF_EMU_VENDOR_ID		0x8086
@@ -117,8 +118,8 @@ struct iavf_emu_queue {
 
 /* Interrupt state of one MSI-X vector. */
 struct iavf_emu_vector {
-	uint32_t pending;	/* (any) latched while masked / throttled */
-	uint64_t last_fire;	/* (any) TSC of the last interrupt */
+	RTE_ATOMIC(uint32_t) pending;	/* (any) latched while masked / throttled */
+	RTE_ATOMIC(uint64_t) last_fire;	/* (any) TSC of the last interrupt */
 	bool has_fd;		/* client gave an eventfd (lock window) */
 };
 
@@ -148,10 +149,11 @@ struct iavf_emu_dev {
 	uint8_t config[IAVF_EMU_CONFIG_SIZE];
 	uint8_t config_wmask[IAVF_EMU_CONFIG_SIZE];
 	bool bus_master;
-	uint32_t msix_enabled;		/* (any) MSI-X enable && !function mask */
+	/* (any) MSI-X enable && !function mask */
+	RTE_ATOMIC(uint32_t) msix_enabled;
 
 	/* BAR0 */
-	uint32_t *db;			/* doorbell page, shared or private */
+	uint32_t __rte_atomic *db;	/* doorbell page, shared or private */
 	void *db_private;		/* private page (doorbell=trapped) */
 	uint32_t regs[IAVF_EMU_BAR0_SIZE / 4];	/* trapped registers */
 
@@ -163,7 +165,7 @@ struct iavf_emu_dev {
 	uint16_t arq_backlog_count;
 	bool irq0_pending;		/* vector 0 event latched while masked */
 	/* virtchnl structures are read in place: keep it aligned */
-	uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX] __rte_aligned(8);
+	alignas(8) uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX];
 
 	/* virtchnl */
 	struct virtchnl_version_info ver;
@@ -178,9 +180,9 @@ struct iavf_emu_dev {
 	struct rte_iavf_emu_rss rss;
 
 	/* link: backend requests (any thread), sent on the control thread */
-	uint32_t link_up;
-	uint32_t link_mbps;
-	uint32_t link_dirty;
+	RTE_ATOMIC(uint32_t) link_up;
+	RTE_ATOMIC(uint32_t) link_mbps;
+	RTE_ATOMIC(uint32_t) link_dirty;
 
 	/* queues and vectors */
 	struct iavf_emu_queue rxq[RTE_IAVF_EMU_MAX_QP];	/* guest RX */
@@ -205,7 +207,7 @@ struct iavf_emu_dev {
 	uint32_t next_deferred;		/* next one to deliver */
 	uint64_t events_lost;
 
-	uint64_t err[IAVF_EMU_ERR_MAX];
+	RTE_ATOMIC(uint64_t) err[IAVF_EMU_ERR_MAX];
 };
 
 /* iavf_emu_dev.c */

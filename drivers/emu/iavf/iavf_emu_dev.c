@@ -116,15 +116,19 @@ iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
 	uint64_t n;
 	va_list ap;
 
-	n = __atomic_add_fetch(&dev->err[kind], 1, __ATOMIC_RELAXED);
+	n = rte_atomic_fetch_add_explicit(&dev->err[kind], 1,
+		rte_memory_order_relaxed) + 1;
 	if ((n & (n - 1)) != 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rte_log(kind == IAVF_EMU_ERR_IRQ ? RTE_LOG_DEBUG : RTE_LOG_WARNING,
-		iavf_emu_logtype, "%s: bad %s: %s (occurrence %" PRIu64 ")\n",
-		dev->name, iavf_emu_err_names[kind], msg, n);
+	if (kind == IAVF_EMU_ERR_IRQ)
+		RTE_LOG_LINE(DEBUG, IAVF_EMU, "%s: bad %s: %s (occurrence %" PRIu64 ")",
+			dev->name, iavf_emu_err_names[kind], msg, n);
+	else
+		RTE_LOG_LINE(WARNING, IAVF_EMU, "%s: bad %s: %s (occurrence %" PRIu64 ")",
+			dev->name, iavf_emu_err_names[kind], msg, n);
 }
 
 static bool
@@ -220,7 +224,7 @@ iavf_emu_flush_events(struct iavf_emu_dev *dev)
 void
 iavf_emu_ctrl_tail(struct iavf_emu_dev *dev)
 {
-	if (__atomic_exchange_n(&dev->link_dirty, 0, __ATOMIC_ACQ_REL) != 0)
+	if (rte_atomic_exchange_explicit(&dev->link_dirty, 0, rte_memory_order_acq_rel) != 0)
 		iavf_emu_vc_send_link(dev);
 	if (!dev->dp_locked)
 		iavf_emu_flush_events(dev);
@@ -471,7 +475,7 @@ iavf_emu_get_irq_info(struct rte_emudev *edev, uint32_t vector,
 	info->vector = vector;
 	info->fd = -1;	/* owned by the vfio-user library */
 	info->enabled = dev->vec[vector].has_fd &&
-		__atomic_load_n(&dev->msix_enabled, __ATOMIC_RELAXED) != 0;
+		rte_atomic_load_explicit(&dev->msix_enabled, rte_memory_order_relaxed) != 0;
 	return 0;
 }
 
@@ -482,7 +486,7 @@ iavf_emu_err_total(const struct iavf_emu_dev *dev)
 	int i;
 
 	for (i = 0; i < IAVF_EMU_ERR_MAX; i++)
-		total += __atomic_load_n(&dev->err[i], __ATOMIC_RELAXED);
+		total += rte_atomic_load_explicit(&dev->err[i], rte_memory_order_relaxed);
 	return total;
 }
 
@@ -496,30 +500,42 @@ iavf_emu_get_attr(struct rte_emudev *edev, const char *name, void *attr,
 		size_t size)
 {
 	struct iavf_emu_dev *dev = edev->priv;
+	union {
+		struct rte_ether_addr mac;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+		bool b;
+	} v;
+	size_t len;
 
-#define IAVF_EMU_ATTR_OUT(type, val) do { \
-		if (size != sizeof(type)) \
-			return -EINVAL; \
-		*(type *)attr = (val); \
-		return 0; \
-	} while (0)
-
-	if (strcmp(name, "mac") == 0)
-		IAVF_EMU_ATTR_OUT(struct rte_ether_addr, dev->mac);
-	if (strcmp(name, "num_qp") == 0)
-		IAVF_EMU_ATTR_OUT(uint16_t, dev->num_qp);
-	if (strcmp(name, "link_up") == 0)
-		IAVF_EMU_ATTR_OUT(bool, __atomic_load_n(&dev->link_up,
-							 __ATOMIC_RELAXED) != 0);
-	if (strcmp(name, "link_speed") == 0)
-		IAVF_EMU_ATTR_OUT(uint32_t, __atomic_load_n(&dev->link_mbps,
-							     __ATOMIC_RELAXED));
-	if (strcmp(name, "shared_doorbell") == 0)
-		IAVF_EMU_ATTR_OUT(bool, dev->shared_db);
-	if (strcmp(name, "bad_input") == 0)
-		IAVF_EMU_ATTR_OUT(uint64_t, iavf_emu_err_total(dev));
-#undef IAVF_EMU_ATTR_OUT
-	return -ENOENT;
+	if (strcmp(name, "mac") == 0) {
+		v.mac = dev->mac;
+		len = sizeof(v.mac);
+	} else if (strcmp(name, "num_qp") == 0) {
+		v.u16 = dev->num_qp;
+		len = sizeof(v.u16);
+	} else if (strcmp(name, "link_up") == 0) {
+		v.b = rte_atomic_load_explicit(&dev->link_up,
+				rte_memory_order_relaxed) != 0;
+		len = sizeof(v.b);
+	} else if (strcmp(name, "link_speed") == 0) {
+		v.u32 = rte_atomic_load_explicit(&dev->link_mbps,
+				rte_memory_order_relaxed);
+		len = sizeof(v.u32);
+	} else if (strcmp(name, "shared_doorbell") == 0) {
+		v.b = dev->shared_db;
+		len = sizeof(v.b);
+	} else if (strcmp(name, "bad_input") == 0) {
+		v.u64 = iavf_emu_err_total(dev);
+		len = sizeof(v.u64);
+	} else {
+		return -ENOENT;
+	}
+	if (size != len)
+		return -EINVAL;
+	memcpy(attr, &v, len);
+	return 0;
 }
 
 static int
@@ -532,15 +548,15 @@ iavf_emu_set_attr(struct rte_emudev *edev, const char *name,
 		if (size != sizeof(bool))
 			return -EINVAL;
 		return rte_iavf_emu_set_link(dev->emu_id, *(const bool *)attr,
-				__atomic_load_n(&dev->link_mbps,
-						__ATOMIC_RELAXED));
+				rte_atomic_load_explicit(&dev->link_mbps,
+						rte_memory_order_relaxed));
 	}
 	if (strcmp(name, "link_speed") == 0) {
 		if (size != sizeof(uint32_t))
 			return -EINVAL;
 		return rte_iavf_emu_set_link(dev->emu_id,
-				__atomic_load_n(&dev->link_up,
-						__ATOMIC_RELAXED) != 0,
+				rte_atomic_load_explicit(&dev->link_up,
+						rte_memory_order_relaxed) != 0,
 				*(const uint32_t *)attr);
 	}
 	if (strcmp(name, "mac") == 0 || strcmp(name, "num_qp") == 0 ||
@@ -587,8 +603,9 @@ iavf_emu_parse_uint(const char *key, const char *value, unsigned long min,
 	v = strtoul(value, &end, 0);
 	if (value[0] == '\0' || value[0] == '-' || *end != '\0' ||
 	    errno != 0 || v < min || v > max) {
-		IAVF_EMU_LOG(ERR, "%s: invalid %s=%s: allowed values %lu..%lu",
-			     name, key, value, min, max);
+		IAVF_EMU_LOG(ERR, "%s: invalid %s=%s: allowed values %" PRIu64
+			     "..%" PRIu64, name, key, value, (uint64_t)min,
+			     (uint64_t)max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -891,6 +908,7 @@ iavf_emu_remove(struct rte_vdev_device *vdev)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_create, 22.11)
 int
 rte_iavf_emu_create(const char *name, const char *devargs,
 		struct rte_device *owner)
@@ -905,6 +923,7 @@ rte_iavf_emu_create(const char *name, const char *devargs,
 	return ret;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_destroy, 22.11)
 int
 rte_iavf_emu_destroy(uint16_t emu_id)
 {

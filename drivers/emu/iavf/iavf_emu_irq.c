@@ -34,8 +34,8 @@ iavf_emu_irq_reset(struct iavf_emu_dev *dev)
 	uint32_t v;
 
 	for (v = 0; v < IAVF_EMU_MAX_VECTORS; v++) {
-		__atomic_store_n(&dev->vec[v].pending, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&dev->vec[v].last_fire, 0, __ATOMIC_RELAXED);
+		rte_atomic_store_explicit(&dev->vec[v].pending, 0, rte_memory_order_relaxed);
+		rte_atomic_store_explicit(&dev->vec[v].last_fire, 0, rte_memory_order_relaxed);
 	}
 	dev->irq0_pending = false;
 }
@@ -64,7 +64,7 @@ iavf_emu_irq_fire(struct iavf_emu_dev *dev, uint32_t vector)
 
 	if (vector > dev->num_qp)
 		return false;
-	if (__atomic_load_n(&dev->msix_enabled, __ATOMIC_ACQUIRE) == 0 ||
+	if (rte_atomic_load_explicit(&dev->msix_enabled, rte_memory_order_acquire) == 0 ||
 	    !dev->vec[vector].has_fd) {
 		iavf_emu_count_err(dev, IAVF_EMU_ERR_IRQ,
 			"vector %u: MSI-X %s, eventfd %s", vector,
@@ -79,15 +79,15 @@ iavf_emu_irq_fire(struct iavf_emu_dev *dev, uint32_t vector)
 			"vector %u: trigger failed: %d", vector, ret);
 		return false;
 	}
-	__atomic_store_n(&dev->vec[vector].last_fire, rte_rdtsc(),
-			 __ATOMIC_RELAXED);
+	rte_atomic_store_explicit(&dev->vec[vector].last_fire, rte_rdtsc(),
+			 rte_memory_order_relaxed);
 	return true;
 }
 
 static bool
 irq_can_fire(struct iavf_emu_dev *dev, uint32_t vector)
 {
-	return __atomic_load_n(&dev->msix_enabled, __ATOMIC_ACQUIRE) != 0 &&
+	return rte_atomic_load_explicit(&dev->msix_enabled, rte_memory_order_acquire) != 0 &&
 		dev->vec[vector].has_fd;
 }
 
@@ -120,7 +120,7 @@ iavf_emu_irq0_eval(struct iavf_emu_dev *dev)
 
 /* ------------------------------------------------------ queue vectors */
 
-static volatile uint32_t *
+static uint32_t __rte_atomic *
 dyn_ctln(struct iavf_emu_dev *dev, uint32_t vector)
 {
 	return &dev->db[IAVF_VFINT_DYN_CTLN1(vector - 1) / 4];
@@ -141,26 +141,26 @@ irq_throttled(struct iavf_emu_dev *dev, uint32_t vector, uint32_t ctl,
 		usec = ((ctl & IAVF_VFINT_DYN_CTLN1_INTERVAL_MASK) >>
 			IAVF_VFINT_DYN_CTLN1_INTERVAL_SHIFT) * 2;
 	} else if (itr_idx < DYN_ITR_NONE) {
-		usec = (__atomic_load_n(
+		usec = (rte_atomic_load_explicit(
 			&dev->db[IAVF_VFINT_ITRN1(itr_idx, vector - 1) / 4],
-			__ATOMIC_RELAXED) & 0xFFF) * 2;
+			rte_memory_order_relaxed) & 0xFFF) * 2;
 	} else {
 		return false;
 	}
 	if (usec == 0)
 		return false;
-	last = __atomic_load_n(&dev->vec[vector].last_fire, __ATOMIC_RELAXED);
+	last = rte_atomic_load_explicit(&dev->vec[vector].last_fire, rte_memory_order_relaxed);
 	gap = rte_get_tsc_hz() / 1000000 * usec;
 	return rte_rdtsc() - last < gap;
 }
 
 /* Fire once: clear INTENA in the register the guest re-arms. */
 static bool
-irq_consume_intena(volatile uint32_t *reg, uint32_t ctl, uint32_t clear)
+irq_consume_intena(uint32_t __rte_atomic *reg, uint32_t ctl, uint32_t clear)
 {
-	return __atomic_compare_exchange_n((uint32_t *)(uintptr_t)reg, &ctl,
-			ctl & ~clear, false, __ATOMIC_ACQ_REL,
-			__ATOMIC_ACQUIRE);
+	return rte_atomic_compare_exchange_strong_explicit(reg, &ctl,
+			ctl & ~clear, rte_memory_order_acq_rel,
+			rte_memory_order_acquire);
 }
 
 /*
@@ -172,24 +172,24 @@ irq_vector_poll(struct iavf_emu_dev *dev, uint32_t vector, uint8_t itr_idx,
 		bool throttle)
 {
 	struct iavf_emu_vector *vec = &dev->vec[vector];
-	volatile uint32_t *reg = dyn_ctln(dev, vector);
-	uint32_t ctl = __atomic_load_n(reg, __ATOMIC_ACQUIRE);
+	uint32_t __rte_atomic *reg = dyn_ctln(dev, vector);
+	uint32_t ctl = rte_atomic_load_explicit(reg, rte_memory_order_acquire);
 
 	if (ctl & DYN_SWINT) {
 		if (irq_consume_intena(reg, ctl, DYN_SWINT | DYN_INTENA)) {
-			__atomic_store_n(&vec->pending, 0, __ATOMIC_RELEASE);
+			rte_atomic_store_explicit(&vec->pending, 0, rte_memory_order_release);
 			iavf_emu_irq_fire(dev, vector);
 		}
 		return;
 	}
-	if (__atomic_load_n(&vec->pending, __ATOMIC_ACQUIRE) == 0 ||
+	if (rte_atomic_load_explicit(&vec->pending, rte_memory_order_acquire) == 0 ||
 	    !(ctl & DYN_INTENA) || !irq_can_fire(dev, vector))
 		return;
 	if (throttle && irq_throttled(dev, vector, ctl, itr_idx))
 		return;
 	if (!irq_consume_intena(reg, ctl, DYN_INTENA))
 		return;	/* the guest wrote meanwhile: next poll */
-	__atomic_store_n(&vec->pending, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&vec->pending, 0, rte_memory_order_release);
 	iavf_emu_irq_fire(dev, vector);
 }
 
@@ -217,30 +217,32 @@ queue_vector(struct rte_iavf_emu_queue *q, uint32_t *vector)
 	return dev;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_queue_notify, 22.11)
 void
 rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q)
 {
 	struct iavf_emu_queue *iq = (struct iavf_emu_queue *)q;
 	struct iavf_emu_dev *dev;
-	volatile uint32_t *reg;
+	uint32_t __rte_atomic *reg;
 	uint32_t vector, ctl;
 
 	dev = queue_vector(q, &vector);
 	if (dev == NULL)
 		return;
 	reg = dyn_ctln(dev, vector);
-	ctl = __atomic_load_n(reg, __ATOMIC_ACQUIRE);
+	ctl = rte_atomic_load_explicit(reg, rte_memory_order_acquire);
 	if (!(ctl & DYN_INTENA) || !irq_can_fire(dev, vector) ||
 	    irq_throttled(dev, vector, ctl, iq->itr_idx) ||
 	    !irq_consume_intena(reg, ctl, DYN_INTENA)) {
-		__atomic_store_n(&dev->vec[vector].pending, 1,
-				 __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&dev->vec[vector].pending, 1,
+				 rte_memory_order_release);
 		return;
 	}
-	__atomic_store_n(&dev->vec[vector].pending, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&dev->vec[vector].pending, 0, rte_memory_order_release);
 	iavf_emu_irq_fire(dev, vector);
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_irq_poll, 22.11)
 void
 rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q)
 {

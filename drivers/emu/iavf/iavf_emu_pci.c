@@ -144,8 +144,8 @@ iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 
 	if (overlaps(offset, count, msix_flags, 2)) {
 		msix = (cfg_r16(c, msix_flags) & PCI_MSIX_FLAGS_ENABLE) != 0;
-		__atomic_store_n(&dev->msix_enabled, msix ? 1 : 0,
-				 __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&dev->msix_enabled, msix ? 1 : 0,
+				 rte_memory_order_release);
 		if (msix)
 			iavf_emu_irq0_eval(dev);
 	}
@@ -167,7 +167,7 @@ iavf_emu_pci_reset(struct iavf_emu_dev *dev)
 	uint32_t msix_flags = IAVF_EMU_MSIX_CAP_OFF + PCI_MSIX_FLAGS;
 
 	dev->bus_master = false;
-	__atomic_store_n(&dev->msix_enabled, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&dev->msix_enabled, 0, rte_memory_order_release);
 	if (c == NULL)
 		return;
 	cfg_w16(c, PCI_COMMAND, 0);

@@ -53,8 +53,10 @@ iavf_emu_queues_set_tails(struct iavf_emu_dev *dev)
 	if (dev->db == NULL)
 		return;
 	for (i = 0; i < RTE_IAVF_EMU_MAX_QP; i++) {
-		dev->txq[i].pub.tail = &dev->db[IAVF_QTX_TAIL1(i) / 4];
-		dev->rxq[i].pub.tail = &dev->db[IAVF_QRX_TAIL1(i) / 4];
+		dev->txq[i].pub.tail = (volatile uint32_t *)(uintptr_t)
+			&dev->db[IAVF_QTX_TAIL1(i) / 4];
+		dev->rxq[i].pub.tail = (volatile uint32_t *)(uintptr_t)
+			&dev->db[IAVF_QRX_TAIL1(i) / 4];
 	}
 }
 
@@ -271,6 +273,7 @@ iavf_emu_mem_table(struct iavf_emu_dev *dev, struct rte_emudev_mem_region *r,
 
 /* ------------------------------------------------- backend queue API */
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_queue, 22.11)
 struct rte_iavf_emu_queue *
 rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx)
 {
@@ -287,6 +290,7 @@ rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx)
 	return tx ? &dev->txq[qid].pub : &dev->rxq[qid].pub;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_num_qp, 22.11)
 int
 rte_iavf_emu_get_num_qp(uint16_t emu_id)
 {
@@ -302,6 +306,7 @@ rte_iavf_emu_get_num_qp(uint16_t emu_id)
  * table cannot change meanwhile. The last mapping used is cached per
  * queue and dropped when the table generation moves on.
  */
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_iova_to_va, 22.11)
 void *
 rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 		uint32_t len, bool write)

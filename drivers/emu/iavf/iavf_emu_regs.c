@@ -49,7 +49,7 @@ iavf_emu_regs_reset(struct iavf_emu_dev *dev)
 static uint32_t
 db_read(struct iavf_emu_dev *dev, uint32_t off)
 {
-	return __atomic_load_n(&dev->db[off / 4], __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(&dev->db[off / 4], rte_memory_order_acquire);
 }
 
 static void
@@ -68,18 +68,19 @@ db_write(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 		idx = (off - IAVF_VFINT_ITRN1(0, 0)) % 64 / 4;
 		if (idx >= nq)
 			goto reserved;
-		__atomic_store_n(&dev->db[off / 4], val & 0xFFF,
-				 __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&dev->db[off / 4], val & 0xFFF,
+				rte_memory_order_release);
 		return;
 	} else if (off >= IAVF_VFINT_DYN_CTLN1(0) &&
 		   off < IAVF_VFINT_DYN_CTLN1(nq)) {
-		__atomic_store_n(&dev->db[off / 4], val, __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&dev->db[off / 4], val,
+				rte_memory_order_release);
 		iavf_emu_irq_dynctln_written(dev,
 			(off - IAVF_VFINT_DYN_CTLN1(0)) / 4 + 1);
 		return;
-	} else {
-		goto reserved;
 	}
+	if (q == NULL)
+		goto reserved;
 
 	/* Tail: one past the last descriptor the guest made available. */
 	if (q->configured && val >= q->pub.ring_len) {
@@ -89,7 +90,8 @@ db_write(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 			q->pub.ring_len);
 		return;
 	}
-	__atomic_store_n(&dev->db[off / 4], val, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&dev->db[off / 4], val,
+			rte_memory_order_release);
 	return;
 
 reserved:

@@ -16,16 +16,8 @@
 
 #include <rte_common.h>
 #include <rte_telemetry.h>
-#include <rte_version.h>
 
 #include "iavf_emu.h"
-
-/* 23.03 renamed the unsigned 64-bit value calls */
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define tel_dict_u64 rte_tel_data_add_dict_uint
-#else
-#define tel_dict_u64 rte_tel_data_add_dict_u64
-#endif
 
 static const char * const err_keys[IAVF_EMU_ERR_MAX] = {
 	[IAVF_EMU_ERR_REG] = "register",
@@ -97,20 +89,26 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 	rte_tel_data_add_dict_string(d, "reset_state", reset_state(dev));
 	rte_tel_data_add_dict_string(d, "virtchnl_version", ver);
 	rte_tel_data_add_dict_int(d, "resources_sent", dev->resources_sent);
-	tel_dict_u64(d, "caps_granted", dev->caps);
+	rte_tel_data_add_dict_uint(d, "caps_granted", dev->caps);
 	rte_tel_data_add_dict_string(d, "mac", mac);
 	rte_tel_data_add_dict_int(d, "queue_pairs", dev->num_qp);
 	rte_tel_data_add_dict_int(d, "rx_queues_enabled", rx_on);
 	rte_tel_data_add_dict_int(d, "tx_queues_enabled", tx_on);
 	rte_tel_data_add_dict_int(d, "bus_master", dev->bus_master);
-	rte_tel_data_add_dict_int(d, "link_up", dev->link_up != 0);
-	tel_dict_u64(d, "link_speed_mbps", dev->link_mbps);
-	tel_dict_u64(d, "events_lost", dev->events_lost);
+	rte_tel_data_add_dict_int(d, "link_up",
+		rte_atomic_load_explicit(&dev->link_up,
+			rte_memory_order_relaxed) != 0);
+	rte_tel_data_add_dict_uint(d, "link_speed_mbps",
+		rte_atomic_load_explicit(&dev->link_mbps,
+			rte_memory_order_relaxed));
+	rte_tel_data_add_dict_uint(d, "events_lost", dev->events_lost);
 	errs = rte_tel_data_alloc();
 	if (errs != NULL) {
 		rte_tel_data_start_dict(errs);
 		for (i = 0; i < IAVF_EMU_ERR_MAX; i++)
-			tel_dict_u64(errs, err_keys[i], dev->err[i]);
+			rte_tel_data_add_dict_uint(errs, err_keys[i],
+				rte_atomic_load_explicit(&dev->err[i],
+					rte_memory_order_relaxed));
 		rte_tel_data_add_dict_container(d, "bad_inputs", errs, 0);
 	}
 }

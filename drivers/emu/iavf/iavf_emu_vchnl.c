@@ -91,8 +91,8 @@ void
 iavf_emu_vc_send_link(struct iavf_emu_dev *dev)
 {
 	struct virtchnl_pf_event ev;
-	uint32_t mbps = __atomic_load_n(&dev->link_mbps, __ATOMIC_ACQUIRE);
-	bool up = __atomic_load_n(&dev->link_up, __ATOMIC_ACQUIRE) != 0;
+	uint32_t mbps = rte_atomic_load_explicit(&dev->link_mbps, rte_memory_order_acquire);
+	bool up = rte_atomic_load_explicit(&dev->link_up, rte_memory_order_acquire) != 0;
 
 	if (!dev->resources_sent)
 		return;	/* sent after GET_VF_RESOURCES */
@@ -518,10 +518,12 @@ vc_promisc(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
+/* A counter the data path updates (plain stores of its own thread). */
 static uint64_t
 stat_get(const uint64_t *v)
 {
-	return __atomic_load_n(v, __ATOMIC_RELAXED);
+	return rte_atomic_load_explicit((const uint64_t __rte_atomic *)v,
+		rte_memory_order_relaxed);
 }
 
 static void
@@ -782,6 +784,7 @@ iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t op, uint8_t *msg,
 
 /* ------------------------------------------- backend API (any thread) */
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_set_link, 22.11)
 int
 rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps)
 {
@@ -789,15 +792,16 @@ rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps)
 
 	if (dev == NULL)
 		return -ENODEV;
-	__atomic_store_n(&dev->link_mbps, speed_mbps, __ATOMIC_RELEASE);
-	__atomic_store_n(&dev->link_up, up ? 1 : 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&dev->link_mbps, speed_mbps, rte_memory_order_release);
+	rte_atomic_store_explicit(&dev->link_up, up ? 1 : 0, rte_memory_order_release);
 	/* Sent by the control thread at the end of its current or next
 	 * callback (the guest driver polls registers at least every 2 s).
 	 */
-	__atomic_store_n(&dev->link_dirty, 1, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&dev->link_dirty, 1, rte_memory_order_release);
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_mac, 22.11)
 int
 rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac)
 {
@@ -811,6 +815,7 @@ rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_rx_mode, 22.11)
 int
 rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti)
 {
@@ -827,6 +832,7 @@ rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti)
 	return 0;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_mac_accepted, 22.11)
 bool
 rte_iavf_emu_mac_accepted(uint16_t emu_id, const struct rte_ether_addr *dst)
 {
@@ -848,6 +854,7 @@ rte_iavf_emu_mac_accepted(uint16_t emu_id, const struct rte_ether_addr *dst)
 	return ok;
 }
 
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_rss, 22.11)
 int
 rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss)
 {

@@ -26,6 +26,7 @@
  * @b EXPERIMENTAL: this API may change without prior notice.
  */
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -88,10 +89,12 @@ struct rte_iavf_emu_queue {
 	 */
 	volatile uint32_t *tail;
 	uint16_t next;       /**< (dp) Next descriptor the device uses (head). */
-	uint16_t done;       /**< (dp) TX: descriptors completed but not yet
-			       *  written back (RS batching). */
-	uint32_t mem_gen;    /**< (ctl) Guest memory generation, see
-			       *  rte_iavf_emu_iova_to_va(). */
+	/** (dp) TX: descriptors completed but not yet written back (RS
+	 * batching).
+	 */
+	uint16_t done;
+	/** (ctl) Guest memory generation, see rte_iavf_emu_iova_to_va(). */
+	uint32_t mem_gen;
 	struct rte_iavf_emu_queue_stats stats; /**< (dp) Counters. */
 	void *dev;           /**< Owning device (opaque). */
 };
@@ -102,7 +105,7 @@ struct rte_iavf_emu_rss {
 	/** Hash key (Toeplitz); aligned for rte_softrss(), which reads it
 	 * in 32-bit words.
 	 */
-	uint8_t key[52] __rte_aligned(4);
+	alignas(4) uint8_t key[52];
 	uint16_t key_len;    /**< Valid bytes in key. */
 	uint8_t lut[64];     /**< Redirection table. */
 	uint16_t lut_len;    /**< Valid entries in lut. */

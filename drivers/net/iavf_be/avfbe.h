@@ -24,14 +24,13 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <emu_compat.h>
 #include <rte_iavf_emu.h>
 
 extern int avfbe_logtype;
 #define RTE_LOGTYPE_AVFBE avfbe_logtype
 
-#define AVFBE_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, avfbe_logtype, "avfbe: " fmt "\n", \
-		##__VA_ARGS__)
+#define AVFBE_LOG(level, ...) RTE_LOG_LINE(level, AVFBE, __VA_ARGS__)
 
 /* Largest frame of the Intel 700/800 series MACs (IAVF_FRAME_SIZE_MAX). */
 #define AVFBE_MAX_FRAME 9728
@@ -70,8 +69,8 @@ struct avfbe_txq_counters {
 	uint64_t ring_full;     /**< Frames returned: no guest Rx buffers. */
 	uint64_t filtered;      /**< Frames the guest's MAC filter rejects. */
 	uint64_t oversize;      /**< Frames above the guest's max_pkt_size. */
-	uint64_t no_fit;        /**< Frames needing more buffers than the
-				  *  guest Rx ring can hold. */
+	/** Frames needing more buffers than the guest Rx ring can hold. */
+	uint64_t no_fit;
 	uint64_t invalid;       /**< Malformed frames, offloads not possible. */
 	uint64_t tso_segs;      /**< Segments produced by software TSO. */
 	uint64_t sw_csum;       /**< Frames checksummed in software. */
@@ -162,5 +161,16 @@ int avfbe_parse_args(const char *name, const char *params,
 /* avfbe_rx.c / avfbe_tx.c */
 uint16_t avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+
+/* The guest's tail doorbell of a ring: written by the guest (shared
+ * doorbell page) or by the control thread (trapped writes).
+ */
+static inline uint32_t
+avfbe_guest_tail(const struct rte_iavf_emu_queue *gq)
+{
+	uint32_t __rte_atomic *tail = (uint32_t __rte_atomic *)(uintptr_t)gq->tail;
+
+	return rte_atomic_load_explicit(tail, rte_memory_order_acquire);
+}
 
 #endif /* _AVFBE_H_ */

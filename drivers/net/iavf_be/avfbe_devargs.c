@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,8 @@ avfbe_parse_uint(const char *key, const char *value, unsigned long limit,
 	v = strtoul(value, &end, 0);
 	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
 	    v > limit) {
-		AVFBE_LOG(ERR, "invalid %s=%s: expected an integer 0..%lu",
-			  key, value, limit);
+		AVFBE_LOG(ERR, "invalid %s=%s: expected an integer 0..%" PRIu64,
+			  key, value, (uint64_t)limit);
 		return -EINVAL;
 	}
 	*out = (int)v;

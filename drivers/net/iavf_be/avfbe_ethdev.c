@@ -332,53 +332,85 @@ avfbe_delta(uint64_t cur, uint64_t base)
 	return cur >= base ? cur - base : cur;
 }
 
-#define AVFBE_EMU_STAT(q, f) avfbe_delta((q)->gq->stats.f, (q)->emu_base.f)
-#define AVFBE_PMD_STAT(q, f) avfbe_delta((q)->cnt.f, (q)->cnt_base.f)
+/*
+ * The per-queue counters are in struct rte_eth_stats until 25.07 and in
+ * struct eth_queue_stats (NULL when not wanted) from 25.11 on.
+ */
+#if RTE_VERSION_NUM(25, 11, 0, 0) <= RTE_VERSION
+typedef struct eth_queue_stats avfbe_qstats_t;
+#else
+typedef struct rte_eth_stats avfbe_qstats_t;
+#endif
 
 static int
-avfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+avfbe_stats_fill(struct rte_eth_dev *dev, struct rte_eth_stats *st,
+		avfbe_qstats_t *qs)
 {
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct avfbe_rx_queue *rxq = dev->data->rx_queues[i];
+		const struct rte_iavf_emu_queue_stats *cur, *base;
 		uint64_t pk, by, err;
 
 		if (rxq == NULL)
 			continue;
-		pk = AVFBE_EMU_STAT(rxq, packets);
-		by = AVFBE_EMU_STAT(rxq, bytes);
-		err = AVFBE_EMU_STAT(rxq, bad_desc);
+		cur = &rxq->gq->stats;
+		base = &rxq->emu_base;
+		pk = avfbe_delta(cur->packets, base->packets);
+		by = avfbe_delta(cur->bytes, base->bytes);
+		err = avfbe_delta(cur->bad_desc, base->bad_desc);
 		st->ipackets += pk;
 		st->ibytes += by;
 		st->ierrors += err;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_ipackets[i] = pk;
-			st->q_ibytes[i] = by;
-			st->q_errors[i] = err;
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_ipackets[i] = pk;
+			qs->q_ibytes[i] = by;
+			qs->q_errors[i] = err;
 		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct avfbe_tx_queue *txq = dev->data->tx_queues[i];
+		const struct rte_iavf_emu_queue_stats *cur, *base;
+		const struct avfbe_txq_counters *cnt, *cnt_base;
 		uint64_t pk, by;
 
 		if (txq == NULL)
 			continue;
-		pk = AVFBE_EMU_STAT(txq, packets);
-		by = AVFBE_EMU_STAT(txq, bytes);
+		cur = &txq->gq->stats;
+		base = &txq->emu_base;
+		cnt = &txq->cnt;
+		cnt_base = &txq->cnt_base;
+		pk = avfbe_delta(cur->packets, base->packets);
+		by = avfbe_delta(cur->bytes, base->bytes);
 		st->opackets += pk;
 		st->obytes += by;
-		st->oerrors += AVFBE_EMU_STAT(txq, bad_desc) +
-			AVFBE_PMD_STAT(txq, oversize) +
-			AVFBE_PMD_STAT(txq, no_fit) +
-			AVFBE_PMD_STAT(txq, invalid);
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_opackets[i] = pk;
-			st->q_obytes[i] = by;
+		st->oerrors += avfbe_delta(cur->bad_desc, base->bad_desc) +
+			avfbe_delta(cnt->oversize, cnt_base->oversize) +
+			avfbe_delta(cnt->no_fit, cnt_base->no_fit) +
+			avfbe_delta(cnt->invalid, cnt_base->invalid);
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_opackets[i] = pk;
+			qs->q_obytes[i] = by;
 		}
 	}
 	return 0;
 }
+
+#if RTE_VERSION_NUM(25, 11, 0, 0) <= RTE_VERSION
+static int
+avfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st,
+		struct eth_queue_stats *qs)
+{
+	return avfbe_stats_fill(dev, st, qs);
+}
+#else
+static int
+avfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	return avfbe_stats_fill(dev, st, st);
+}
+#endif
 
 static int
 avfbe_stats_reset(struct rte_eth_dev *dev)

@@ -151,45 +151,60 @@ avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
 
 /* ------------------------------------------------ software offloads */
 
-/* Ones' complement sum of the pseudo header for an L4 length. */
+/*
+ * Ones' complement sum of the pseudo header for an L4 length. The pseudo
+ * headers have no padding: their fields are naturally aligned (12 and 40
+ * bytes, checked below).
+ */
+static uint32_t
+avfbe_phdr4_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+{
+	const struct rte_ipv4_hdr *ip = (const void *)(ol->hdr + ol->l2_len);
+	struct {
+		rte_be32_t src;
+		rte_be32_t dst;
+		uint8_t zero;
+		uint8_t proto;
+		rte_be16_t len;
+	} ph = {
+		.src = ip->src_addr,
+		.dst = ip->dst_addr,
+		.zero = 0,
+		.proto = ol->l4_proto,
+		.len = rte_cpu_to_be_16(l4_len),
+	};
+
+	RTE_BUILD_BUG_ON(sizeof(ph) != 12);
+	return rte_raw_cksum(&ph, sizeof(ph));
+}
+
+static uint32_t
+avfbe_phdr6_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+{
+	const struct rte_ipv6_hdr *ip6 = (const void *)(ol->hdr + ol->l2_len);
+	struct {
+		uint8_t src[16];
+		uint8_t dst[16];
+		rte_be32_t len;
+		uint8_t zero[3];
+		uint8_t proto;
+	} ph;
+
+	RTE_BUILD_BUG_ON(sizeof(ph) != 40);
+	/* an array before 24.11, struct rte_ipv6_addr since */
+	memcpy(ph.src, &ip6->src_addr, sizeof(ph.src));
+	memcpy(ph.dst, &ip6->dst_addr, sizeof(ph.dst));
+	ph.len = rte_cpu_to_be_32(l4_len);
+	memset(ph.zero, 0, sizeof(ph.zero));
+	ph.proto = ol->l4_proto;
+	return rte_raw_cksum(&ph, sizeof(ph));
+}
+
 static uint32_t
 avfbe_phdr_sum(const struct avfbe_ol *ol, uint32_t l4_len)
 {
-	const uint8_t *l3 = ol->hdr + ol->l2_len;
-
-	if (ol->ipv4) {
-		const struct rte_ipv4_hdr *ip = (const void *)l3;
-		struct {
-			rte_be32_t src;
-			rte_be32_t dst;
-			uint8_t zero;
-			uint8_t proto;
-			rte_be16_t len;
-		} __rte_packed ph = {
-			.src = ip->src_addr,
-			.dst = ip->dst_addr,
-			.zero = 0,
-			.proto = ol->l4_proto,
-			.len = rte_cpu_to_be_16(l4_len),
-		};
-		return rte_raw_cksum(&ph, sizeof(ph));
-	} else {
-		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
-		struct {
-			uint8_t src[16];
-			uint8_t dst[16];
-			rte_be32_t len;
-			uint8_t zero[3];
-			uint8_t proto;
-		} __rte_packed ph;
-
-		memcpy(ph.src, ip6->src_addr, sizeof(ph.src));
-		memcpy(ph.dst, ip6->dst_addr, sizeof(ph.dst));
-		ph.len = rte_cpu_to_be_32(l4_len);
-		memset(ph.zero, 0, sizeof(ph.zero));
-		ph.proto = ol->l4_proto;
-		return rte_raw_cksum(&ph, sizeof(ph));
-	}
+	return ol->ipv4 ? avfbe_phdr4_sum(ol, l4_len) :
+		avfbe_phdr6_sum(ol, l4_len);
 }
 
 static uint16_t
@@ -331,9 +346,11 @@ avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
 			return -EINVAL;
 		ol->tcp_seq = rte_be_to_cpu_32(tcp->sent_seq);
 		ol->tcp_flags = tcp->tcp_flags;
-		if (ol->ipv4)
-			ol->ip_id = rte_be_to_cpu_16(
-				((const struct rte_ipv4_hdr *)l3)->packet_id);
+		if (ol->ipv4) {
+			const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+			ol->ip_id = rte_be_to_cpu_16(ip->packet_id);
+		}
 	}
 	return 0;
 }
@@ -349,14 +366,16 @@ avfbe_l4_len(const struct rte_mbuf *m, const struct avfbe_ol *ol)
 	uint32_t len;
 
 	if (ol->ipv4) {
-		len = rte_be_to_cpu_16(
-			((const struct rte_ipv4_hdr *)(const void *)l3)->total_length);
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		len = rte_be_to_cpu_16(ip->total_length);
 		if (len < ol->l3_len)
 			return avail;
 		len -= ol->l3_len;
 	} else {
-		len = rte_be_to_cpu_16(
-			((const struct rte_ipv6_hdr *)(const void *)l3)->payload_len);
+		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
+
+		len = rte_be_to_cpu_16(ip6->payload_len);
 		if (len < ol->l3_len - sizeof(struct rte_ipv6_hdr))
 			return avail;
 		len -= ol->l3_len - sizeof(struct rte_ipv6_hdr);

@@ -212,7 +212,7 @@ avfbe_rx_complete(volatile struct iavf_tx_desc *ring, uint16_t ring_len,
 	uint16_t k;
 
 	/* buffer reads above happen before the guest may reuse them */
-	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	rte_atomic_thread_fence(rte_memory_order_release);
 	for (k = 0; k < ndesc; k++) {
 		volatile struct iavf_tx_desc *d = &ring[head];
 		uint64_t qw1 = avfbe_txd_qw1(d);
@@ -273,7 +273,7 @@ avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	ring = gq->ring;
 	ring_len = gq->ring_len;
-	tail = __atomic_load_n(gq->tail, __ATOMIC_ACQUIRE);
+	tail = avfbe_guest_tail(gq);
 	if (unlikely(tail >= ring_len)) {
 		avfbe_rx_bad_tail(rxq, tail);
 		goto out;
@@ -328,7 +328,8 @@ avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			uint64_t n = ++gq->stats.bad_desc;
 
 			if ((n & (n - 1)) == 0)
-				AVFBE_LOG(WARNING, "port %u rxq %u: bad guest Tx descriptors at %u dropped (%" PRIu64 " so far)",
+				AVFBE_LOG(WARNING, "port %u rxq %u: bad guest Tx descriptors at %u "
+					  "dropped (%" PRIu64 " so far)",
 					  rxq->port_id, rxq->queue_id, head, n);
 		}
 		completed |= avfbe_rx_complete(ring, ring_len, head, p.ndesc);

@@ -179,7 +179,7 @@ avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
 	}
 
 	/* buffer contents before the descriptor done bits */
-	rte_atomic_thread_fence(__ATOMIC_RELEASE);
+	rte_atomic_thread_fence(rte_memory_order_release);
 	idx = ctx->head;
 	rem = len;
 	for (k = 0; k < ndesc; k++) {
@@ -297,7 +297,9 @@ avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
 	uint64_t n = ++txq->cnt.no_fit;
 
 	if ((n & (n - 1)) == 0)
-		AVFBE_LOG(WARNING, "txq %u: %u-byte frame needs %" PRIu64 " guest Rx buffers, ring holds %u: dropped (%" PRIu64 " so far)",
+		AVFBE_LOG(WARNING, "txq %u: %u-byte frame needs %" PRIu64
+			  " guest Rx buffers, ring holds %u: dropped (%" PRIu64
+			  " so far)",
 			  txq->queue_id, len, need,
 			  txq->gq->ring_len - 1u, n);
 }
@@ -490,7 +492,7 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (nb_pkts == 0)
 		goto out;
 
-	tail = __atomic_load_n(gq->tail, __ATOMIC_ACQUIRE);
+	tail = avfbe_guest_tail(gq);
 	if (unlikely(tail >= gq->ring_len)) {
 		avfbe_tx_bad_tail(txq, tail);
 		goto out;
