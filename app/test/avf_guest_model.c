@@ -103,11 +103,13 @@ avf_model_iova_to_va(struct avf_model *m, uint64_t iova, uint64_t len)
 int
 avf_model_init(struct avf_model *m, const struct avf_model_conf *conf)
 {
+	unsigned int i;
+
 	memset(m, 0, sizeof(*m));
 	m->conf = *conf;
 	m->cid = -1;
 	m->memfd = -1;
-	for (unsigned int i = 0; i < RTE_DIM(m->irq_fd); i++)
+	for (i = 0; i < RTE_DIM(m->irq_fd); i++)
 		m->irq_fd[i] = -1;
 	pthread_mutex_init(&m->io_lock, NULL);
 
@@ -152,6 +154,8 @@ err:
 void
 avf_model_fini(struct avf_model *m)
 {
+	unsigned int i;
+
 	avf_model_disconnect(m);
 	if (m->mem != NULL)
 		munmap(m->mem, m->mem_size);
@@ -162,7 +166,7 @@ avf_model_fini(struct avf_model *m)
 	if (m->memfd >= 0)
 		close(m->memfd);
 	m->memfd = -1;
-	for (unsigned int i = 0; i < RTE_DIM(m->txq); i++) {
+	for (i = 0; i < RTE_DIM(m->txq); i++) {
 		free(m->txq[i].rs_idx);
 		m->txq[i].rs_idx = NULL;
 	}
@@ -350,6 +354,7 @@ pci_setup(struct avf_model *m)
 	struct rte_vfio_user_client_region reg;
 	struct vfio_device_info dinfo;
 	struct vfio_irq_info iinfo;
+	uint32_t a;
 	int ret;
 
 	memset(&dinfo, 0, sizeof(dinfo));
@@ -388,7 +393,7 @@ pci_setup(struct avf_model *m)
 	m->db = NULL;
 	if (!m->conf.no_doorbell_mmap &&
 			(reg.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-		for (uint32_t a = 0; a < reg.nb_mmap_areas &&
+		for (a = 0; a < reg.nb_mmap_areas &&
 				a < RTE_VFIO_USER_MAX_MMAP_AREAS; a++) {
 			if (reg.mmap_areas[a].offset != 0 ||
 					reg.mmap_areas[a].size <
@@ -520,11 +525,13 @@ err:
 void
 avf_model_disconnect(struct avf_model *m)
 {
+	unsigned int i;
+
 	if (m->cid >= 0)
 		rte_vfio_user_client_detach(m->cid);
 	m->cid = -1;
 	m->db = NULL;
-	for (unsigned int i = 0; i < RTE_DIM(m->irq_fd); i++) {
+	for (i = 0; i < RTE_DIM(m->irq_fd); i++) {
 		if (m->irq_fd[i] >= 0)
 			close(m->irq_fd[i]);
 		m->irq_fd[i] = -1;

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,19 +26,28 @@
 
 #include "emu_compat.h"
 
+/* Print why a CHECK failed; returns false. */
+static inline bool __rte_format_printf(4, 5)
+avfbe_test_check_failed(const char *func, int line, const char *cond,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s:%d: check failed: %s: ", func, line, cond);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	return false;
+}
+
 /*
  * Fail the test case with a message when cond is false. Unlike TEST_ASSERT
  * (logged at DEBUG level), the message is always printed.
  */
-#define CHECK(cond, ...) do { \
-		if (!(cond)) { \
-			printf("%s:%d: check failed: %s: ", __func__, \
-			       __LINE__, #cond); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-			return TEST_FAILED; \
-		} \
-	} while (0)
+#define CHECK(cond, ...) \
+	TEST_ASSERT((cond) || avfbe_test_check_failed(__func__, __LINE__, \
+			#cond, __VA_ARGS__), "%s", #cond)
 
 /* Value of the extended statistic name of port, or UINT64_MAX. */
 static inline uint64_t

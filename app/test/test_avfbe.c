@@ -802,7 +802,7 @@ tel_query(const char *cmd, char *buf, size_t len)
 }
 
 /* The number after "key": in a telemetry reply, or -1. */
-static long long
+static int64_t
 tel_num(const char *json, const char *key)
 {
 	char pat[64];
@@ -822,7 +822,7 @@ static int
 test_telemetry(void)
 {
 	char emu[4096], vfu[4096], cmd[64];
-	long long reads, vfu_id;
+	int64_t reads, vfu_id;
 	uint32_t v;
 	int i;
 
@@ -846,7 +846,7 @@ test_telemetry(void)
 	CHECK(tel_query(cmd, emu, sizeof(emu)) == 0, "emu_iavf info");
 	vfu_id = tel_num(emu, "vfio_user_id");
 	CHECK(vfu_id >= 0, "%s", emu);
-	snprintf(cmd, sizeof(cmd), "/vfio_user/info,%lld", vfu_id);
+	snprintf(cmd, sizeof(cmd), "/vfio_user/info,%" PRId64, vfu_id);
 	CHECK(tel_query(cmd, vfu, sizeof(vfu)) == 0, "vfio_user info");
 	CHECK(tel_num(vfu, "client_negotiated") == 1 &&
 	      tel_num(vfu, "dma_maps") ==
@@ -860,7 +860,7 @@ test_telemetry(void)
 		      "read");
 	CHECK(tel_query(cmd, vfu, sizeof(vfu)) == 0, "vfio_user info");
 	CHECK(tel_num(vfu, "REGION_READ") == reads + 3,
-	      "REGION_READ %lld, then %lld", reads,
+	      "REGION_READ %" PRId64 ", then %" PRId64, reads,
 	      tel_num(vfu, "REGION_READ"));
 	return TEST_SUCCESS;
 }

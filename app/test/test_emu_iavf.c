@@ -44,10 +44,7 @@
 	TEST_ASSERT((uint64_t)(a) == (uint64_t)(b), msg, ##__VA_ARGS__)
 
 /* Propagate the failure of a helper that already printed why. */
-#define CHECK(expr) do { \
-	if ((expr) != TEST_SUCCESS) \
-		return TEST_FAILED; \
-} while (0)
+#define CHECK(expr) TEST_ASSERT_SUCCESS((expr), "%s", #expr)
 
 /* Capabilities the device may grant (virtchnl base mode and friends). */
 #define EMU_TEST_CAPS_ALLOWED (VIRTCHNL_VF_OFFLOAD_L2 | \
@@ -1134,6 +1131,7 @@ test_bad_virtchnl_sizes(void)
 	struct virtchnl_rss_lut *vrl = (void *)buf;
 	size_t qp = sizeof(struct virtchnl_queue_pair_info);
 	uint32_t caps = AVF_MODEL_LINUX_CAPS;
+	unsigned int i;
 
 	memset(buf, 0, sizeof(buf));
 	v->major = 1;
@@ -1193,7 +1191,7 @@ test_bad_virtchnl_sizes(void)
 	CHECK(expect_vc_error(m, VIRTCHNL_OP_CONFIG_IRQ_MAP,
 		buf, sizeof(*vimi), "CONFIG_IRQ_MAP 0 vectors"));
 	vimi->num_vectors = tdev.queues + 2;
-	for (unsigned int i = 0; i < vimi->num_vectors; i++) {
+	for (i = 0; i < vimi->num_vectors; i++) {
 		vimi->vecmap[i].vsi_id = m->vsi_id;
 		vimi->vecmap[i].vector_id = i;
 	}

@@ -24,8 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/pci_regs.h>
-
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_thread.h>
@@ -2810,6 +2808,14 @@ out:
 #define PEER_MSIX_BAR		2u
 #define PEER_MSIX_TABLE		0x000u
 #define PEER_MSIX_PBA		0x800u
+/* configuration space fields rte_pci.h does not name */
+#define PEER_CFG_CLASS_REVISION	0x08
+#define PEER_CFG_SUBSYS_VENDOR	0x2c
+#define PEER_CFG_SUBSYS_ID	0x2e
+#define PEER_CFG_IRQ_LINE	0x3c
+#define PEER_CFG_IRQ_PIN	0x3d
+#define PEER_CFG_CAP_ID		0
+#define PEER_CFG_MSIX_PBA	8
 
 /* BAR0 registers (32 bits; other offsets of page 0 read 0, ignore writes) */
 #define PEER_REG_MAGIC		0x00	/* RO: PEER_MAGIC */
@@ -3082,27 +3088,28 @@ peer_fill_desc(struct rte_vfio_user_dev_desc *d, uint8_t *cfg, uint8_t *wmask)
 	/* type 0 header; BARs 0 and 2: 32-bit non-prefetchable memory (0) */
 	memset(cfg, 0, CFG_SIZE);
 	memset(wmask, 0, CFG_SIZE);
-	put_le16(cfg + PCI_VENDOR_ID, PEER_VENDOR);
-	put_le16(cfg + PCI_DEVICE_ID, PEER_DEVICE);
-	put_le16(cfg + PCI_STATUS, PCI_STATUS_CAP_LIST);
-	put_le32(cfg + PCI_CLASS_REVISION, PEER_CLASS << 8 | PEER_REVISION);
-	put_le16(cfg + PCI_SUBSYSTEM_VENDOR_ID, PEER_VENDOR);
-	put_le16(cfg + PCI_SUBSYSTEM_ID, PEER_DEVICE);
-	cfg[PCI_CAPABILITY_LIST] = PEER_MSIX_CAP;
-	cfg[PCI_INTERRUPT_PIN] = 1;	/* INTA# */
-	put_le16(wmask + PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-		PCI_COMMAND_INTX_DISABLE);
-	wmask[PCI_INTERRUPT_LINE] = 0xff;
+	put_le16(cfg + RTE_PCI_VENDOR_ID, PEER_VENDOR);
+	put_le16(cfg + RTE_PCI_DEVICE_ID, PEER_DEVICE);
+	put_le16(cfg + RTE_PCI_STATUS, RTE_PCI_STATUS_CAP_LIST);
+	put_le32(cfg + PEER_CFG_CLASS_REVISION, PEER_CLASS << 8 | PEER_REVISION);
+	put_le16(cfg + PEER_CFG_SUBSYS_VENDOR, PEER_VENDOR);
+	put_le16(cfg + PEER_CFG_SUBSYS_ID, PEER_DEVICE);
+	cfg[RTE_PCI_CAPABILITY_LIST] = PEER_MSIX_CAP;
+	cfg[PEER_CFG_IRQ_PIN] = 1;	/* INTA# */
+	put_le16(wmask + RTE_PCI_COMMAND, RTE_PCI_COMMAND_MEMORY |
+		RTE_PCI_COMMAND_MASTER | RTE_PCI_COMMAND_INTX_DISABLE);
+	wmask[PEER_CFG_IRQ_LINE] = 0xff;
 	/* MSI-X: table size N-1, table and PBA in BAR2 */
-	cfg[PEER_MSIX_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSIX;
-	cfg[PEER_MSIX_CAP + PCI_CAP_LIST_NEXT] = 0;
-	put_le16(cfg + PEER_MSIX_CAP + PCI_MSIX_FLAGS, PEER_MSIX_VECTORS - 1);
-	put_le32(cfg + PEER_MSIX_CAP + PCI_MSIX_TABLE,
+	cfg[PEER_MSIX_CAP + PEER_CFG_CAP_ID] = RTE_PCI_CAP_ID_MSIX;
+	cfg[PEER_MSIX_CAP + RTE_PCI_CAP_NEXT] = 0;
+	put_le16(cfg + PEER_MSIX_CAP + RTE_PCI_MSIX_FLAGS,
+		PEER_MSIX_VECTORS - 1);
+	put_le32(cfg + PEER_MSIX_CAP + RTE_PCI_MSIX_TABLE,
 		PEER_MSIX_TABLE | PEER_MSIX_BAR);
-	put_le32(cfg + PEER_MSIX_CAP + PCI_MSIX_PBA,
+	put_le32(cfg + PEER_MSIX_CAP + PEER_CFG_MSIX_PBA,
 		PEER_MSIX_PBA | PEER_MSIX_BAR);
-	put_le16(wmask + PEER_MSIX_CAP + PCI_MSIX_FLAGS,
-		PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	put_le16(wmask + PEER_MSIX_CAP + RTE_PCI_MSIX_FLAGS,
+		RTE_PCI_MSIX_FLAGS_ENABLE | RTE_PCI_MSIX_FLAGS_MASKALL);
 
 	d->config = cfg;
 	d->config_wmask = wmask;

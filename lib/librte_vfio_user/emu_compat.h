@@ -20,6 +20,7 @@
 
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_pci.h>
 #include <rte_thread.h>
 #include <rte_version.h>
 
@@ -61,6 +62,25 @@
 /* Telemetry (23.03): the unsigned value calls lost their "u64" name. */
 #if RTE_VERSION_NUM(23, 3, 0, 0) > RTE_VERSION
 #define rte_tel_data_add_dict_uint rte_tel_data_add_dict_u64
+#endif
+
+/*
+ * PCI configuration space: the rte_pci.h names (23.11) the device
+ * emulation uses, defined here for 22.11.
+ */
+#if RTE_VERSION_NUM(23, 11, 0, 0) > RTE_VERSION
+#define RTE_PCI_STATUS			0x06
+#define RTE_PCI_BASE_ADDRESS_0		0x10
+#define RTE_PCI_CAPABILITY_LIST		0x34
+#define RTE_PCI_COMMAND_MEMORY		0x2
+#define RTE_PCI_COMMAND_INTX_DISABLE	0x400
+#define RTE_PCI_STATUS_CAP_LIST		0x10
+#define RTE_PCI_CAP_ID_MSIX		0x11
+#define RTE_PCI_CAP_NEXT		1
+#define RTE_PCI_MSIX_FLAGS		2
+#define RTE_PCI_MSIX_FLAGS_MASKALL	0x4000
+#define RTE_PCI_MSIX_FLAGS_ENABLE	0x8000
+#define RTE_PCI_MSIX_TABLE		4
 #endif
 
 /*

@@ -15,6 +15,7 @@
  * private copy; the mbuf itself is never written (it may be shared).
  */
 
+#include <assert.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -174,7 +175,7 @@ avfbe_phdr4_sum(const struct avfbe_ol *ol, uint32_t l4_len)
 		.len = rte_cpu_to_be_16(l4_len),
 	};
 
-	RTE_BUILD_BUG_ON(sizeof(ph) != 12);
+	static_assert(sizeof(ph) == 12, "IPv4 pseudo header");
 	return rte_raw_cksum(&ph, sizeof(ph));
 }
 
@@ -190,7 +191,7 @@ avfbe_phdr6_sum(const struct avfbe_ol *ol, uint32_t l4_len)
 		uint8_t proto;
 	} ph;
 
-	RTE_BUILD_BUG_ON(sizeof(ph) != 40);
+	static_assert(sizeof(ph) == 40, "IPv6 pseudo header");
 	/* an array before 24.11, struct rte_ipv6_addr since */
 	memcpy(ph.src, &ip6->src_addr, sizeof(ph.src));
 	memcpy(ph.dst, &ip6->dst_addr, sizeof(ph.dst));

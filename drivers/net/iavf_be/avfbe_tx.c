@@ -122,7 +122,7 @@ avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 
 /* Guest buffers a frame of len bytes takes (no len + buf_len sum). */
 static inline uint32_t
-avfbe_descs_for(uint32_t len, uint32_t buf_len)
+avfbe_descs_needed(uint32_t len, uint32_t buf_len)
 {
 	return len == 0 ? 0 : (len - 1) / buf_len + 1;
 }
@@ -148,7 +148,7 @@ static int
 avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
 		const struct avfbe_wb *wb)
 {
-	uint32_t ndesc = avfbe_descs_for(len, ctx->buf_len);
+	uint32_t ndesc = avfbe_descs_needed(len, ctx->buf_len);
 	uint16_t idx = ctx->head;
 	uint32_t rem = len, k;
 	bool bad = false;
@@ -326,8 +326,8 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		return 0;
 	}
 	need = (uint64_t)(nseg - 1) *
-		avfbe_descs_for(ol->hdr_len + mss, ctx->buf_len) +
-		avfbe_descs_for(ol->hdr_len + last_len, ctx->buf_len);
+		avfbe_descs_needed(ol->hdr_len + mss, ctx->buf_len) +
+		avfbe_descs_needed(ol->hdr_len + last_len, ctx->buf_len);
 	/* all segments go in one burst: a frame that never fits is lost */
 	if (unlikely(need > avfbe_ring_max(ctx))) {
 		avfbe_tx_no_fit(txq, m->pkt_len, need);
@@ -449,7 +449,7 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		return ret;
 	if (unlikely(ret == -E2BIG)) {
 		avfbe_tx_no_fit(txq, m->pkt_len,
-				avfbe_descs_for(m->pkt_len, ctx->buf_len));
+				avfbe_descs_needed(m->pkt_len, ctx->buf_len));
 		return 0;
 	}
 	if (ret == -EFAULT) {
