@@ -4,7 +4,9 @@
 # Check the exported series: it applies with "git am" to a fresh copy of the
 # pristine DPDK tree, the result equals the assembled tree, and it builds.
 #
-# usage: devtools/check-patches.sh [PATCHDIR]   (default: export a new series)
+# usage: [DPDK_SRC=DIR] devtools/check-patches.sh [PATCHDIR]   (default: export a new series)
+# DPDK_SRC: the pristine tree to apply to (and export from), as for every
+# script; default Debian's 22.11.
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -39,6 +41,7 @@ for p in "${series[@]}"; do
 done
 
 # The series must reproduce exactly what the assembled tree holds.
+"$EMU_TOP/devtools/dpdk-tree.sh" >/dev/null
 if ! diff -r -q -x .git -x .emu-pristine -x .emu-hooked -x .complete -x .debian-version \
 		"$EMU_TOP/subprojects/dpdk" "$check/subprojects/dpdk"; then
 	die "the series differs from subprojects/dpdk (listed above): re-run devtools/dpdk-tree.sh or fix devtools/dpdk_tree.py"

@@ -6,6 +6,11 @@
 # The deb-src entries are derived from the Debian archive this machine's apt
 # already uses; bookworm's newest 22.11.x is taken.  Prints the tree's path.
 #
+# With DPDK_SRC=DIR in the environment, the pristine DPDK tree at DIR (an
+# unmodified 22.11, 24.11 or 25.11 source, e.g. an upstream release
+# extracted with "git archive") is used instead: every script that builds
+# or exports the patchset gets its tree from here.
+#
 # usage: devtools/dpdk-source.sh
 
 set -e -o pipefail
@@ -101,4 +106,22 @@ fetch() {
 	echo "$dir"
 }
 
-fetch
+# DPDK_SRC: a pristine tree given by the user.
+given_source() {
+	local dir
+	dir=$(realpath -e "$DPDK_SRC" 2>/dev/null) || die "DPDK_SRC=$DPDK_SRC does not exist"
+	[ -f "$dir/VERSION" ] && [ -f "$dir/meson.build" ] && [ -d "$dir/lib/eal" ] ||
+		die "DPDK_SRC=$DPDK_SRC is not a DPDK source tree (no VERSION, meson.build or lib/eal)"
+	[ ! -e "$dir/.emu-pristine" ] ||
+		die "DPDK_SRC=$DPDK_SRC is an assembled tree, not a pristine one: give the unmodified DPDK source"
+	case $dir/ in
+	"$EMU_TOP"/*) die "DPDK_SRC=$DPDK_SRC is inside this repository: extract the DPDK source elsewhere" ;;
+	esac
+	echo "$dir"
+}
+
+if [ -n "${DPDK_SRC:-}" ]; then
+	given_source
+else
+	fetch
+fi

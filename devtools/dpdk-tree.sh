@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Assemble subprojects/dpdk: the pristine DPDK 22.11 source (fetched by
-# dpdk-source.sh) with this repository's files linked in at their DPDK
-# paths and hooked into DPDK's meson, test and doc lists.
+# Assemble subprojects/dpdk: the pristine DPDK source (Debian's 22.11,
+# fetched by dpdk-source.sh, or the tree DPDK_SRC names) with this
+# repository's files linked in at their DPDK paths and hooked into DPDK's
+# meson, test and doc lists.
 #
-# usage: devtools/dpdk-tree.sh
+# usage: [DPDK_SRC=DIR] devtools/dpdk-tree.sh
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/common.sh"

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Write the patchset as a "git format-patch" series against the pristine
-# DPDK 22.11 tree: one patch per logical change (library, class, driver,
-# PMD, example, tests, docs), in dependency order, plus a cover letter.
+# DPDK tree (Debian's 22.11, or the one DPDK_SRC names): one patch per
+# logical change (library, class, driver, PMD, example, tests, docs), in
+# dependency order, plus a cover letter.
 #
-# usage: devtools/export-patches.sh [OUTDIR]    (default: out/patches)
+# usage: [DPDK_SRC=DIR] devtools/export-patches.sh [OUTDIR]    (default: out/patches)
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -27,7 +28,7 @@ GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
 GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
 git init -q -b main .
 git add -A
-git commit -q -m "DPDK $version (Debian bookworm source package)"
+git commit -q -m "DPDK $version (pristine source)"
 base=$(git rev-parse HEAD)
 
 /usr/bin/python3 "$EMU_TOP/devtools/dpdk_tree.py" groups | while IFS=$'\t' read -r group subject; do

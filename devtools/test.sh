@@ -8,6 +8,9 @@
 # usage: devtools/test.sh [-k PATTERN]    (-k: only tests whose name matches)
 # Logs: out/test-logs/<test>.log
 # FUZZ_SECONDS: length of each fuzz-<target> run (default 60).
+# DPDK_SRC=DIR: build and test on the pristine DPDK tree at DIR (22.11,
+# 24.11 or 25.11) instead of Debian's 22.11. The builds a selected test
+# needs (build, asan-build) run with any -k.
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -32,11 +35,28 @@ passed=0
 failed=0
 failures=
 
-# run_test NAME TIMEOUT CMD...: run one test, its output in $LOGS/NAME.log.
+# wanted NAME...: one of the NAMEs is selected by -k (or there is no -k).
+wanted() {
+	local name
+	[ -z "$filter" ] && return 0
+	for name in "$@"; do
+		[[ $name =~ $filter ]] && return 0
+	done
+	return 1
+}
+
+# run_test [-f] NAME TIMEOUT CMD...: run one test (-f: even if -k does not
+# select it), its output in $LOGS/NAME.log.
 run_test() {
-	local name=$1 limit=$2 rc start
+	local force=false name limit rc start
+	if [ "$1" = -f ]; then
+		force=true
+		shift
+	fi
+	name=$1
+	limit=$2
 	shift 2
-	if [ -n "$filter" ] && ! [[ $name =~ $filter ]]; then
+	if ! $force && ! wanted "$name"; then
 		return 0
 	fi
 	start=$(date +%s)
@@ -70,7 +90,8 @@ build_test() {
 }
 export -f build_test
 export EMU_TOP
-run_test build 1800 bash -c build_test
+# every other test needs it, on the DPDK tree of this run
+run_test -f build 1800 bash -c build_test
 [ -x build/subprojects/dpdk/app/test/dpdk-test ] || {
 	echo "$passed passed, $((failed + 1)) failed"
 	exit 1
@@ -111,7 +132,19 @@ asan_build_test() {
 	fi
 }
 export -f asan_build_test
-run_test asan-build 3600 bash -c asan_build_test
+asan_tests=asan-build
+for t in $(/usr/bin/python3 devtools/dpdk_tree.py tests) $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests) emu_soak_reset; do
+	asan_tests="$asan_tests asan-$t"
+done
+for t in devtools/fuzz/fuzz_*.c; do
+	t=${t#devtools/fuzz/fuzz_}
+	t=${t%.c}
+	[ "$t" = common ] || asan_tests="$asan_tests fuzz-replay-$t fuzz-$t"
+done
+# shellcheck disable=SC2086
+if wanted $asan_tests; then
+	run_test -f asan-build 3600 bash -c asan_build_test
+fi
 san=devtools/fuzz/sanitizer-env.sh
 if [ -x build-asan/subprojects/dpdk/app/test/dpdk-test ]; then
 	for t in $(/usr/bin/python3 devtools/dpdk_tree.py tests); do

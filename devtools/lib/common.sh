@@ -58,16 +58,24 @@ install_host_packages() {
 # emu_build DIR EXAMPLES [MESON_SETUP_ARGS...]: configure DIR (first time
 # only, with the given arguments) and build it; the compiler output is kept
 # in DIR/emu-build.log. EXAMPLES is the dpdk:examples value wanted.
+# A DIR configured on another pristine DPDK tree (DPDK_SRC changed) is
+# set up anew: the options of the subproject differ between releases.
 emu_build() {
-	local builddir=$1 examples=$2 setup_log cur
+	local builddir=$1 examples=$2 setup_log cur tree
 	shift 2
 	cd "$EMU_TOP"
+	tree=$(cat subprojects/dpdk/.emu-pristine)
+	if [ -f "$builddir/build.ninja" ] && [ "$(cat "$builddir/.emu-pristine" 2>/dev/null)" != "$tree" ]; then
+		log "$builddir was configured on another DPDK tree: setting it up for $tree"
+		rm -rf "$builddir"
+	fi
 	if [ ! -f "$builddir/build.ninja" ]; then
 		log "configuring $builddir"
 		setup_log=$(mktemp /tmp/emu-meson-setup.XXXXXX)
 		meson setup "$builddir" -Ddpdk:examples="$examples" "$@" >"$setup_log" 2>&1 ||
 			{ tail -n 30 "$setup_log" >&2; die "meson setup failed (log above, full log: $setup_log)"; }
 		mv "$setup_log" "$builddir/meson-setup.log"
+		echo "$tree" > "$builddir/.emu-pristine"
 	else
 		cur=$(meson introspect --buildoptions "$builddir" 2>/dev/null |
 			/usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "dpdk:examples"][0])')
