@@ -454,6 +454,7 @@ DOC_PAGES = [
     doc_page('prog_guide', 'emudev', 'vhost_lib'),
     doc_page('nics', 'avfbe', 'atlantic'),
     doc_page('sample_app_ug', 'avf_emu_fwd', 'vdpa'),
+    doc_page('howto', 'avfbe_ovs', 'virtio_user_as_exception_path'),
 ]
 
 GROUPS = [
@@ -490,6 +491,8 @@ GROUPS = [
           [p for p, _ in DOC_PAGES] + [(RELEASE_NOTES, None)] +
           [('doc/guides/nics/features/avfbe.ini',
             'doc/guides/nics/features/avfbe.ini')] +
+          [('doc/guides/howto/img/avfbe_architecture.svg',
+            'doc/guides/howto/img/avfbe_architecture.svg')] +
           [('doc/guides/emudevs/index.rst', 'doc/guides/emudevs/index.rst'),
            ('doc/guides/emudevs/iavf.rst', 'doc/guides/emudevs/iavf.rst')],
           [h for _, h in DOC_PAGES] +

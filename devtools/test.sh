@@ -170,9 +170,14 @@ if [ -x build-asan/subprojects/dpdk/app/test/dpdk-test ]; then
 fi
 
 # Real guests: the harness smoke test, then every end-to-end test script.
+# The bookworm root (Debian's own DPDK and Open vSwitch with DPDK) and the
+# plugin package are set up first, for tests/debian-testpmd.sh and
+# tests/ovs-dpdk.sh.
 if [ -x devtools/vm/smoke-test.sh ]; then
 	run_test vm-setup 1800 devtools/vm/setup.sh
 	run_test vm-smoke 300 devtools/vm/smoke-test.sh
+	run_test vm-setup-bookworm 1800 devtools/vm/setup-bookworm.sh
+	run_test deb-build 900 devtools/deb/build.sh --install
 	for t in devtools/vm/tests/*.sh; do
 		[ -e "$t" ] || continue
 		run_test "$(basename "$t" .sh)" 1200 "$t"

@@ -486,6 +486,14 @@ test_tso_roundtrip(void)
 	CHECK(m->pkt_len == 54 + pay, "len %u", m->pkt_len);
 	CHECK((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && m->tso_segsz == mss,
 	      "flags %" PRIx64 " mss %u", m->ol_flags, m->tso_segsz);
+	/* the length iavf_tso() zeroed is back, the header checksum right */
+	CHECK(rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+			14)->total_length) == 40 + pay &&
+	      rte_raw_cksum(rte_pktmbuf_mtod_offset(m, void *, 14), 20) ==
+			0xffff,
+	      "IPv4 total length %u",
+	      rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, 14)->total_length));
 	CHECK(port_tx(0, &m, 1) == 1, "port tx");
 	CHECK(guest_rx(0, rp, nseg) == nseg, "guest got fewer segments");
 	for (i = 0, seq = 1000; i < nseg; i++) {

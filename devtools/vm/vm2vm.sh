@@ -42,6 +42,12 @@ VM2VM_TP_LOG=
 VM2VM_TP_ARGS=()	# testpmd's arguments
 VM2VM_TP_PREFIX=	# testpmd's --file-prefix
 VM2VM_KEEP=		# non-empty: keep VM2VM_DIR on exit
+# Another testpmd: VM2VM_TP_BIN (its path, as the wrapper sees it) run
+# through the command VM2VM_TP_WRAP (an array), e.g. Debian's own testpmd in
+# the bookworm root: VM2VM_TP_WRAP=("${BW_NS[@]}" chroot "$BW_ROOT")
+# VM2VM_TP_BIN=dpdk-testpmd (devtools/vm/tests/debian-testpmd.sh).
+VM2VM_TP_BIN=${VM2VM_TP_BIN:-}
+[ -n "${VM2VM_TP_WRAP+x}" ] || VM2VM_TP_WRAP=()
 declare -A VM2VM_GPID	# guest name -> run-guest pid
 declare -A VM2VM_GLOG	# guest name -> console log
 
@@ -73,8 +79,9 @@ vm2vm_sock() {
 # "--" (EAL options such as --log-level).
 # shellcheck disable=SC2120 # the arguments are optional
 vm2vm_start_testpmd() {
-	local tp=$VM2VM_BUILD/subprojects/dpdk/app/dpdk-testpmd lcores prio _
-	[ -x "$tp" ] || { vm2vm_log "no $tp: build first (devtools/build.sh)"; return 1; }
+	local tp=${VM2VM_TP_BIN:-$VM2VM_BUILD/subprojects/dpdk/app/dpdk-testpmd} lcores prio _
+	[ -n "$VM2VM_TP_BIN" ] || [ -x "$tp" ] ||
+		{ vm2vm_log "no $tp: build first (devtools/build.sh)"; return 1; }
 	prio=()
 	# shellcheck disable=SC2054 # commas inside an argument
 	case $VM2VM_CPUS in
@@ -99,7 +106,8 @@ vm2vm_start_testpmd() {
 		"$@" -- -i --forward-mode=io --no-mlockall)
 	# Line-buffered, so that command output is in the log when the next
 	# prompt is.
-	"${prio[@]}" stdbuf -oL -eL "$tp" "${VM2VM_TP_ARGS[@]}" <&8 >"$VM2VM_TP_LOG" 2>&1 &
+	"${prio[@]}" "${VM2VM_TP_WRAP[@]}" stdbuf -oL -eL "$tp" "${VM2VM_TP_ARGS[@]}" \
+		<&8 >"$VM2VM_TP_LOG" 2>&1 &
 	VM2VM_TP_PID=$!
 	for _ in $(seq 300); do
 		[ -S "$(vm2vm_sock 0)" ] && [ -S "$(vm2vm_sock 1)" ] &&

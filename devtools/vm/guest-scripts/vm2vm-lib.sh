@@ -184,7 +184,10 @@ vm2vm_iperf() {
 }
 
 # vm2vm_final_checks: what the guest's kernel says about the device.
+# VM2VM_SETTLE: seconds to wait first, so that the last packets of the
+# test (TCP closes) are counted before the STATS line.
 vm2vm_final_checks() {
+	[ -z "$VM2VM_SETTLE" ] || sleep "$VM2VM_SETTLE"
 	harness_check "$IFC: carrier still up" grep -qx 1 "/sys/class/net/$IFC/carrier"
 	harness_check "ip link: $IFC UP, LOWER_UP" sh -c "ip link show $IFC | grep -q 'UP,LOWER_UP'"
 	vm2vm_msg "LINK $(ip link show "$IFC" | head -n 1)"

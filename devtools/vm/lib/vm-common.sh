@@ -60,11 +60,10 @@ vm_safe_rm() {
 	rm -rf --one-file-system "$dir"
 }
 
-# VM_NS CMD...: run CMD (a program on the host) in a private mount namespace
-# in which the root has /proc /sys /dev /dev/pts /dev/shm /tmp bound from the
-# host.  An array, so it can follow "timeout" or "exec".
+# The script that binds /proc /sys /dev /dev/pts /dev/shm /tmp from the host
+# into the root given as its first argument, then execs the rest.
 # shellcheck disable=SC2016
-VM_NS=(unshare --mount --propagation private /bin/sh -c '
+VM_NS_BIND='
 	r=$1
 	shift
 	for d in proc sys dev dev/pts dev/shm tmp; do
@@ -72,7 +71,24 @@ VM_NS=(unshare --mount --propagation private /bin/sh -c '
 		mkdir -p "$r/$d"
 		mount --bind "/$d" "$r/$d" || { echo "cannot bind /$d into $r" >&2; exit 125; }
 	done
-	exec "$@"' vm-ns "$VM_ROOT")
+	exec "$@"'
+
+# VM_NS CMD...: run CMD (a program on the host) in a private mount namespace
+# in which the root has /proc /sys /dev /dev/pts /dev/shm /tmp bound from the
+# host.  An array, so it can follow "timeout" or "exec".
+VM_NS=(unshare --mount --propagation private /bin/sh -c "$VM_NS_BIND" vm-ns "$VM_ROOT")
+
+# The Debian bookworm root (devtools/vm/setup-bookworm.sh): Debian's own DPDK
+# 22.11 (dpdk-dev's testpmd), Open vSwitch with DPDK and the build tools of
+# the plugin package.  BW_NS is VM_NS for it.
+BW_ROOT=$VM_DIR/bookworm
+BW_STAMPS=$BW_ROOT$VM_HARNESS/stamps
+BW_NS=(unshare --mount --propagation private /bin/sh -c "$VM_NS_BIND" vm-ns "$BW_ROOT")
+
+# bw_chroot CMD...: run CMD inside the bookworm root.
+bw_chroot() {
+	"${BW_NS[@]}" chroot "$BW_ROOT" "$@"
+}
 
 vm_in_ns() {
 	"${VM_NS[@]}" "$@"

@@ -44,6 +44,41 @@
  * Returns 0, or -EINVAL when the fields contradict the frame: the packet
  * is then dropped as a bad descriptor.
  */
+/*
+ * Linux iavf_tso() zeroes the IPv4 total length (IPv6 payload length) of a
+ * TSO packet, as Intel hardware wants it.  Applications parse what they
+ * receive as IP: Open vSwitch stops parsing an IPv4 packet whose total
+ * length is shorter than its header and then drops it as a TSO packet
+ * without L4 header.  Restore the length from the frame when it fits in 16
+ * bits (and the IPv4 header checksum, which the driver zeroed too).
+ */
+static void
+avfbe_tso_ip_len(struct rte_mbuf *m, uint32_t l2, uint32_t l3, uint64_t fl)
+{
+	uint32_t len = m->pkt_len - l2;
+
+	if (rte_pktmbuf_data_len(m) < l2 + l3)
+		return;
+	if (fl & RTE_MBUF_F_TX_IPV4) {
+		struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l2);
+
+		if (ip->total_length != 0 || len > UINT16_MAX)
+			return;
+		ip->total_length = rte_cpu_to_be_16(len);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip6 =
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l2);
+
+		len -= sizeof(*ip6);
+		if (ip6->payload_len != 0 || len > UINT16_MAX)
+			return;
+		ip6->payload_len = rte_cpu_to_be_16(len);
+	}
+}
+
 int
 avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
 		bool tso)
@@ -136,6 +171,7 @@ avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
 		if (fl & RTE_MBUF_F_TX_IPV4)
 			fl |= RTE_MBUF_F_TX_IP_CKSUM;
 		m->tso_segsz = mss;
+		avfbe_tso_ip_len(m, l2, l3, fl);
 	}
 
 	m->l2_len = l2;
