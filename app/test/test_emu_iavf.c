@@ -719,6 +719,104 @@ test_irq_vector0(void)
 	return check_alive(m, "vector 0 test");
 }
 
+/*
+ * Vector 0 as DPDK net_iavf's interrupt callback drives it: mask
+ * (ICR0_ENA1 = 0, DYN_CTL01 without INTENA), walk the ARQ without reading
+ * ICR01, re-arm with INTENA | CLEARPBA. The re-arm must not fire for the
+ * message just handled (its cause is still latched), or the callback
+ * runs forever; a new message must fire once, also one that arrived while
+ * the callback had the vector masked.
+ */
+static void
+dpdk_irq0_mask(struct avf_model *m)
+{
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1, 0);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+}
+
+static int
+dpdk_irq0_walk_rearm(struct avf_model *m)
+{
+	struct avf_model_msg msg;
+
+	while (avf_model_arq_pending(m) > 0)
+		TEST_ASSERT_SUCCESS(avf_model_vc_recv(m, &msg, 0), "recv");
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1,
+		IAVF_VFINT_ICR0_ENA1_ADMINQ_MASK);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_INTENA_MASK |
+		IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK |
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+	return TEST_SUCCESS;
+}
+
+static int
+test_irq_vector0_dpdk(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_queue_select qs = { .vsi_id = m->vsi_id };
+	int i, n;
+
+	/* probe's messages, never delivered: one interrupt at the arm */
+	avf_model_poll_events(m, 20);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "arm");
+	avf_model_irq_drain(m, 0);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	ASSERT_EQ(avf_model_irq_drain(m, 0), 0, "vector 0 fired on re-arm");
+	for (i = 0; i < 3; i++) {
+		/* post only: the callback is what takes the reply */
+		TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_GET_STATS,
+			&qs, sizeof(qs)), "post GET_STATS");
+		n = avf_model_irq_drain(m, 0);
+		ASSERT_EQ(n, 1, "message %d: %d interrupts", i, n);
+		dpdk_irq0_mask(m);
+		if (i == 2) {
+			/* a reply lands while the callback has it masked */
+			TEST_ASSERT_SUCCESS(avf_model_vc_post(m,
+				VIRTCHNL_OP_GET_STATS, &qs, sizeof(qs)),
+				"post GET_STATS while masked");
+			ASSERT_EQ(avf_model_irq_drain(m, 0), 0,
+				"fired while masked");
+		}
+		TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+		if (i == 2) {
+			/* the walk took it, but the device cannot know that:
+			 * at most one more run of the callback, not a loop
+			 */
+			n = avf_model_irq_drain(m, 0);
+			TEST_ASSERT(n <= 1, "%d interrupts for one message", n);
+			dpdk_irq0_mask(m);
+			TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+		}
+		/* the handled cause does not fire again */
+		n = avf_model_irq_drain(m, 0);
+		ASSERT_EQ(n, 0, "message %d: vector 0 fired again on re-arm (%d)",
+			i, n);
+	}
+	/* a reply after the walk's last ARQH read, before the re-arm */
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	avf_model_irq_drain(m, 0);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_GET_STATS, &qs,
+		sizeof(qs)), "post GET_STATS before the re-arm");
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1,
+		IAVF_VFINT_ICR0_ENA1_ADMINQ_MASK);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_INTENA_MASK |
+		IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK |
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+	ASSERT_EQ(avf_model_irq_drain(m, 0), 1,
+		"reply that came while masked lost at the CLEARPBA re-arm");
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	m->atq.next_to_clean = m->atq.next_to_use;
+	return check_alive(m, "vector 0, DPDK handler");
+}
+
 static int
 wait_queue_irq(struct rte_iavf_emu_queue *q, uint32_t vector, uint32_t ms)
 {
@@ -2517,6 +2615,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"vector 0 / ARQ interrupt (shared)"),
 		CASE(setup_probed_trapped, test_irq_vector0,
 			"vector 0 / ARQ interrupt (trapped)"),
+		CASE(setup_probed_shared, test_irq_vector0_dpdk,
+			"vector 0 as DPDK re-arms it (CLEARPBA)"),
 		CASE(setup_open_shared, test_irq_queue,
 			"queue vectors (shared)"),
 		CASE(setup_open_trapped, test_irq_queue,

@@ -180,7 +180,7 @@ struct iavf_emu_dev {
 	struct iavf_emu_arq_msg arq_backlog[IAVF_EMU_ARQ_BACKLOG];
 	uint16_t arq_backlog_head;
 	uint16_t arq_backlog_count;
-	bool irq0_pending;		/* vector 0 event latched while masked */
+	bool irq0_pending;		/* ARQ event not delivered on vector 0 */
 	/* virtchnl structures are read in place: keep it aligned */
 	uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX] __rte_aligned(8);
 

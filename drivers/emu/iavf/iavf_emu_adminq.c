@@ -281,6 +281,7 @@ arq_post_one(struct iavf_emu_dev *dev, const struct iavf_emu_arq_msg *m)
 	iavf_emu_reg_set(dev, IAVF_VFINT_ICR01,
 		iavf_emu_reg(dev, IAVF_VFINT_ICR01) |
 		IAVF_VFINT_ICR01_ADMINQ_MASK);
+	dev->irq0_pending = true;
 	iavf_emu_irq0_eval(dev);
 	return ARQ_POSTED;
 }

@@ -124,9 +124,13 @@ reg_read(struct iavf_emu_dev *dev, uint32_t off)
 {
 	uint32_t val = iavf_emu_reg(dev, off);
 
-	/* VFINT_ICR01: "these reads clear the registers". */
-	if (off == IAVF_VFINT_ICR01)
+	/* VFINT_ICR01: "these reads clear the registers"; the driver
+	 * has seen the events, nothing is left to deliver.
+	 */
+	if (off == IAVF_VFINT_ICR01) {
 		iavf_emu_reg_set(dev, off, 0);
+		dev->irq0_pending = false;
+	}
 	return val;
 }
 
@@ -211,6 +215,11 @@ reg_write(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 				    IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK));
 		if (val & IAVF_VFINT_DYN_CTL01_SWINT_TRIG_MASK)
 			iavf_emu_irq_fire(dev, 0);
+		/* An event that arrived while masked still fires, CLEARPBA
+		 * or not: this PF answers inside the VF's ATQ write, so a
+		 * reply can land between DPDK's last ARQH read and its
+		 * re-arm (INTENA | CLEARPBA), where no real PF is that fast.
+		 */
 		iavf_emu_irq0_eval(dev);
 		break;
 	case IAVF_VFINT_ITR01(0):
