@@ -95,6 +95,9 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 	rte_tel_data_add_dict_int(d, "vfio_user_id", dev->vfu_id);
 	rte_tel_data_add_dict_int(d, "client_connected", dev->connected);
 	rte_tel_data_add_dict_string(d, "reset_state", reset_state(dev));
+	/* RESET_VF accepted, RSTAT still VFACTIVE until the next access */
+	rte_tel_data_add_dict_int(d, "vf_reset_requested",
+				  dev->vfr == IAVF_EMU_VFR_REQUESTED);
 	rte_tel_data_add_dict_string(d, "virtchnl_version", ver);
 	rte_tel_data_add_dict_int(d, "resources_sent", dev->resources_sent);
 	tel_dict_u64(d, "caps_granted", dev->caps);
@@ -106,6 +109,8 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 	rte_tel_data_add_dict_int(d, "link_up", dev->link_up != 0);
 	tel_dict_u64(d, "link_speed_mbps", dev->link_mbps);
 	tel_dict_u64(d, "events_lost", dev->events_lost);
+	tel_dict_u64(d, "stale_tails",
+		     __atomic_load_n(&dev->stale_tails, __ATOMIC_RELAXED));
 	errs = rte_tel_data_alloc();
 	if (errs != NULL) {
 		rte_tel_data_start_dict(errs);
