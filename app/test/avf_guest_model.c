@@ -747,9 +747,9 @@ avf_model_aq_send_raw(struct avf_model *m, struct iavf_aq_desc *desc,
 	return 0;
 }
 
-int
-avf_model_vc_send(struct avf_model *m, uint32_t v_opcode, const void *msg,
-		uint16_t len)
+static int
+vc_send(struct avf_model *m, uint32_t v_opcode, const void *msg,
+		uint16_t len, bool post_only)
 {
 	struct iavf_aq_desc d;
 	uint64_t biova = m->atq.buf_iova[m->atq.next_to_use];
@@ -772,11 +772,25 @@ avf_model_vc_send(struct avf_model *m, uint32_t v_opcode, const void *msg,
 			rte_cpu_to_le_32((uint32_t)(biova >> 32));
 		d.params.external.addr_low = rte_cpu_to_le_32((uint32_t)biova);
 	}
-	/* RESET_VF is fire and forget: the reset clears ATQH */
-	if (v_opcode == VIRTCHNL_OP_RESET_VF)
+	if (post_only)
 		return aq_post(m, &d, len ? msg : NULL, len);
 	return avf_model_aq_send_raw(m, &d, len ? msg : NULL, len,
 			AVF_MODEL_ASQ_TIMEOUT_MS);
+}
+
+int
+avf_model_vc_send(struct avf_model *m, uint32_t v_opcode, const void *msg,
+		uint16_t len)
+{
+	/* RESET_VF too: iavf_asq_send_command() waits for ATQH */
+	return vc_send(m, v_opcode, msg, len, false);
+}
+
+int
+avf_model_vc_post(struct avf_model *m, uint32_t v_opcode, const void *msg,
+		uint16_t len)
+{
+	return vc_send(m, v_opcode, msg, len, true);
 }
 
 int

@@ -340,9 +340,15 @@ int avf_model_aq_send_raw(struct avf_model *m, struct iavf_aq_desc *desc,
 uint16_t avf_model_aq_next_slot(struct avf_model *m, uint64_t *buf_iova);
 /**
  * Send a virtchnl message as iavf_aq_send_msg_to_pf() and wait for ATQH
- * to pass it; RESET_VF is only posted (the reset clears the ATQ).
+ * to pass it (RESET_VF too, as both drivers do).
  */
 int avf_model_vc_send(struct avf_model *m, uint32_t v_opcode,
+		const void *msg, uint16_t len);
+/**
+ * Place a virtchnl message on the ATQ and write ATQT, nothing more: the
+ * caller chooses the next register access (reset timing tests).
+ */
+int avf_model_vc_post(struct avf_model *m, uint32_t v_opcode,
 		const void *msg, uint16_t len);
 /**
  * Receive the next ARQ message as iavf_clean_arq_element(): read ARQH,

@@ -726,6 +726,104 @@ test_irq_vector0(void)
 	return check_alive(m, "vector 0 test");
 }
 
+/*
+ * Vector 0 as DPDK net_iavf's interrupt callback drives it: mask
+ * (ICR0_ENA1 = 0, DYN_CTL01 without INTENA), walk the ARQ without reading
+ * ICR01, re-arm with INTENA | CLEARPBA. The re-arm must not fire for the
+ * message just handled (its cause is still latched), or the callback
+ * runs forever; a new message must fire once, also one that arrived while
+ * the callback had the vector masked.
+ */
+static void
+dpdk_irq0_mask(struct avf_model *m)
+{
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1, 0);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+}
+
+static int
+dpdk_irq0_walk_rearm(struct avf_model *m)
+{
+	struct avf_model_msg msg;
+
+	while (avf_model_arq_pending(m) > 0)
+		TEST_ASSERT_SUCCESS(avf_model_vc_recv(m, &msg, 0), "recv");
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1,
+		IAVF_VFINT_ICR0_ENA1_ADMINQ_MASK);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_INTENA_MASK |
+		IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK |
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+	return TEST_SUCCESS;
+}
+
+static int
+test_irq_vector0_dpdk(void)
+{
+	struct avf_model *m = &model;
+	struct virtchnl_queue_select qs = { .vsi_id = m->vsi_id };
+	int i, n;
+
+	/* probe's messages, never delivered: one interrupt at the arm */
+	avf_model_poll_events(m, 20);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "arm");
+	avf_model_irq_drain(m, 0);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	ASSERT_EQ(avf_model_irq_drain(m, 0), 0, "vector 0 fired on re-arm");
+	for (i = 0; i < 3; i++) {
+		/* post only: the callback is what takes the reply */
+		TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_GET_STATS,
+			&qs, sizeof(qs)), "post GET_STATS");
+		n = avf_model_irq_drain(m, 0);
+		ASSERT_EQ(n, 1, "message %d: %d interrupts", i, n);
+		dpdk_irq0_mask(m);
+		if (i == 2) {
+			/* a reply lands while the callback has it masked */
+			TEST_ASSERT_SUCCESS(avf_model_vc_post(m,
+				VIRTCHNL_OP_GET_STATS, &qs, sizeof(qs)),
+				"post GET_STATS while masked");
+			ASSERT_EQ(avf_model_irq_drain(m, 0), 0,
+				"fired while masked");
+		}
+		TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+		if (i == 2) {
+			/* the walk took it, but the device cannot know that:
+			 * at most one more run of the callback, not a loop
+			 */
+			n = avf_model_irq_drain(m, 0);
+			TEST_ASSERT(n <= 1, "%d interrupts for one message", n);
+			dpdk_irq0_mask(m);
+			TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+		}
+		/* the handled cause does not fire again */
+		n = avf_model_irq_drain(m, 0);
+		ASSERT_EQ(n, 0, "message %d: vector 0 fired again on re-arm (%d)",
+			i, n);
+	}
+	/* a reply after the walk's last ARQH read, before the re-arm */
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	avf_model_irq_drain(m, 0);
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_GET_STATS, &qs,
+		sizeof(qs)), "post GET_STATS before the re-arm");
+	avf_model_wr32(m, IAVF_VFINT_ICR0_ENA1,
+		IAVF_VFINT_ICR0_ENA1_ADMINQ_MASK);
+	avf_model_wr32(m, IAVF_VFINT_DYN_CTL01,
+		IAVF_VFINT_DYN_CTL01_INTENA_MASK |
+		IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK |
+		IAVF_VFINT_DYN_CTL01_ITR_INDX_MASK);
+	ASSERT_EQ(avf_model_irq_drain(m, 0), 1,
+		"reply that came while masked lost at the CLEARPBA re-arm");
+	dpdk_irq0_mask(m);
+	TEST_ASSERT_SUCCESS(dpdk_irq0_walk_rearm(m), "callback");
+	m->atq.next_to_clean = m->atq.next_to_use;
+	return check_alive(m, "vector 0, DPDK handler");
+}
+
 static int
 wait_queue_irq(struct rte_iavf_emu_queue *q, uint32_t vector, uint32_t ms)
 {
@@ -994,6 +1092,248 @@ test_reconnect(void)
 	TEST_ASSERT_SUCCESS(ret, "probe after reconnect: %d status %d", ret,
 		m->last_status);
 	return reopen_and_check("reconnect");
+}
+
+static uint32_t
+rstat(struct avf_model *m)
+{
+	return avf_model_rd32(m, IAVF_VFGEN_RSTAT) &
+		IAVF_VFGEN_RSTAT_VFR_STATE_MASK;
+}
+
+static int
+queues_enabled(bool want, const char *what)
+{
+	uint16_t i;
+
+	for (i = 0; i < tdev.queues; i++) {
+		ASSERT_EQ(emu_q(i, true)->enabled, want, "%s: txq %u %s", what,
+			i, want ? "disabled" : "still enabled");
+		ASSERT_EQ(emu_q(i, false)->enabled, want, "%s: rxq %u %s", what,
+			i, want ? "disabled" : "still enabled");
+	}
+	return TEST_SUCCESS;
+}
+
+/*
+ * RESET_VF as a PF applies it: not inside the ATQ tail write, then
+ * VFGEN_RSTAT INPROGRESS (AQ disabled, queues stopped), COMPLETED, VFACTIVE,
+ * one state per later register access.
+ */
+static int
+test_reset_vf_sequence(void)
+{
+	struct avf_model *m = &model;
+	uint32_t arqh, unexpected = m->nb_unexpected;
+	uint16_t slot, flags;
+	int ret;
+
+	arqh = avf_model_rd32(m, IAVF_VF_ARQH1);
+	slot = avf_model_aq_next_slot(m, NULL);
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_RESET_VF, NULL,
+		0), "post RESET_VF");
+	/* the mailbox took the message: descriptor done in that write */
+	flags = rte_le_to_cpu_16(m->atq.desc[slot].flags);
+	TEST_ASSERT(flags & IAVF_AQ_FLAG_DD, "RESET_VF descriptor not done");
+	/* ... and nothing else happened in it */
+	TEST_ASSERT_SUCCESS(queues_enabled(true, "in the RESET_VF write"),
+		"reset acted inside the ATQ tail write");
+
+	ASSERT_EQ(rstat(m), VIRTCHNL_VFR_INPROGRESS, "1st RSTAT read");
+	TEST_ASSERT_SUCCESS(queues_enabled(false, "INPROGRESS"), "queues");
+	ASSERT_EQ(rstat(m), VIRTCHNL_VFR_COMPLETED, "2nd RSTAT read");
+	ASSERT_EQ(rstat(m), VIRTCHNL_VFR_VFACTIVE, "3rd RSTAT read");
+	ASSERT_EQ(rstat(m), VIRTCHNL_VFR_VFACTIVE, "4th RSTAT read");
+
+	/* AQ disabled; what a reader may still use did not move */
+	TEST_ASSERT_SUCCESS(check_aq_disabled("RESET_VF"), "AQ");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ATQH1), (slot + 1u) %
+		AVF_MODEL_AQ_LEN, "ATQH not just past RESET_VF");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ARQH1), arqh,
+		"ARQH moved by the reset");
+	ASSERT_EQ(m->nb_unexpected, unexpected, "RESET_VF was answered");
+	TEST_ASSERT_SUCCESS(check_after_reset("RESET_VF"), "state");
+
+	m->link_up = false;
+	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
+	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
+		m->last_status);
+	return reopen_and_check("RESET_VF sequence");
+}
+
+/*
+ * A reply is waiting on the ARQ when the VF resets itself (DPDK's close:
+ * a command, then RESET_VF) and the interrupt callback walks the ARQ
+ * while the reset runs, taking every slot up to ARQH without checking DD
+ * (iavf_clean_arq_element). It must find that one reply and no stale slot.
+ */
+static int
+test_reset_arq_reader(void)
+{
+	struct avf_model *m = &model;
+	struct avf_model_msg msg;
+	unsigned int got = 0, stale = 0, i;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(avf_model_vc_send(m, VIRTCHNL_OP_GET_STATS,
+		&(struct virtchnl_queue_select){ .vsi_id = m->vsi_id },
+		sizeof(struct virtchnl_queue_select)), "GET_STATS");
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_RESET_VF, NULL,
+		0), "post RESET_VF");
+	/* every register access of the walk moves the reset on */
+	for (i = 0; i < 2 * AVF_MODEL_AQ_LEN; i++) {
+		ret = avf_model_arq_pending(m);
+		TEST_ASSERT(ret >= 0, "ARQH read: %d", ret);
+		if (ret == 0)
+			break;
+		TEST_ASSERT_SUCCESS(avf_model_vc_recv(m, &msg, 0), "recv");
+		if (msg.aq_opcode != iavf_aqc_opc_send_msg_to_vf)
+			stale++;
+		else if (msg.v_opcode == VIRTCHNL_OP_GET_STATS)
+			got++;
+	}
+	ASSERT_EQ(stale, 0, "%u stale ARQ slots taken during the reset",
+		stale);
+	ASSERT_EQ(got, 1, "GET_STATS reply taken %u times", got);
+	TEST_ASSERT(avf_model_wait_reset_done(m, true, 1000) > 0,
+		"RSTAT never VFACTIVE");
+	TEST_ASSERT_SUCCESS(check_aq_disabled("RESET_VF"), "AQ");
+	m->link_up = false;
+	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
+	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
+		m->last_status);
+	return reopen_and_check("ARQ reader during RESET_VF");
+}
+
+/*
+ * A backend's view of a guest TX ring: take head..tail-1 as avfbe does and
+ * sort descriptors into data descriptors with a translatable buffer (good)
+ * and anything else (bad: "garbage consumed").
+ */
+static int
+backend_tx_consume(struct rte_iavf_emu_queue *q, unsigned int *good,
+		unsigned int *bad)
+{
+	volatile struct iavf_tx_desc *ring;
+	uint64_t qw1, addr;
+	uint32_t tail, len, i;
+
+	*good = 0;
+	*bad = 0;
+	if (!rte_spinlock_trylock(&q->access_lock))
+		return -EBUSY;
+	if (!q->enabled || q->ring == NULL) {
+		rte_spinlock_unlock(&q->access_lock);
+		return 0;
+	}
+	ring = q->ring;
+	tail = rte_atomic_load_explicit(q->tail, rte_memory_order_acquire);
+	for (i = 0; q->next != tail && tail < q->ring_len &&
+	     i < q->ring_len; i++) {
+		qw1 = rte_le_to_cpu_64(ring[q->next].cmd_type_offset_bsz);
+		addr = rte_le_to_cpu_64(ring[q->next].buffer_addr);
+		len = (qw1 & IAVF_TXD_QW1_TX_BUF_SZ_MASK) >>
+			IAVF_TXD_QW1_TX_BUF_SZ_SHIFT;
+		if ((qw1 & IAVF_TXD_QW1_DTYPE_MASK) == IAVF_TX_DESC_DTYPE_DATA &&
+		    len != 0 &&
+		    rte_iavf_emu_iova_to_va(q, addr, len, false) != NULL)
+			(*good)++;
+		else
+			(*bad)++;
+		ring[q->next].cmd_type_offset_bsz =
+			rte_cpu_to_le_64(IAVF_TX_DESC_DTYPE_DESC_DONE);
+		q->next = (q->next + 1) % q->ring_len;
+	}
+	rte_spinlock_unlock(&q->access_lock);
+	return 0;
+}
+
+static int
+guest_tx(struct avf_model_txq *t, unsigned int n)
+{
+	uint8_t frame[64];
+	unsigned int i;
+
+	memset(frame, 0xa5, sizeof(frame));
+	memcpy(frame, &model.mac, RTE_ETHER_ADDR_LEN);
+	for (i = 0; i < n; i++)
+		if (avf_model_tx_pkt(t, frame, sizeof(frame)) != 0)
+			return -ENOSPC;
+	return avf_model_tx_kick(t);
+}
+
+static uint64_t
+stale_tails(void)
+{
+	uint64_t n = UINT64_MAX;
+
+	if (rte_emudev_get_attr(tdev.id, "stale_tails", &n, sizeof(n)) != 0)
+		return UINT64_MAX;
+	return n;
+}
+
+/*
+ * The kernel keeps transmitting while its reset task polls for the reset
+ * (it stops its queues after VFACTIVE), then sets up fresh, zeroed rings.
+ * Tails it wrote into the old ring must be dropped and counted; after
+ * re-enable the device starts at descriptor 0 with no stale tail.
+ */
+static int
+test_reset_tails(void)
+{
+	struct avf_model *m = &model;
+	struct rte_iavf_emu_queue *tq = emu_q(0, true);
+	unsigned int good, bad, i;
+	uint64_t before, during;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(guest_tx(&m->txq[0], 8), "TX before reset");
+	TEST_ASSERT_SUCCESS(backend_tx_consume(tq, &good, &bad), "consume");
+	TEST_ASSERT(good == 8 && bad == 0, "before reset: %u good %u bad",
+		good, bad);
+	before = stale_tails();
+	TEST_ASSERT(before != UINT64_MAX, "no stale_tails attribute");
+
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_RESET_VF, NULL,
+		0), "post RESET_VF");
+	for (i = 0; i < 8 && rstat(m) != VIRTCHNL_VFR_VFACTIVE; i++) {
+		TEST_ASSERT_SUCCESS(guest_tx(&m->txq[0], 4), "TX in reset");
+		TEST_ASSERT_SUCCESS(backend_tx_consume(tq, &good, &bad),
+			"consume");
+		ASSERT_EQ(good + bad, 0, "queue ran during the reset");
+	}
+	ASSERT_EQ(rstat(m), VIRTCHNL_VFR_VFACTIVE, "reset never done");
+	/* the TX path is stopped only after VFACTIVE was seen */
+	TEST_ASSERT_SUCCESS(guest_tx(&m->txq[0], 4), "TX after VFACTIVE");
+	during = stale_tails();
+	TEST_ASSERT(during > before, "tails written in the reset not counted");
+
+	m->link_up = false;
+	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
+	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
+		m->last_status);
+	/* fresh zeroed rings at the same addresses, as the kernel's */
+	ret = avf_model_linux_open(m, EMU_TEST_QUEUES, EMU_TEST_RING_LEN);
+	TEST_ASSERT_SUCCESS(ret, "open after reset: %d", ret);
+	TEST_ASSERT(tq->enabled, "txq not enabled again");
+	ASSERT_EQ(tq->next, 0, "TX head %u after enable", tq->next);
+	ASSERT_EQ(tq->done, 0, "TX done %u after enable", tq->done);
+	ASSERT_EQ(rte_atomic_load_explicit(tq->tail, rte_memory_order_acquire), 0,
+		"stale TX tail %u after enable", *tq->tail);
+	TEST_ASSERT(stale_tails() > during,
+		"tail written after VFACTIVE not counted");
+	TEST_ASSERT_SUCCESS(backend_tx_consume(tq, &good, &bad), "consume");
+	ASSERT_EQ(bad, 0, "%u garbage descriptors consumed", bad);
+	ASSERT_EQ(good, 0, "%u descriptors consumed without a tail", good);
+	ASSERT_EQ(rte_atomic_load_explicit(emu_q(0, false)->tail,
+		rte_memory_order_acquire),
+		m->rxq[0].next_to_use, "RX tail the guest posted was lost");
+
+	TEST_ASSERT_SUCCESS(guest_tx(&m->txq[0], 5), "TX after reset");
+	TEST_ASSERT_SUCCESS(backend_tx_consume(tq, &good, &bad), "consume");
+	TEST_ASSERT(good == 5 && bad == 0, "after reset: %u good %u bad",
+		good, bad);
+	return check_alive(m, "tails during a reset");
 }
 
 /* Guest memory reached with DMA_READ/DMA_WRITE messages (no fd). */
@@ -2284,6 +2624,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"vector 0 / ARQ interrupt (shared)"),
 		CASE(setup_probed_trapped, test_irq_vector0,
 			"vector 0 / ARQ interrupt (trapped)"),
+		CASE(setup_probed_shared, test_irq_vector0_dpdk,
+			"vector 0 as DPDK re-arms it (CLEARPBA)"),
 		CASE(setup_open_shared, test_irq_queue,
 			"queue vectors (shared)"),
 		CASE(setup_open_trapped, test_irq_queue,
@@ -2296,6 +2638,16 @@ static struct unit_test_suite emu_iavf_suite = {
 			"RESET_VF while running (shared)"),
 		CASE(setup_open_trapped, test_reset_vf,
 			"RESET_VF while running (trapped)"),
+		CASE(setup_open_shared, test_reset_vf_sequence,
+			"RESET_VF register sequence (shared)"),
+		CASE(setup_open_trapped, test_reset_vf_sequence,
+			"RESET_VF register sequence (trapped)"),
+		CASE(setup_open_shared, test_reset_arq_reader,
+			"ARQ reader during RESET_VF"),
+		CASE(setup_open_shared, test_reset_tails,
+			"tails written during a reset (shared)"),
+		CASE(setup_open_trapped, test_reset_tails,
+			"tails written during a reset (trapped)"),
 		CASE(setup_open_shared, test_device_reset,
 			"vfio-user DEVICE_RESET while running"),
 		CASE(setup_open_trapped, test_reconnect,

@@ -7,6 +7,7 @@
 #
 # usage: devtools/vm/run-guest.sh [--sock PATH]... [--script FILE] [--timeout SEC]
 #        [--mem MIB] [--append ARGS] [--log FILE] [--name NAME] [--qemu-arg ARG]...
+#        [--initrd-extra CPIO]...
 #
 # The serial console goes to stdout (and to FILE with --log), carriage
 # returns removed.  Exit status: the script's; 124 if the guest did not power
@@ -29,6 +30,7 @@ fail() {
 SOCKS=()
 QEMU_ARGS=()
 SCRIPT=
+EXTRA_CPIO=()
 TIMEOUT=120
 MEM=512
 APPEND=
@@ -38,7 +40,8 @@ while [ $# -gt 0 ]; do
 	opt=${1%%=*}
 	case $opt in
 	--help | -h) usage ;;
-	--sock | --script | --timeout | --mem | --append | --log | --name | --qemu-arg) ;;
+	--sock | --script | --timeout | --mem | --append | --log | --name | --qemu-arg | \
+	--initrd-extra) ;;
 	*) fail "unknown argument '$1' (see --help)" ;;
 	esac
 	if [ "$opt" != "$1" ]; then
@@ -58,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--log) LOG=$val ;;
 	--name) NAME=$val ;;
 	--qemu-arg) QEMU_ARGS+=("$val") ;;
+	--initrd-extra) EXTRA_CPIO+=("$val") ;;
 	esac
 done
 
@@ -70,6 +74,11 @@ fi
 if [ -n "$SCRIPT" ] && ! { [ -f "$SCRIPT" ] && [ -r "$SCRIPT" ]; }; then
 	fail "--script: cannot read the file '$SCRIPT'"
 fi
+for c in "${EXTRA_CPIO[@]}"; do
+	if ! [ -f "$c" ] || ! [ -r "$c" ]; then
+		fail "--initrd-extra: cannot read the file '$c'"
+	fi
+done
 if [ -n "$LOG" ]; then
 	: >"$LOG" 2>/dev/null || fail "--log: cannot write '$LOG'"
 fi
@@ -142,6 +151,9 @@ cpio_member() {
 
 # The kernel unpacks concatenated archives: the guest's script comes second.
 cp "$initramfs" "$TMPD/initrd.cpio"
+for c in "${EXTRA_CPIO[@]}"; do
+	cat "$c" >>"$TMPD/initrd.cpio"
+done
 if [ -n "$SCRIPT" ]; then
 	{
 		cpio_member harness/script.sh $((8#100755)) "$SCRIPT"

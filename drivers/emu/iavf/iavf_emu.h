@@ -83,6 +83,26 @@ extern int iavf_emu_logtype;
 #define IAVF_EMU_TX_DESC_SIZE		16
 #define IAVF_EMU_RX_DESC_SIZE		32
 
+/*
+ * VF reset progress (iavf_emu_reset.c). RESET_VF does not act inside the
+ * register write that posted it: each later trapped BAR0 access first
+ * applies the next step, as a PF acts on the mailbox after the VF's write.
+ */
+enum iavf_emu_vfr {
+	IAVF_EMU_VFR_IDLE,	/* no reset under way */
+	IAVF_EMU_VFR_REQUESTED,	/* RESET_VF accepted, not acted on yet */
+	IAVF_EMU_VFR_INPROGRESS, /* AQ disabled, queues stopped */
+	IAVF_EMU_VFR_COMPLETED,	/* state torn down, VFACTIVE next */
+};
+
+/* What started a reset. */
+enum iavf_emu_reset_cause {
+	IAVF_EMU_RESET_VF,	/* virtchnl RESET_VF (a VF reset) */
+	IAVF_EMU_RESET_FLR,	/* function level reset (AF capability) */
+	IAVF_EMU_RESET_DEVICE,	/* vfio-user DEVICE_RESET */
+	IAVF_EMU_RESET_CLIENT,	/* the vfio-user client went away */
+};
+
 /* Bad-input counters: each kind is logged with a rate limit. */
 enum iavf_emu_err {
 	IAVF_EMU_ERR_REG,	/* reserved register or bad access size */
@@ -159,11 +179,10 @@ struct iavf_emu_dev {
 
 	/* Admin queue */
 	uint16_t atq_head;
-	uint32_t reset_req;		/* RESET_VF seen while processing ATQ */
 	struct iavf_emu_arq_msg arq_backlog[IAVF_EMU_ARQ_BACKLOG];
 	uint16_t arq_backlog_head;
 	uint16_t arq_backlog_count;
-	bool irq0_pending;		/* vector 0 event latched while masked */
+	bool irq0_pending;		/* ARQ event not delivered on vector 0 */
 	/* virtchnl structures are read in place: keep it aligned */
 	alignas(8) uint8_t aq_buf[IAVF_EMU_AQ_BUF_MAX];
 
@@ -207,6 +226,10 @@ struct iavf_emu_dev {
 	uint32_t next_deferred;		/* next one to deliver */
 	uint64_t events_lost;
 
+	/* reset */
+	enum iavf_emu_vfr vfr;		/* VF reset step pending */
+	RTE_ATOMIC(uint64_t) stale_tails; /* (any) tails a reset made stale */
+
 	RTE_ATOMIC(uint64_t) err[IAVF_EMU_ERR_MAX];
 };
 
@@ -221,8 +244,14 @@ void iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
 void iavf_emu_event(struct iavf_emu_dev *dev, enum rte_emudev_event_type type,
 		uint32_t queue_id, bool enabled);
 void iavf_emu_flush_events(struct iavf_emu_dev *dev);
-void iavf_emu_reset(struct iavf_emu_dev *dev, bool pci_reset);
 void iavf_emu_ctrl_tail(struct iavf_emu_dev *dev);
+
+/* iavf_emu_reset.c */
+void iavf_emu_reset(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause);
+void iavf_emu_reset_step(struct iavf_emu_dev *dev);
+bool iavf_emu_in_reset(const struct iavf_emu_dev *dev);
+void iavf_emu_stale_tail(struct iavf_emu_dev *dev, const char *why,
+		uint32_t reg, uint32_t val);
 
 /* iavf_emu_pci.c */
 void iavf_emu_pci_init(struct iavf_emu_dev *dev);
@@ -233,7 +262,7 @@ int iavf_emu_msix_bar_access(int vfu_id, uint32_t index, uint64_t offset,
 		void *buf, uint32_t count, bool is_write);
 
 /* iavf_emu_regs.c */
-void iavf_emu_regs_reset(struct iavf_emu_dev *dev);
+void iavf_emu_regs_reset(struct iavf_emu_dev *dev, bool keep_aq);
 void iavf_emu_regs_set_rstat(struct iavf_emu_dev *dev, uint32_t state);
 int iavf_emu_bar0_access(int vfu_id, uint32_t index, uint64_t offset,
 		void *buf, uint32_t count, bool is_write);
@@ -255,6 +284,7 @@ void iavf_emu_atq_process(struct iavf_emu_dev *dev);
 void iavf_emu_arq_drain(struct iavf_emu_dev *dev);
 void iavf_emu_arq_post(struct iavf_emu_dev *dev, uint32_t v_opcode,
 		int32_t v_status, const void *msg, uint16_t len);
+void iavf_emu_aq_disable(struct iavf_emu_dev *dev);
 void iavf_emu_aq_reset(struct iavf_emu_dev *dev);
 
 /* iavf_emu_vchnl.c */
@@ -281,6 +311,9 @@ void iavf_emu_unlock_all(struct iavf_emu_dev *dev);
 int iavf_emu_queue_update(struct iavf_emu_dev *dev, struct iavf_emu_queue *q);
 void iavf_emu_queues_refresh(struct iavf_emu_dev *dev);
 void iavf_emu_queues_reset(struct iavf_emu_dev *dev);
+void iavf_emu_queue_resync(struct iavf_emu_dev *dev, struct iavf_emu_queue *q,
+		const char *why);
+void iavf_emu_tails_clear(struct iavf_emu_dev *dev, const char *why);
 uint32_t iavf_emu_queue_event_id(const struct iavf_emu_queue *q);
 void iavf_emu_mem_changed(struct iavf_emu_dev *dev);
 int iavf_emu_mem_table(struct iavf_emu_dev *dev,

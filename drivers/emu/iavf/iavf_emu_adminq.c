@@ -43,11 +43,25 @@ aq_ring_ok(uint64_t base, uint16_t len)
 	return len != 0 && (uint64_t)len * AQ_DESC_SIZE - 1 <= UINT64_MAX - base;
 }
 
+/*
+ * Reset step 1: the queues stop (ATQLEN = ARQLEN = 0, "ARQENABLE == 0" is
+ * the reset both drivers wait for); messages not delivered yet are lost.
+ * Heads, tails and bases stay: the guest may still be reading ARQH.
+ */
+void
+iavf_emu_aq_disable(struct iavf_emu_dev *dev)
+{
+	iavf_emu_reg_set(dev, IAVF_VF_ATQLEN1, 0);
+	iavf_emu_reg_set(dev, IAVF_VF_ARQLEN1, 0);
+	dev->arq_backlog_head = 0;
+	dev->arq_backlog_count = 0;
+}
+
+/* Reset step 2: internal state follows the (kept or zeroed) registers. */
 void
 iavf_emu_aq_reset(struct iavf_emu_dev *dev)
 {
-	dev->atq_head = 0;
-	dev->reset_req = 0;
+	dev->atq_head = iavf_emu_reg(dev, IAVF_VF_ATQH1);
 	dev->arq_backlog_head = 0;
 	dev->arq_backlog_count = 0;
 	dev->irq0_pending = false;
@@ -168,10 +182,8 @@ iavf_emu_atq_process(struct iavf_emu_dev *dev)
 		dev->atq_head = (dev->atq_head + 1) % len;
 		iavf_emu_reg_set(dev, IAVF_VF_ATQH1, dev->atq_head);
 
-		if (dev->reset_req) {
-			/* VIRTCHNL_OP_RESET_VF: no reply, the VF polls RSTAT. */
-			dev->reset_req = 0;
-			iavf_emu_reset(dev, false);
+		if (dev->vfr != IAVF_EMU_VFR_IDLE) {
+			/* RESET_VF: the PF takes no message after it. */
 			return;
 		}
 		/* The handler may have disabled or reset the queue. */
@@ -269,6 +281,7 @@ arq_post_one(struct iavf_emu_dev *dev, const struct iavf_emu_arq_msg *m)
 	iavf_emu_reg_set(dev, IAVF_VFINT_ICR01,
 		iavf_emu_reg(dev, IAVF_VFINT_ICR01) |
 		IAVF_VFINT_ICR01_ADMINQ_MASK);
+	dev->irq0_pending = true;
 	iavf_emu_irq0_eval(dev);
 	return ARQ_POSTED;
 }

@@ -230,29 +230,6 @@ iavf_emu_ctrl_tail(struct iavf_emu_dev *dev)
 		iavf_emu_flush_events(dev);
 }
 
-/*
- * VF reset (RESET_VF), function reset (FLR, vfio-user DEVICE_RESET) and
- * loss of the client all end here: stop every queue, forget what the guest
- * configured and present VFGEN_RSTAT = VFACTIVE again.
- */
-void
-iavf_emu_reset(struct iavf_emu_dev *dev, bool pci_reset)
-{
-	IAVF_EMU_LOG(INFO, "%s: %s reset", dev->name,
-		     pci_reset ? "function" : "VF");
-	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_INPROGRESS);
-	iavf_emu_queues_reset(dev);
-	iavf_emu_vc_reset(dev);
-	iavf_emu_aq_reset(dev);
-	iavf_emu_regs_reset(dev);
-	iavf_emu_irq_reset(dev);
-	if (pci_reset)
-		iavf_emu_pci_reset(dev);
-	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_COMPLETED);
-	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_VFACTIVE);
-	iavf_emu_event(dev, RTE_EMUDEV_EVENT_RESET, 0, false);
-}
-
 /* ------------------------------------------------ vfio-user callbacks */
 
 static void
@@ -287,10 +264,8 @@ iavf_emu_vfu_reset(int vfu_id, enum rte_vfio_user_reset_reason reason)
 
 	if (dev == NULL)
 		return -ENODEV;
-	IAVF_EMU_LOG(INFO, "%s: %s", dev->name,
-		     reason == RTE_VFIO_USER_RESET_DEVICE ?
-		     "DEVICE_RESET" : "client lost");
-	iavf_emu_reset(dev, true);
+	iavf_emu_reset(dev, reason == RTE_VFIO_USER_RESET_DEVICE ?
+		       IAVF_EMU_RESET_DEVICE : IAVF_EMU_RESET_CLIENT);
 	return 0;
 }
 
@@ -493,7 +468,8 @@ iavf_emu_err_total(const struct iavf_emu_dev *dev)
 /*
  * Attributes: "mac" (struct rte_ether_addr, r), "num_qp" (uint16_t, r),
  * "link_up" (bool, rw), "link_speed" (uint32_t Mbps, rw),
- * "shared_doorbell" (bool, r), "bad_input" (uint64_t, r).
+ * "shared_doorbell" (bool, r), "bad_input" (uint64_t, r),
+ * "stale_tails" (uint64_t, r: tail writes a reset dropped).
  */
 static int
 iavf_emu_get_attr(struct rte_emudev *edev, const char *name, void *attr,
@@ -529,6 +505,10 @@ iavf_emu_get_attr(struct rte_emudev *edev, const char *name, void *attr,
 	} else if (strcmp(name, "bad_input") == 0) {
 		v.u64 = iavf_emu_err_total(dev);
 		len = sizeof(v.u64);
+	} else if (strcmp(name, "stale_tails") == 0) {
+		v.u64 = rte_atomic_load_explicit(&dev->stale_tails,
+				rte_memory_order_relaxed);
+		len = sizeof(v.u64);
 	} else {
 		return -ENOENT;
 	}
@@ -561,7 +541,8 @@ iavf_emu_set_attr(struct rte_emudev *edev, const char *name,
 	}
 	if (strcmp(name, "mac") == 0 || strcmp(name, "num_qp") == 0 ||
 	    strcmp(name, "shared_doorbell") == 0 ||
-	    strcmp(name, "bad_input") == 0)
+	    strcmp(name, "bad_input") == 0 ||
+	    strcmp(name, "stale_tails") == 0)
 		return -EPERM;
 	return -ENOENT;
 }
@@ -797,7 +778,7 @@ iavf_emu_create(const char *name, const char *params,
 	}
 
 	iavf_emu_pci_init(dev);
-	iavf_emu_regs_reset(dev);
+	iavf_emu_regs_reset(dev, false);
 	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_VFACTIVE);
 	iavf_emu_queues_init(dev);
 	iavf_emu_devs_set(dev->emu_id, dev);

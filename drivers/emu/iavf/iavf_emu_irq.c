@@ -94,24 +94,25 @@ irq_can_fire(struct iavf_emu_dev *dev, uint32_t vector)
 /* ---------------------------------------------------------- vector 0 */
 
 /*
- * Fire vector 0 when an enabled cause is pending (ICR01 & ICR0_ENA1) and
- * DYN_CTL01.INTENA is set; ICR01 is read-to-clear, so a cause that arrives
- * while the vector is masked is still there when the driver re-arms it.
+ * Vector 0 fires for an admin queue event (an ARQ message) not yet
+ * delivered, once ICR0_ENA1.ADMINQ and DYN_CTL01.INTENA are both set: an
+ * event that arrives while the vector is masked fires when the driver
+ * re-arms it. Delivering the interrupt, or the driver reading ICR01
+ * (read-to-clear), consumes the event; the ADMINQ bit stays latched in
+ * ICR01 until read, but does not fire again by itself: DPDK's interrupt
+ * callback never reads ICR01 and re-arms after every walk of the ARQ.
  */
 void
 iavf_emu_irq0_eval(struct iavf_emu_dev *dev)
 {
-	uint32_t icr = iavf_emu_reg(dev, IAVF_VFINT_ICR01);
 	uint32_t ena = iavf_emu_reg(dev, IAVF_VFINT_ICR0_ENA1);
 	uint32_t ctl = iavf_emu_reg(dev, IAVF_VFINT_DYN_CTL01);
 
-	if ((icr & ena & IAVF_VFINT_ICR01_ADMINQ_MASK) == 0)
+	if (!dev->irq0_pending || !(ena & IAVF_VFINT_ICR0_ENA1_ADMINQ_MASK))
 		return;
 	if (!(ctl & IAVF_VFINT_DYN_CTL01_INTENA_MASK) ||
-	    !irq_can_fire(dev, 0)) {
-		dev->irq0_pending = true;
+	    !irq_can_fire(dev, 0))
 		return;
-	}
 	iavf_emu_reg_set(dev, IAVF_VFINT_DYN_CTL01,
 			 ctl & ~IAVF_VFINT_DYN_CTL01_INTENA_MASK);
 	dev->irq0_pending = false;

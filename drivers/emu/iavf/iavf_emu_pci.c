@@ -182,8 +182,7 @@ iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 	    (c[af_ctrl] & CFG_AF_CTRL_FLR) != 0) {
 		/* "Initiate FLR" reads back as 0; the reset is immediate. */
 		c[af_ctrl] &= ~CFG_AF_CTRL_FLR;
-		IAVF_EMU_LOG(INFO, "%s: function level reset", dev->name);
-		iavf_emu_reset(dev, true);
+		iavf_emu_reset(dev, IAVF_EMU_RESET_FLR);
 	}
 }
 

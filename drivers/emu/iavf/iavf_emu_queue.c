@@ -228,6 +228,59 @@ iavf_emu_queues_reset(struct iavf_emu_dev *dev)
 	}
 }
 
+static uint32_t
+tail_reg(const struct iavf_emu_queue *q)
+{
+	return q->pub.is_tx ? IAVF_QTX_TAIL1(q->pub.qid) :
+		IAVF_QRX_TAIL1(q->pub.qid);
+}
+
+/* Clear a tail; a value other than 0 is a tail write that is dropped. */
+static void
+tail_clear(struct iavf_emu_dev *dev, struct iavf_emu_queue *q,
+		const char *why)
+{
+	uint32_t val;
+
+	if (q->pub.tail == NULL)
+		return;
+	val = rte_atomic_exchange_explicit(q->pub.tail, 0,
+		rte_memory_order_acq_rel);
+	if (val != 0)
+		iavf_emu_stale_tail(dev, why, tail_reg(q), val);
+}
+
+/* Reset steps: every tail of the VF back to 0, non-zero ones counted. */
+void
+iavf_emu_tails_clear(struct iavf_emu_dev *dev, const char *why)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->num_qp; i++) {
+		tail_clear(dev, &dev->txq[i], why);
+		tail_clear(dev, &dev->rxq[i], why);
+	}
+}
+
+/*
+ * CONFIG_VSI_QUEUES and ENABLE_QUEUES, access lock held: the device starts
+ * the ring at descriptor 0, as a hardware queue context does. A TX tail
+ * must then be 0 too: neither driver posts TX descriptors before the queue
+ * is enabled (Linux starts its TX queues at link up, which follows
+ * ENABLE_QUEUES; DPDK writes QTX_TAIL = 0 before enabling), so a non-zero
+ * one is left over from before a reset and is dropped, never consumed. RX
+ * tails are kept: both drivers post RX buffers before they enable.
+ */
+void
+iavf_emu_queue_resync(struct iavf_emu_dev *dev, struct iavf_emu_queue *q,
+		const char *why)
+{
+	q->pub.next = 0;
+	q->pub.done = 0;
+	if (q->pub.is_tx)
+		tail_clear(dev, q, why);
+}
+
 /* ---------------------------------------------------- memory table */
 
 /*

@@ -32,14 +32,30 @@ iavf_emu_regs_set_rstat(struct iavf_emu_dev *dev, uint32_t state)
 			 state & IAVF_VFGEN_RSTAT_VFR_STATE_MASK);
 }
 
-/* Every register but VFGEN_RSTAT returns to its reset value (0). */
+/* Admin queue registers a VF reset leaves to the driver (see reset.c). */
+static const uint32_t aq_kept_regs[] = {
+	IAVF_VF_ATQBAL1, IAVF_VF_ATQBAH1, IAVF_VF_ATQH1, IAVF_VF_ATQT1,
+	IAVF_VF_ARQBAL1, IAVF_VF_ARQBAH1, IAVF_VF_ARQH1, IAVF_VF_ARQT1,
+};
+
+/*
+ * Every register but VFGEN_RSTAT returns to its reset value (0); with
+ * keep_aq (VF reset) the admin queue heads, tails and bases keep theirs.
+ */
 void
-iavf_emu_regs_reset(struct iavf_emu_dev *dev)
+iavf_emu_regs_reset(struct iavf_emu_dev *dev, bool keep_aq)
 {
 	uint32_t rstat = iavf_emu_reg(dev, IAVF_VFGEN_RSTAT);
+	uint32_t kept[RTE_DIM(aq_kept_regs)];
+	uint32_t i;
 
+	for (i = 0; i < RTE_DIM(aq_kept_regs); i++)
+		kept[i] = iavf_emu_reg(dev, aq_kept_regs[i]);
 	memset(dev->regs, 0, sizeof(dev->regs));
 	iavf_emu_reg_set(dev, IAVF_VFGEN_RSTAT, rstat);
+	if (keep_aq)
+		for (i = 0; i < RTE_DIM(aq_kept_regs); i++)
+			iavf_emu_reg_set(dev, aq_kept_regs[i], kept[i]);
 	if (dev->db != NULL)
 		memset(dev->db, 0, IAVF_EMU_DB_SIZE);
 }
@@ -83,6 +99,10 @@ db_write(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 		goto reserved;
 
 	/* Tail: one past the last descriptor the guest made available. */
+	if (iavf_emu_in_reset(dev)) {
+		iavf_emu_stale_tail(dev, "written during a reset", off, val);
+		return;
+	}
 	if (q->configured && val >= q->pub.ring_len) {
 		iavf_emu_count_err(dev, IAVF_EMU_ERR_TAIL,
 			"%s queue %u tail %u >= ring length %u",
@@ -106,9 +126,13 @@ reg_read(struct iavf_emu_dev *dev, uint32_t off)
 {
 	uint32_t val = iavf_emu_reg(dev, off);
 
-	/* VFINT_ICR01: "these reads clear the registers". */
-	if (off == IAVF_VFINT_ICR01)
+	/* VFINT_ICR01: "these reads clear the registers"; the driver
+	 * has seen the events, nothing is left to deliver.
+	 */
+	if (off == IAVF_VFINT_ICR01) {
 		iavf_emu_reg_set(dev, off, 0);
+		dev->irq0_pending = false;
+	}
 	return val;
 }
 
@@ -193,6 +217,11 @@ reg_write(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 				    IAVF_VFINT_DYN_CTL01_CLEARPBA_MASK));
 		if (val & IAVF_VFINT_DYN_CTL01_SWINT_TRIG_MASK)
 			iavf_emu_irq_fire(dev, 0);
+		/* An event that arrived while masked still fires, CLEARPBA
+		 * or not: this PF answers inside the VF's ATQ write, so a
+		 * reply can land between DPDK's last ARQH read and its
+		 * re-arm (INTENA | CLEARPBA), where no real PF is that fast.
+		 */
 		iavf_emu_irq0_eval(dev);
 		break;
 	case IAVF_VFINT_ITR01(0):
@@ -256,6 +285,8 @@ iavf_emu_bar0_access(int vfu_id, uint32_t index __rte_unused,
 
 	if (dev == NULL)
 		return -ENODEV;
+	/* A VF reset moves on by one step per guest access. */
+	iavf_emu_reset_step(dev);
 
 	if ((count != 4 && count != 8) || (offset & (count - 1)) != 0 ||
 	    offset > IAVF_EMU_BAR0_SIZE - count) {

@@ -87,6 +87,9 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 	rte_tel_data_add_dict_int(d, "vfio_user_id", dev->vfu_id);
 	rte_tel_data_add_dict_int(d, "client_connected", dev->connected);
 	rte_tel_data_add_dict_string(d, "reset_state", reset_state(dev));
+	/* RESET_VF accepted, RSTAT still VFACTIVE until the next access */
+	rte_tel_data_add_dict_int(d, "vf_reset_requested",
+				  dev->vfr == IAVF_EMU_VFR_REQUESTED);
 	rte_tel_data_add_dict_string(d, "virtchnl_version", ver);
 	rte_tel_data_add_dict_int(d, "resources_sent", dev->resources_sent);
 	rte_tel_data_add_dict_uint(d, "caps_granted", dev->caps);
@@ -102,6 +105,9 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 		rte_atomic_load_explicit(&dev->link_mbps,
 			rte_memory_order_relaxed));
 	rte_tel_data_add_dict_uint(d, "events_lost", dev->events_lost);
+	rte_tel_data_add_dict_uint(d, "stale_tails",
+		rte_atomic_load_explicit(&dev->stale_tails,
+			rte_memory_order_relaxed));
 	errs = rte_tel_data_alloc();
 	if (errs != NULL) {
 		rte_tel_data_start_dict(errs);

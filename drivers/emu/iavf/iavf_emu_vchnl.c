@@ -239,8 +239,7 @@ vc_config_queues(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 		txq->configured = qp->txq.ring_len != 0;
 		txq->pub.ring_iova = qp->txq.dma_ring_addr;
 		txq->pub.ring_len = qp->txq.ring_len;
-		txq->pub.next = 0;
-		txq->pub.done = 0;
+		iavf_emu_queue_resync(dev, txq, "stale at queue configuration");
 		iavf_emu_queue_unlock(dev, txq);
 
 		iavf_emu_queue_lock(dev, rxq);
@@ -252,8 +251,7 @@ vc_config_queues(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 		/* Without RX_FLEX_DESC every rxdid means 32-byte legacy. */
 		rxq->rxdid = VIRTCHNL_RXDID_1_32B_BASE;
 		rxq->crc_disable = qp->rxq.crc_disable != 0;
-		rxq->pub.next = 0;
-		rxq->pub.done = 0;
+		iavf_emu_queue_resync(dev, rxq, "stale at queue configuration");
 		iavf_emu_queue_unlock(dev, rxq);
 	}
 	return VIRTCHNL_STATUS_SUCCESS;
@@ -354,8 +352,7 @@ vc_enable_queues(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 				continue;
 			iavf_emu_queue_lock(dev, q);
 			q->guest_enabled = true;
-			q->pub.next = 0;
-			q->pub.done = 0;
+			iavf_emu_queue_resync(dev, q, "stale at queue enable");
 			if (iavf_emu_queue_update(dev, q) < 0) {
 				q->guest_enabled = false;
 				iavf_emu_queue_update(dev, q);
@@ -692,8 +689,8 @@ iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t op, uint8_t *msg,
 	uint64_t hena;
 
 	if (op == VIRTCHNL_OP_RESET_VF) {
-		/* Reset after the descriptor is written back; no reply. */
-		dev->reset_req = 1;
+		/* No reply; the reset acts after this ATQ write. */
+		iavf_emu_reset(dev, IAVF_EMU_RESET_VF);
 		return;
 	}
 	if (!msg_ok) {

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Adds Debian trixie's DPDK to the guest harness, for tests whose guest
+# drives the emulated AVF with DPDK's net_iavf instead of Linux iavf:
+# installs the DPDK runtime libraries dpdk-testpmd needs into the harness
+# root, extracts dpdk-testpmd from the dpdk-dev package (which cannot be
+# installed there: its -dev dependencies conflict with trixie-backports'
+# QEMU), and builds $EMU_CACHE/vm/root/harness/out/dpdk.cpio (testpmd, its
+# libraries, the net_iavf PMD, the VFIO modules), which run-guest.sh
+# --initrd-extra appends to the harness initramfs. Runs devtools/vm/setup.sh
+# first. A second run with nothing changed takes well under a second.
+#
+# usage: devtools/vm/setup-dpdk.sh        (as root)
+
+set -e -o pipefail
+# shellcheck source=devtools/vm/lib/vm-common.sh
+. "$(dirname "$0")/lib/vm-common.sh"
+
+[ "$(id -u)" = 0 ] || { echo "error: run as root" >&2; exit 1; }
+"$VM_HERE/setup.sh"
+kv=$(cat "$VM_STAMPS/kernel")
+LOG=$VM_DIR/setup-dpdk.log
+: >"$LOG"
+
+# DPDK runtime libraries dpdk-testpmd links (24.11: ABI 25), the PMDs.
+LIBS="eal kvargs log telemetry ring mempool mbuf net meter ethdev pci cmdline
+hash rcu timer security cryptodev crypto-scheduler reorder bus-vdev bus-pci
+bitratestats metrics latencystats bpf gro gso ip-frag pdump pcapng sched
+eventdev dmadev net-bnxt net-i40e net-ixgbe net-ice net-iavf common-iavf
+net-bond bus-dpaa common-dpaax mempool-dpaa net-dpaa net-mlx5 common-mlx5
+bus-auxiliary mempool-ring"
+pkgs=""
+for l in $LIBS; do
+	case $l in
+	*mlx5) pkgs="$pkgs librte-$l-25" ;;
+	*) pkgs="$pkgs librte-${l}25" ;;
+	esac
+done
+want="$(echo "$pkgs" | sha256sum | cut -d' ' -f1) $(sha256sum <"$VM_HERE/in-root/build-dpdk-cpio.sh" | cut -d' ' -f1) $kv"
+if [ "$(cat "$VM_STAMPS/dpdk" 2>/dev/null)" = "$want" ] && [ -f "$VM_ROOT$VM_OUT/dpdk.cpio" ]; then
+	echo "==> DPDK archive up to date ($(($(stat -c %s "$VM_ROOT$VM_OUT/dpdk.cpio") / 1024)) KiB)"
+	exit 0
+fi
+
+echo "==> installing the DPDK runtime libraries into the root"
+# shellcheck disable=SC2086 # one word per package
+vm_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends $pkgs libjansson4 libpcap0.8t64 >>"$LOG" 2>&1 ||
+	{ echo "error: apt-get install of the DPDK libraries failed, see $LOG" >&2; exit 1; }
+echo "==> extracting dpdk-testpmd from dpdk-dev"
+vm_chroot sh -c 'set -e; rm -rf /harness/dpdk-dev /tmp/dpdk-dev-deb
+	mkdir -p /harness/dpdk-dev /tmp/dpdk-dev-deb; cd /tmp/dpdk-dev-deb
+	apt-get download -q dpdk-dev
+	dpkg-deb -x dpdk-dev_*.deb /harness/dpdk-dev
+	rm -rf /tmp/dpdk-dev-deb' >>"$LOG" 2>&1 ||
+	{ echo "error: cannot get dpdk-testpmd from dpdk-dev, see $LOG" >&2; exit 1; }
+echo "==> building $VM_OUT/dpdk.cpio"
+mkdir -p "$VM_ROOT$VM_HARNESS/guest"
+cp "$VM_HERE/in-root/build-dpdk-cpio.sh" "$VM_ROOT$VM_HARNESS/guest/"
+vm_chroot env KV="$kv" sh "$VM_HARNESS/guest/build-dpdk-cpio.sh" \
+	"$VM_OUT/dpdk.cpio" vfio-pci vfio_iommu_type1 >>"$LOG" 2>&1 ||
+	{ echo "error: building dpdk.cpio failed, see $LOG" >&2; exit 1; }
+echo "$want" >"$VM_STAMPS/dpdk"
+echo "==> DPDK archive ready ($(($(stat -c %s "$VM_ROOT$VM_OUT/dpdk.cpio") / 1024)) KiB): $(grep -a 'modules (load order)' "$LOG")"
