@@ -1227,7 +1227,7 @@ backend_tx_consume(struct rte_iavf_emu_queue *q, unsigned int *good,
 		return 0;
 	}
 	ring = q->ring;
-	tail = rte_atomic_load_explicit(q->tail, rte_memory_order_acquire);
+	tail = guest_tail(q);
 	for (i = 0; q->next != tail && tail < q->ring_len &&
 	     i < q->ring_len; i++) {
 		qw1 = rte_le_to_cpu_64(ring[q->next].cmd_type_offset_bsz);
@@ -1318,14 +1318,15 @@ test_reset_tails(void)
 	TEST_ASSERT(tq->enabled, "txq not enabled again");
 	ASSERT_EQ(tq->next, 0, "TX head %u after enable", tq->next);
 	ASSERT_EQ(tq->done, 0, "TX done %u after enable", tq->done);
-	ASSERT_EQ(rte_atomic_load_explicit(tq->tail, rte_memory_order_acquire), 0,
+	ASSERT_EQ(guest_tail(tq), 0,
 		"stale TX tail %u after enable", *tq->tail);
 	TEST_ASSERT(stale_tails() > during,
 		"tail written after VFACTIVE not counted");
 	TEST_ASSERT_SUCCESS(backend_tx_consume(tq, &good, &bad), "consume");
 	ASSERT_EQ(bad, 0, "%u garbage descriptors consumed", bad);
 	ASSERT_EQ(good, 0, "%u descriptors consumed without a tail", good);
-	ASSERT_EQ(rte_atomic_load_explicit(emu_q(0, false)->tail,
+	ASSERT_EQ(rte_atomic_load_explicit(
+		(volatile RTE_ATOMIC(uint32_t) *)emu_q(0, false)->tail,
 		rte_memory_order_acquire),
 		m->rxq[0].next_to_use, "RX tail the guest posted was lost");
 

@@ -244,7 +244,8 @@ tail_clear(struct iavf_emu_dev *dev, struct iavf_emu_queue *q,
 
 	if (q->pub.tail == NULL)
 		return;
-	val = rte_atomic_exchange_explicit(q->pub.tail, 0,
+	val = rte_atomic_exchange_explicit(
+		(volatile RTE_ATOMIC(uint32_t) *)q->pub.tail, 0,
 		rte_memory_order_acq_rel);
 	if (val != 0)
 		iavf_emu_stale_tail(dev, why, tail_reg(q), val);
