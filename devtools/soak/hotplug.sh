@@ -37,35 +37,7 @@ sock0=$run/avf0.sock
 sock=$run/hot.sock
 tp_pid=
 
-cleanup() {
-	if [ -n "$tp_pid" ] && kill -0 "$tp_pid" 2>/dev/null; then
-		kill "$tp_pid" 2>/dev/null || true
-		wait "$tp_pid" 2>/dev/null || true
-	fi
-	rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-tp_alive() {
-	kill -0 "$tp_pid" 2>/dev/null &&
-		! grep -q '^State:[[:space:]]*[ZX]' "/proc/$tp_pid/status" 2>/dev/null
-}
-
-# tp_cmd CMD: send CMD to testpmd's prompt, wait (10 s) for the next one,
-# print what testpmd answered.
-tp_cmd() {
-	local from
-	from=$(($(stat -c %s "$tp_log") + 1))
-	echo "$1" >&8
-	for _ in $(seq 100); do
-		tail -c "+$from" "$tp_log" | grep -aq 'testpmd> ' && break
-		tp_alive || die "testpmd died at '$1': see $tp_log"
-		sleep 0.1
-	done
-	tail -c "+$from" "$tp_log" | sed 's/testpmd> //g'
-}
+soak_tp_traps
 
 # expect CMD PATTERN: CMD's answer must match the ERE PATTERN.
 expect() {
@@ -119,15 +91,7 @@ done
 soak_settle "$tp_pid"
 fds1=$(soak_fd_count "$tp_pid")
 rss1=$(soak_rss_kib "$tp_pid")
-echo quit >&8
-for _ in $(seq 100); do
-	tp_alive || break
-	sleep 0.1
-done
-tp_alive && die "testpmd did not quit in 10 s: see $tp_log"
-tp_rc=0
-wait "$tp_pid" 2>/dev/null || tp_rc=$?
-tp_pid=
+tp_quit
 elapsed=$(($(date +%s) - start))
 rss_growth=$((rss1 - rss0))
 

@@ -89,3 +89,70 @@ soak_args() {
 	[[ $soak_count =~ ^[1-9][0-9]*$ ]] || die "usage: $usage"
 	case $soak_build in /*) ;; *) soak_build=$EMU_TOP/$soak_build ;; esac
 }
+
+# shellcheck disable=SC2154 # tp_pid, tp_log, run: set by the script
+# testpmd driven through a FIFO (fd 8) by a soak script. The script sets
+# tp_pid (testpmd's pid), tp_log (its output) and run (its temporary
+# directory) and installs the traps with soak_tp_traps.
+
+# soak_tp_cleanup: stop testpmd if it still runs, remove the run directory.
+soak_tp_cleanup() {
+	if [ -n "$tp_pid" ] && kill -0 "$tp_pid" 2>/dev/null; then
+		kill "$tp_pid" 2>/dev/null || true
+		wait "$tp_pid" 2>/dev/null || true
+	fi
+	rm -rf "$run"
+}
+
+soak_tp_traps() {
+	trap soak_tp_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# tp_alive: testpmd runs (not a zombie).
+tp_alive() {
+	kill -0 "$tp_pid" 2>/dev/null &&
+		! grep -q '^State:[[:space:]]*[ZX]' "/proc/$tp_pid/status" 2>/dev/null
+}
+
+# tp_dead WHEN: testpmd is gone; say how, with the end of its log.
+# shellcheck disable=SC2154 # tp_log: set by the script
+tp_dead() {
+	local rc=0
+	wait "$tp_pid" 2>/dev/null || rc=$?
+	tp_pid=
+	tail -n 20 "$tp_log" | sed 's/^/    | /' >&2
+	if [ "$rc" -gt 128 ]; then
+		die "testpmd crashed $1 (signal $((rc - 128))); log: $tp_log"
+	fi
+	die "testpmd exited $1 (status $rc); log: $tp_log"
+}
+
+# tp_cmd CMD: send CMD to testpmd's prompt, wait (10 s) for the next one,
+# print what testpmd answered.
+tp_cmd() {
+	local from
+	from=$(($(stat -c %s "$tp_log") + 1))
+	echo "$1" >&8
+	for _ in $(seq 100); do
+		tail -c "+$from" "$tp_log" | grep -aq 'testpmd> ' && break
+		tp_alive || tp_dead "after \"$1\""
+		sleep 0.1
+	done
+	tail -c "+$from" "$tp_log" | sed 's/testpmd> //g'
+}
+
+# tp_quit: quit testpmd (10 s at most); tp_rc gets its exit status.
+# shellcheck disable=SC2034 # tp_rc: read by the script
+tp_quit() {
+	echo quit >&8
+	for _ in $(seq 100); do
+		tp_alive || break
+		sleep 0.1
+	done
+	tp_alive && die "testpmd did not quit in 10 s: see $tp_log"
+	tp_rc=0
+	wait "$tp_pid" 2>/dev/null || tp_rc=$?
+	tp_pid=
+}

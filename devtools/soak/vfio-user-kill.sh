@@ -43,47 +43,7 @@ run=$(mktemp -d /tmp/soak-kill.XXXXXX)
 sock=$run/avf0.sock
 tp_pid=
 
-cleanup() {
-	if [ -n "$tp_pid" ] && kill -0 "$tp_pid" 2>/dev/null; then
-		kill "$tp_pid" 2>/dev/null || true
-		wait "$tp_pid" 2>/dev/null || true
-	fi
-	rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-tp_alive() {
-	kill -0 "$tp_pid" 2>/dev/null &&
-		! grep -q '^State:[[:space:]]*[ZX]' "/proc/$tp_pid/status" 2>/dev/null
-}
-
-# tp_dead WHEN: testpmd is gone; say how, with the end of its log.
-tp_dead() {
-	local rc=0
-	wait "$tp_pid" 2>/dev/null || rc=$?
-	tp_pid=
-	tail -n 20 "$tp_log" | sed 's/^/    | /' >&2
-	if [ "$rc" -gt 128 ]; then
-		die "testpmd crashed $1 (signal $((rc - 128))); log: $tp_log"
-	fi
-	die "testpmd exited $1 (status $rc); log: $tp_log"
-}
-
-# tp_cmd CMD: send CMD to testpmd's prompt, wait (10 s) for the next one,
-# print what testpmd answered.
-tp_cmd() {
-	local from
-	from=$(($(stat -c %s "$tp_log") + 1))
-	echo "$1" >&8
-	for _ in $(seq 100); do
-		tail -c "+$from" "$tp_log" | grep -aq 'testpmd> ' && break
-		tp_alive || tp_dead "after \"$1\""
-		sleep 0.1
-	done
-	tail -c "+$from" "$tp_log" | sed 's/testpmd> //g'
-}
+soak_tp_traps
 
 # client_cmd TEST LOG [VAR=VALUE]...: one dpdk-test process, a client of
 # testpmd's device; its figures are echoed as they come. Returns its status.
@@ -158,15 +118,7 @@ grep -aq '^Test OK' "$logs/client.log" ||
 soak_settle "$tp_pid"
 fds2=$(soak_fd_count "$tp_pid")
 stats=$(tp_cmd "show port stats 0")
-echo quit >&8
-for _ in $(seq 100); do
-	tp_alive || break
-	sleep 0.1
-done
-tp_alive && die "testpmd did not quit in 10 s: see $tp_log"
-tp_rc=0
-wait "$tp_pid" 2>/dev/null || tp_rc=$?
-tp_pid=
+tp_quit
 elapsed=$(($(date +%s) - start))
 
 # Figures, summed over the two runs of the kill command.
