@@ -40,7 +40,7 @@ again)
 	vm2vm_xfer_from_peer "$VM2VM_PHASE"
 	;;
 kill)
-	iperf3 -c "$VM2VM_PEER" -t 300 >/dev/null 2>&1 &
+	iperf3 -c "$VM2VM_PEER" -p "$VM2VM_IPERF_PORT" -t 300 >/dev/null 2>&1 &
 	sleep 2
 	vm2vm_msg "KILL-ME"
 	sleep 600

@@ -17,6 +17,12 @@
 . /bin/harness-lib.sh
 
 VM2VM_CTL_PORT=7000
+# iperf3 servers of the server guest: one per direction, because an iperf3
+# server serves one test at a time and refuses ("the server is busy", or a
+# reset control connection) a client that connects before it has finished
+# closing the previous test.
+VM2VM_IPERF_PORT=5201
+VM2VM_IPERF_REV_PORT=5202
 VM2VM_DATA=/tmp/vm2vm-data.bin
 VM2VM_HOLD=/tmp/vm2vm-hold
 # Longest a transfer, an iperf3 run or a request may take (seconds).
@@ -172,10 +178,12 @@ vm2vm_xfer_report() {
 
 # vm2vm_iperf SECONDS: iperf3 to the server guest, both directions.
 vm2vm_iperf() {
-	local out=/tmp/vm2vm-iperf.out mode
+	local out=/tmp/vm2vm-iperf.out mode port
 	for mode in "" -R; do
-		timeout "$VM2VM_TIMEOUT" iperf3 -c "$VM2VM_PEER" -t "$1" -f m \
-			--connect-timeout 5000 $mode >"$out" 2>&1
+		port=$VM2VM_IPERF_PORT
+		[ -z "$mode" ] || port=$VM2VM_IPERF_REV_PORT
+		timeout "$VM2VM_TIMEOUT" iperf3 -c "$VM2VM_PEER" -p "$port" \
+			-t "$1" -f m --connect-timeout 5000 $mode >"$out" 2>&1
 		grep -E 'sender|receiver|error' "$out" | while read -r l; do
 			vm2vm_msg "IPERF $VM2VM_NAME${mode:+ reverse}: $l"
 		done
