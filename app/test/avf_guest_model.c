@@ -182,6 +182,7 @@ avf_model_cfg_read(struct avf_model *m, uint32_t off, void *buf, uint32_t len)
 	int ret;
 
 	pthread_mutex_lock(&m->io_lock);
+	m->region_reads++;
 	ret = rte_vfio_user_client_region_read(m->cid, CFG_REGION, off, buf,
 			len);
 	pthread_mutex_unlock(&m->io_lock);
@@ -195,6 +196,7 @@ avf_model_cfg_write(struct avf_model *m, uint32_t off, const void *buf,
 	int ret;
 
 	pthread_mutex_lock(&m->io_lock);
+	m->region_writes++;
 	ret = rte_vfio_user_client_region_write(m->cid, CFG_REGION, off, buf,
 			len, false);
 	pthread_mutex_unlock(&m->io_lock);
@@ -208,6 +210,7 @@ avf_model_rd32_trapped(struct avf_model *m, uint32_t reg, uint32_t *val)
 	int ret;
 
 	pthread_mutex_lock(&m->io_lock);
+	m->region_reads++;
 	ret = rte_vfio_user_client_region_read(m->cid, BAR0_REGION, reg, &le,
 			sizeof(le));
 	pthread_mutex_unlock(&m->io_lock);
@@ -223,6 +226,7 @@ avf_model_wr32_trapped(struct avf_model *m, uint32_t reg, uint32_t val)
 	int ret;
 
 	pthread_mutex_lock(&m->io_lock);
+	m->region_writes++;
 	ret = rte_vfio_user_client_region_write(m->cid, BAR0_REGION, reg, &le,
 			sizeof(le), m->conf.posted_writes);
 	pthread_mutex_unlock(&m->io_lock);

@@ -209,6 +209,11 @@ struct avf_model {
 	uint32_t nb_vectors;
 	int irq_fd[AVF_MODEL_MAX_VECTORS];
 	uint64_t io_errors;     /**< Failed region accesses. */
+	/** vfio-user messages sent for region accesses (config space and
+	 * trapped BAR0), as a guest's register accesses cost them.
+	 */
+	uint64_t region_reads;
+	uint64_t region_writes;
 
 	/* admin queue */
 	struct avf_model_aq_ring atq;

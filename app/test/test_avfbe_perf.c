@@ -28,6 +28,16 @@
  *   AVFBE_PERF_FRAME=n     64, 1518 or both (default)
  *   AVFBE_PERF_YIELD=0     never yield the CPU (default 1: both lcores
  *                          call sched_yield() after a loop without work)
+ *   AVFBE_PERF_OFFLOADS=o  what the guest driver asks of the device:
+ *                          none (default: no RSS, no checksum offload) or
+ *                          linux (as Linux iavf: RSS configured, UDP
+ *                          checksum offload requested on every packet,
+ *                          which the port completes in software towards
+ *                          the guest)
+ *   AVFBE_PERF_EMPTY=n     instead of traffic: n rx_burst calls on an idle
+ *                          guest Tx ring, then n tx_burst calls refused
+ *                          for lack of guest Rx buffers (the cost of an
+ *                          empty poll, measured under callgrind)
  *
  * Yielding when idle matters on small machines: DPDK runs its control
  * threads, among them the vfio-user one that handles trapped doorbell
@@ -67,6 +77,9 @@
 #define PERF_NB_SIZES 2
 
 enum perf_db { PERF_DB_SHARED, PERF_DB_TRAPPED, PERF_NB_DB };
+enum perf_ol { PERF_OL_NONE, PERF_OL_LINUX };
+
+static const char * const perf_ol_name[] = { "none", "linux" };
 
 static const char * const perf_db_name[PERF_NB_DB] = { "shared", "trapped" };
 static const uint16_t perf_sizes[PERF_NB_SIZES] = { 64, 1518 };
@@ -77,6 +90,8 @@ enum perf_phase { PERF_RUN, PERF_DRAIN, PERF_FINISH };
 struct perf_guest {
 	/* set by the main lcore */
 	uint16_t frame_len;
+	uint32_t tx_cmd;         /* Tx descriptor command and offsets */
+	uint32_t tx_offset;
 	uint64_t limit;          /* packets to post, 0: until PERF_DRAIN */
 	bool idle_yield;
 	RTE_ATOMIC(int) phase;   /* enum perf_phase */
@@ -113,6 +128,8 @@ struct perf_result {
 	uint64_t rx_first_tsc;
 	uint64_t rx_last_tsc;
 	uint64_t kicks;          /* guest tail writes (Tx + Rx) */
+	uint64_t msg_reads;      /* vfio-user REGION_READ messages sent */
+	uint64_t msg_writes;     /* vfio-user REGION_WRITE messages sent */
 	double g2p_mpps;         /* guest -> port (port rx) */
 	double p2g_mpps;         /* port -> guest (guest rx) */
 	double rx_cpp;           /* PMD cycles per packet */
@@ -134,6 +151,8 @@ static uint64_t opt_pkts;
 static uint64_t opt_yield = 1;
 static bool opt_db[PERF_NB_DB] = { true, true };
 static uint64_t opt_frame;       /* one of perf_sizes, 0: all */
+static enum perf_ol opt_ol = PERF_OL_NONE;
+static uint64_t opt_empty;       /* empty-poll calls, 0: traffic */
 static struct perf_result results[PERF_NB_DB][PERF_NB_SIZES];
 
 /* Counters that must not move while well-formed traffic runs. */
@@ -162,6 +181,22 @@ parse_env(void)
 		if (opt_frame != perf_sizes[0] && opt_frame != perf_sizes[1]) {
 			printf("AVFBE_PERF_FRAME=%" PRIu64 ": expected %u, %u or both\n",
 			       opt_frame, perf_sizes[0], perf_sizes[1]);
+			return -EINVAL;
+		}
+	}
+	if (avfbe_test_env_u64("AVFBE_PERF_EMPTY", 0, UINT32_MAX, opt_empty,
+			       &opt_empty) != 0)
+		return -EINVAL;
+	if (getenv("AVFBE_PERF_OFFLOADS") != NULL) {
+		const char *ol = getenv("AVFBE_PERF_OFFLOADS");
+
+		if (strcmp(ol, "none") == 0) {
+			opt_ol = PERF_OL_NONE;
+		} else if (strcmp(ol, "linux") == 0) {
+			opt_ol = PERF_OL_LINUX;
+		} else {
+			printf("AVFBE_PERF_OFFLOADS=%s: expected none or linux\n",
+			       ol);
 			return -EINVAL;
 		}
 	}
@@ -214,9 +249,8 @@ guest_tx_fill(struct perf_guest *g, struct avf_model_txq *tq, uint32_t *seq,
 
 		/* the one per-packet store of the guest: its sequence */
 		memcpy(buf + PERF_SEQ_OFF, &s, sizeof(s));
-		if (avf_model_tx_data(tq, iova, g->frame_len,
-				IAVF_TX_DESC_CMD_EOP | IAVF_TX_DESC_CMD_RS |
-				IAVF_TX_DESC_CMD_ICRC, 0) != 0) {
+		if (avf_model_tx_data(tq, iova, g->frame_len, g->tx_cmd,
+				      g->tx_offset) != 0) {
 			(*seq)--;
 			break;
 		}
@@ -408,6 +442,7 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	struct rte_eth_stats st0, st1;
 	static struct perf_guest g;
 	uint64_t io_errors = model.io_errors;
+	uint64_t reads0 = model.region_reads, writes0 = model.region_writes;
 	uint16_t slot;
 	unsigned int i;
 	int ret;
@@ -430,6 +465,19 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	memset(&g, 0, sizeof(g));
 	memset(r, 0, sizeof(*r));
 	g.frame_len = frame_len;
+	g.tx_cmd = IAVF_TX_DESC_CMD_EOP | IAVF_TX_DESC_CMD_RS |
+		IAVF_TX_DESC_CMD_ICRC;
+	if (opt_ol == PERF_OL_LINUX) {
+		/* iavf_tx_csum() of a CHECKSUM_PARTIAL UDP/IPv4 packet */
+		g.tx_cmd |= IAVF_TX_DESC_CMD_IIPT_IPV4 |
+			IAVF_TX_DESC_CMD_L4T_EOFT_UDP;
+		g.tx_offset = (RTE_ETHER_HDR_LEN / 2) <<
+				IAVF_TX_DESC_LENGTH_MACLEN_SHIFT |
+			(sizeof(struct rte_ipv4_hdr) / 4) <<
+				IAVF_TX_DESC_LENGTH_IPLEN_SHIFT |
+			(sizeof(struct rte_udp_hdr) / 4) <<
+				IAVF_TX_DESC_LENGTH_L4_FC_LEN_SHIFT;
+	}
 	g.limit = opt_pkts;
 	g.idle_yield = opt_yield != 0 || opt_pkts != 0;
 	g.phase = PERF_RUN;
@@ -450,6 +498,8 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	CHECK(rte_eth_stats_get(port, &st1) == 0, "stats");
 
 	r->kicks = g.tx_kicks + g.rx_kicks;
+	r->msg_reads = model.region_reads - reads0;
+	r->msg_writes = model.region_writes - writes0;
 	r->g2p_mpps = perf_rate(r->port_rx, r->rx_first_tsc, r->rx_last_tsc);
 	r->p2g_mpps = perf_rate(g.rx_pkts, g.rx_first_tsc, g.rx_last_tsc);
 	r->rx_cpp = r->port_rx ? (double)r->rx_cycles / r->port_rx : 0;
@@ -503,17 +553,64 @@ perf_case(enum perf_db db, uint16_t frame_len, struct perf_result *r)
 	CHECK(rte_eth_stats_get(port, &st1) == 0 && st1.rx_nombuf ==
 	      st0.rx_nombuf, "mbuf pool ran dry");
 
-	printf("avfbe_perf: doorbell=%s frame=%u packets=%" PRIu64
+	printf("avfbe_perf: doorbell=%s offloads=%s frame=%u packets=%" PRIu64
 	       " g2p_mpps=%.3f p2g_mpps=%.3f g2p_gbps=%.3f p2g_gbps=%.3f"
 	       " rx_cycles_per_pkt=%.1f tx_cycles_per_pkt=%.1f"
 	       " pkts_per_rx_burst=%.1f idle_polls=%" PRIu64
 	       " tx_full_calls=%" PRIu64 " tx_refused=%" PRIu64
-	       " guest_tail_writes=%" PRIu64 "\n",
-	       perf_db_name[db], frame_len, r->port_rx, r->g2p_mpps,
+	       " guest_tail_writes=%" PRIu64 " rx_calls=%" PRIu64
+	       " tx_calls=%" PRIu64 " msgs_region_read=%" PRIu64
+	       " msgs_region_write=%" PRIu64 "\n",
+	       perf_db_name[db], perf_ol_name[opt_ol], frame_len, r->port_rx,
+	       r->g2p_mpps,
 	       r->p2g_mpps, r->g2p_mpps * frame_len * 8 / 1000,
 	       r->p2g_mpps * frame_len * 8 / 1000, r->rx_cpp, r->tx_cpp,
 	       r->rx_bursts ? (double)r->port_rx / r->rx_bursts : 0,
-	       r->idle_polls, r->tx_full, r->tx_refused, r->kicks);
+	       r->idle_polls, r->tx_full, r->tx_refused, r->kicks,
+	       r->rx_bursts + r->idle_polls, r->tx_bursts + r->tx_full,
+	       r->msg_reads, r->msg_writes);
+	return TEST_SUCCESS;
+}
+
+/*
+ * The cost of polls that find nothing (run under callgrind, divided by
+ * the calls): opt_empty rx_burst calls on the idle guest Tx ring; then
+ * the guest Rx ring is filled (nobody reaps it) and opt_empty tx_burst
+ * calls are refused for lack of guest buffers. The fill adds its few
+ * hundred packets to the tx_burst count: it is printed.
+ */
+static int
+perf_empty(enum perf_db db)
+{
+	struct rte_mbuf *pkts[PERF_BURST], *m;
+	uint64_t i, filled = 0;
+	uint8_t *f;
+
+	for (i = 0; i < opt_empty; i++)
+		CHECK(rte_eth_rx_burst(port, 0, pkts, PERF_BURST) == 0,
+		      "packets on the idle guest Tx ring");
+	for (;;) {
+		m = rte_pktmbuf_alloc(pool);
+		CHECK(m != NULL, "mbuf");
+		f = (uint8_t *)rte_pktmbuf_append(m, perf_sizes[0]);
+		CHECK(f != NULL, "append");
+		build_udp(f, perf_sizes[0], &model.mac);
+		if (rte_eth_tx_burst(port, 0, &m, 1) == 0)
+			break;
+		filled++;
+		CHECK(filled <= 2 * PERF_RING, "guest Rx ring never fills");
+	}
+	for (i = 0; i < opt_empty; i++) {
+		if (rte_eth_tx_burst(port, 0, &m, 1) != 0) {
+			printf("tx_burst placed a packet on a full guest ring\n");
+			return TEST_FAILED;
+		}
+	}
+	rte_pktmbuf_free(m);
+	printf("avfbe_perf_empty: doorbell=%s offloads=%s rx_calls=%" PRIu64
+	       " tx_calls=%" PRIu64 " fill_packets=%" PRIu64 "\n",
+	       perf_db_name[db], perf_ol_name[opt_ol], opt_empty, opt_empty,
+	       filled);
 	return TEST_SUCCESS;
 }
 
@@ -581,7 +678,12 @@ perf_dev_open(enum perf_db db)
 	CHECK((model.db != NULL) == (db == PERF_DB_SHARED),
 	      "doorbell page %s with doorbell=%s",
 	      model.db != NULL ? "mapped" : "not mapped", perf_db_name[db]);
-	ret = avf_model_linux_probe(&model, AVF_MODEL_LINUX_CAPS);
+	ret = avf_model_linux_probe(&model, opt_ol == PERF_OL_LINUX ?
+			AVF_MODEL_LINUX_CAPS : AVF_MODEL_LINUX_CAPS &
+			~(VIRTCHNL_VF_OFFLOAD_RSS_PF | VIRTCHNL_VF_OFFLOAD_RSS_AQ |
+			  VIRTCHNL_VF_OFFLOAD_RSS_REG |
+			  VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 |
+			  VIRTCHNL_VF_OFFLOAD_ADV_RSS_PF));
 	CHECK(ret == 0, "guest probe: %d", ret);
 	ret = avf_model_linux_open(&model, 1, PERF_RING);
 	CHECK(ret == 0, "guest open: %d", ret);
@@ -600,6 +702,11 @@ perf_db_mode(enum perf_db db)
 		return TEST_SKIPPED;
 	}
 	ret = perf_dev_open(db);
+	if (ret == TEST_SUCCESS && opt_empty != 0) {
+		ret = perf_empty(db);
+		perf_dev_close();
+		return ret;
+	}
 	for (s = 0; ret == TEST_SUCCESS && s < PERF_NB_SIZES; s++)
 		if (opt_frame == 0 || opt_frame == perf_sizes[s])
 			ret = perf_case(db, perf_sizes[s], &results[db][s]);

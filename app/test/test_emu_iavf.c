@@ -831,7 +831,8 @@ wait_queue_irq(struct rte_iavf_emu_queue *q, uint32_t vector, uint32_t ms)
 	int n;
 
 	for (i = 0; i < ms; i++) {
-		rte_iavf_emu_irq_poll(q);
+		/* what a backend calls from every burst */
+		rte_iavf_emu_irq_service(q);
 		n = avf_model_irq_wait(&model, vector, 1);
 		if (n != 0)
 			return n;
@@ -2243,7 +2244,14 @@ mem_table_has(uint64_t iova, uint64_t size, bool *found)
 	return n;
 }
 
-/* Translate with the queue's access lock held, as a backend does. */
+/* Translations where the inline and the called form disagreed. */
+static unsigned int xlate_disagreed;
+
+/*
+ * Translate with the queue's access lock held, as a backend does: the
+ * inline form (cached mapping) first, then the called one, which must
+ * agree.
+ */
 static void *
 queue_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
 		bool write)
@@ -2252,7 +2260,9 @@ queue_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
 
 	while (!rte_spinlock_trylock(&q->access_lock))
 		rte_pause();
-	va = rte_iavf_emu_iova_to_va(q, iova, len, write);
+	va = rte_iavf_emu_xlate(q, iova, len, write);
+	if (rte_iavf_emu_iova_to_va(q, iova, len, write) != va)
+		xlate_disagreed++;
 	rte_spinlock_unlock(&q->access_lock);
 	return va;
 }
@@ -2358,6 +2368,9 @@ test_dma_top(void)
 		EMU_TEST_TOP_CYCLES, n, base);
 	TEST_ASSERT_NULL(queue_xlate(tq, UINT64_MAX - 15, 16, false),
 		"unmapped memory translated after the cycles");
+	ASSERT_EQ(xlate_disagreed, 0,
+		"rte_iavf_emu_xlate() and rte_iavf_emu_iova_to_va() disagreed %u times",
+		xlate_disagreed);
 	munmap(top, EMU_TEST_TOP_SIZE);
 	close(fd);
 

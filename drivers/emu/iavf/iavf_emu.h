@@ -116,15 +116,6 @@ enum iavf_emu_err {
 	IAVF_EMU_ERR_MAX,
 };
 
-/*
- * Per-queue translation cache (dp, protected by the queue access lock):
- * the last fd-backed mapping of the vfio-user DMA table a lookup found.
- */
-struct iavf_emu_xlate_cache {
-	struct rte_vfio_user_dma_map map;
-	uint32_t gen;		/* valid while == queue mem_gen, never 0 */
-};
-
 /* A queue: the public part first (rte_iavf_emu_get_queue returns it). */
 struct iavf_emu_queue {
 	struct rte_iavf_emu_queue pub;
@@ -133,7 +124,6 @@ struct iavf_emu_queue {
 	uint8_t itr_idx;	/* CONFIG_IRQ_MAP rx/txitr_idx */
 	uint8_t rxdid;		/* RX descriptor id (legacy 32 B) */
 	bool crc_disable;
-	struct iavf_emu_xlate_cache cache;
 };
 
 /* Interrupt state of one MSI-X vector. */
@@ -300,6 +290,8 @@ void iavf_emu_irq_update(struct iavf_emu_dev *dev, uint32_t start,
 void iavf_emu_irq0_eval(struct iavf_emu_dev *dev);
 void iavf_emu_irq_dynctln_written(struct iavf_emu_dev *dev, uint32_t v);
 bool iavf_emu_irq_fire(struct iavf_emu_dev *dev, uint32_t vector);
+void iavf_emu_queue_set_vector(struct iavf_emu_dev *dev,
+		struct iavf_emu_queue *q, uint16_t vector);
 
 /* iavf_emu_queue.c */
 void iavf_emu_queues_init(struct iavf_emu_dev *dev);

@@ -19,6 +19,8 @@
  * condition clears. SWINT_TRIG fires at once and reads back as 0.
  */
 
+#include <assert.h>
+
 #include <rte_common.h>
 #include <rte_cycles.h>
 
@@ -27,6 +29,9 @@
 #define DYN_INTENA	IAVF_VFINT_DYN_CTLN1_INTENA_MASK
 #define DYN_SWINT	IAVF_VFINT_DYN_CTLN1_SWINT_TRIG_MASK
 #define DYN_ITR_NONE	3	/* ITR_INDX value "no ITR update" */
+
+static_assert(RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG == DYN_SWINT,
+	"rte_iavf_emu_irq_service() tests the SWINT_TRIG bit");
 
 void
 iavf_emu_irq_reset(struct iavf_emu_dev *dev)
@@ -201,6 +206,27 @@ iavf_emu_irq_dynctln_written(struct iavf_emu_dev *dev, uint32_t vector)
 	if (vector == 0 || vector > dev->num_qp)
 		return;
 	irq_vector_poll(dev, vector, DYN_ITR_NONE, false);
+}
+
+/*
+ * Map a queue to an interrupt vector (CONFIG_IRQ_MAP) or to none, with
+ * what rte_iavf_emu_irq_service() reads inline. Queue access lock held.
+ */
+void
+iavf_emu_queue_set_vector(struct iavf_emu_dev *dev, struct iavf_emu_queue *q,
+		uint16_t vector)
+{
+	q->pub.vector = vector;
+	/* as queue_vector(): vector 0 and out-of-range vectors are polled */
+	if (vector == 0 || vector > dev->num_qp || dev->db == NULL) {
+		q->pub.irq_ctl = NULL;
+		q->pub.irq_pending = NULL;
+		return;
+	}
+	q->pub.irq_ctl = (const volatile uint32_t *)(uintptr_t)
+		dyn_ctln(dev, vector);
+	q->pub.irq_pending = (const volatile uint32_t *)(uintptr_t)
+		&dev->vec[vector].pending;
 }
 
 static struct iavf_emu_dev *

@@ -38,7 +38,7 @@ queue_init(struct iavf_emu_dev *dev, struct iavf_emu_queue *q, uint16_t qid,
 	rte_spinlock_init(&q->pub.access_lock);
 	q->pub.is_tx = is_tx;
 	q->pub.qid = qid;
-	q->pub.vector = RTE_IAVF_EMU_NO_VECTOR;
+	iavf_emu_queue_set_vector(dev, q, RTE_IAVF_EMU_NO_VECTOR);
 	q->pub.mem_gen = dev->mem_gen;
 	q->pub.dev = dev;
 	q->itr_idx = 3;
@@ -122,6 +122,17 @@ mem_lookup(const struct iavf_emu_dev *dev, uint64_t iova, uint64_t len,
 			map) == 0 && map->va != NULL;
 }
 
+/* Cache mapping m for rte_iavf_emu_xlate() (queue access lock held). */
+static void
+xlate_fill(struct rte_iavf_emu_queue *q, const struct rte_vfio_user_dma_map *m)
+{
+	q->xlate.iova = m->iova;
+	q->xlate.size = m->size;
+	q->xlate.va = m->va;
+	q->xlate.prot = m->prot;
+	q->xlate.gen = q->mem_gen;
+}
+
 /*
  * Recompute what the data path may use: a queue is enabled when the
  * guest enabled it, bus mastering is on and its whole ring lies in one
@@ -153,8 +164,7 @@ iavf_emu_queue_update(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
 		q->pub.ring = (uint8_t *)m.va + (q->pub.ring_iova - m.iova);
 		q->pub.enabled = true;
 		/* buffers usually share the ring's mapping */
-		q->cache.map = m;
-		q->cache.gen = q->pub.mem_gen;
+		xlate_fill(&q->pub, &m);
 	} else {
 		q->pub.enabled = false;
 		q->pub.ring = NULL;
@@ -206,7 +216,7 @@ queue_reset(struct iavf_emu_dev *dev, struct iavf_emu_queue *q)
 	q->pub.ring_len = 0;
 	q->pub.buf_size = 0;
 	q->pub.max_pkt_size = 0;
-	q->pub.vector = RTE_IAVF_EMU_NO_VECTOR;
+	iavf_emu_queue_set_vector(dev, q, RTE_IAVF_EMU_NO_VECTOR);
 	q->pub.next = 0;
 	q->pub.done = 0;
 	q->itr_idx = 3;
@@ -365,23 +375,24 @@ void *
 rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 		uint32_t len, bool write)
 {
-	struct iavf_emu_queue *iq = (struct iavf_emu_queue *)q;
-	struct iavf_emu_xlate_cache *c;
 	uint32_t prot = PROT_READ | (write ? PROT_WRITE : 0);
+	struct rte_vfio_user_dma_map m;
+	const struct rte_iavf_emu_xlate *c;
+	uint64_t off;
 
 	if (q == NULL || q->dev == NULL)
 		return NULL;
-	c = &iq->cache;
-	if (likely(c->gen == q->mem_gen &&
-		   rte_vfio_user_dma_map_contains(&c->map, iova, len) &&
-		   (c->map.prot & prot) == prot))
-		return (uint8_t *)c->map.va + (iova - c->map.iova);
+	c = &q->xlate;
+	off = iova - c->iova;
+	if (c->gen == q->mem_gen && off < c->size &&
+	    (uint64_t)len - 1 < c->size - off && (c->prot & prot) == prot)
+		return c->va + off;
 
 	/* also refuses len 0 and ranges that wrap past 2^64 - 1 */
-	if (!mem_lookup(q->dev, iova, len, prot, &c->map)) {
-		c->gen = 0;
+	if (!mem_lookup(q->dev, iova, len, prot, &m)) {
+		q->xlate.gen = 0;
 		return NULL;
 	}
-	c->gen = q->mem_gen;
-	return (uint8_t *)c->map.va + (iova - c->map.iova);
+	xlate_fill(q, &m);
+	return q->xlate.va + (iova - m.iova);
 }

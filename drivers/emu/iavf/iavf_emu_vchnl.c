@@ -289,13 +289,15 @@ vc_config_irq_map(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 				q = tx ? &dev->txq[qid] : &dev->rxq[qid];
 				if (qbits & (1u << qid)) {
 					iavf_emu_queue_lock(dev, q);
-					q->pub.vector = vm->vector_id;
+					iavf_emu_queue_set_vector(dev, q,
+							vm->vector_id);
 					q->itr_idx = tx ? vm->txitr_idx :
 						vm->rxitr_idx;
 					iavf_emu_queue_unlock(dev, q);
 				} else if (q->pub.vector == vm->vector_id) {
 					iavf_emu_queue_lock(dev, q);
-					q->pub.vector = RTE_IAVF_EMU_NO_VECTOR;
+					iavf_emu_queue_set_vector(dev, q,
+						RTE_IAVF_EMU_NO_VECTOR);
 					iavf_emu_queue_unlock(dev, q);
 				}
 			}

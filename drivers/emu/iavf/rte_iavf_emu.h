@@ -29,7 +29,9 @@
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_compat.h>
 #include <rte_ether.h>
@@ -61,6 +63,21 @@ struct rte_iavf_emu_queue_stats {
 	uint64_t broadcast;   /**< Broadcast packets. */
 	uint64_t discards;    /**< Packets dropped for lack of descriptors or mbufs. */
 	uint64_t bad_desc;    /**< Descriptors dropped: bad address, length, chain. */
+};
+
+/** SWINT_TRIG of VFINT_DYN_CTLN1: the guest asks for a software interrupt. */
+#define RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG RTE_BIT32(2)
+
+/**
+ * (dp) The guest memory mapping the queue's last translation used, see
+ * rte_iavf_emu_xlate().
+ */
+struct rte_iavf_emu_xlate {
+	uint64_t iova;       /**< Guest address of the mapping's first byte. */
+	uint64_t size;       /**< Bytes mapped; 0 when empty. */
+	uint8_t *va;         /**< Host address of iova. */
+	uint32_t gen;        /**< mem_gen when filled (0: never valid). */
+	uint32_t prot;       /**< PROT_READ / PROT_WRITE the mapping allows. */
 };
 
 /**
@@ -95,6 +112,14 @@ struct rte_iavf_emu_queue {
 	uint16_t done;
 	/** (ctl) Guest memory generation, see rte_iavf_emu_iova_to_va(). */
 	uint32_t mem_gen;
+	/** (dp) Translation cache of rte_iavf_emu_xlate(). */
+	struct rte_iavf_emu_xlate xlate;
+	/** (ctl) DYN_CTLN register of the queue's interrupt vector, or NULL
+	 * when the queue has none (polled); see rte_iavf_emu_irq_service().
+	 */
+	const volatile uint32_t *irq_ctl;
+	/** (ctl) Non-zero while an interrupt of that vector is latched. */
+	const volatile uint32_t *irq_pending;
 	struct rte_iavf_emu_queue_stats stats; /**< (dp) Counters. */
 	void *dev;           /**< Owning device (opaque). */
 };
@@ -179,6 +204,29 @@ void *rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 		uint32_t len, bool write);
 
 /**
+ * rte_iavf_emu_iova_to_va() for the data path: the translation cached in
+ * the queue is checked inline, a miss calls rte_iavf_emu_iova_to_va(),
+ * which refills the cache. Same contract: access lock held, NULL for a
+ * range that is not wholly in one shared mapping with the needed access
+ * (len 0 included).
+ */
+static inline void *
+rte_iavf_emu_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
+		bool write)
+{
+	const struct rte_iavf_emu_xlate *c = &q->xlate;
+	uint32_t need = write ? PROT_WRITE : PROT_READ;
+	uint64_t off = iova - c->iova;
+
+	/* iova below the mapping wraps off past size; len 0 wraps len - 1 */
+	if (likely(c->gen == q->mem_gen && off < c->size &&
+		   (uint64_t)len - 1 < c->size - off &&
+		   (c->prot & need) == need))
+		return c->va + off;
+	return rte_iavf_emu_iova_to_va(q, iova, len, write);
+}
+
+/**
  * Tell the guest that a queue made progress (RX descriptors written back
  * or TX descriptors completed).
  *
@@ -199,6 +247,22 @@ void rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q);
  */
 __rte_experimental
 void rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q);
+
+/**
+ * rte_iavf_emu_irq_poll() only when there is something to deliver: an
+ * interrupt latched for the queue's vector or a software trigger. What a
+ * backend calls from every burst (an idle queue pays two loads).
+ */
+static inline void
+rte_iavf_emu_irq_service(struct rte_iavf_emu_queue *q)
+{
+	if (q->irq_ctl == NULL)
+		return;
+	if (*q->irq_pending == 0 &&
+	    (*q->irq_ctl & RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG) == 0)
+		return;
+	rte_iavf_emu_irq_poll(q);
+}
 
 /**
  * Report the backend's link state to the guest (virtchnl LINK_CHANGE).

@@ -21,6 +21,8 @@
 
 #include <rte_ether.h>
 #include <rte_log.h>
+#include <string.h>
+
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -78,6 +80,9 @@ struct avfbe_txq_counters {
 
 struct avfbe_adapter;
 
+/* mbufs an Rx queue takes from its pool at once, kept between bursts. */
+#define AVFBE_RX_STASH 64
+
 /* Port Rx queue: consumes the guest's Tx ring. */
 struct avfbe_rx_queue {
 	struct rte_iavf_emu_queue *gq;  /* guest Tx queue */
@@ -85,7 +90,11 @@ struct avfbe_rx_queue {
 	struct avfbe_adapter *ad;
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t seg_room;              /* data bytes one mbuf of mp holds */
+	uint16_t stash_n;               /* mbufs in stash[] */
 	uint32_t last_bad_tail;
+	/* raw mbufs from mp (rte_mbuf_raw_alloc state), taken in bulk */
+	struct rte_mbuf *stash[AVFBE_RX_STASH];
 	struct avfbe_rxq_counters cnt;
 	/* snapshots taken by stats_reset / xstats_reset */
 	struct rte_iavf_emu_queue_stats emu_base;
@@ -160,6 +169,7 @@ int avfbe_parse_args(const char *name, const char *params,
 
 /* avfbe_rx.c / avfbe_tx.c */
 uint16_t avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+void avfbe_rx_stash_release(struct avfbe_rx_queue *rxq);
 uint16_t avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 
 /* The guest's tail doorbell of a ring: written by the guest (shared
@@ -171,6 +181,61 @@ avfbe_guest_tail(const struct rte_iavf_emu_queue *gq)
 	uint32_t __rte_atomic *tail = (uint32_t __rte_atomic *)(uintptr_t)gq->tail;
 
 	return rte_atomic_load_explicit(tail, rte_memory_order_acquire);
+}
+
+/*
+ * Copy frame bytes between guest memory and an mbuf. Up to
+ * AVFBE_COPY_INLINE_MAX bytes: 16-byte moves inlined, the last one
+ * overlapping (no call, no size dispatch). Longer copies use the C
+ * library's memcpy, which picks the widest vector unit of the CPU at run
+ * time: a generic build of DPDK (a distribution's) compiles rte_memcpy for
+ * SSE4.2 only.
+ */
+#define AVFBE_COPY_INLINE_MAX 256
+
+static __rte_always_inline void
+avfbe_copy(void *dst, const void *src, uint32_t len)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	uint32_t i;
+
+	if (len > AVFBE_COPY_INLINE_MAX) {
+		memcpy(d, s, len);
+	} else if (len >= 16) {
+		for (i = 0; i + 16 < len; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + len - 16, s + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + len - 8, s + len - 8, 8);
+	} else {
+		for (i = 0; i < len; i++)
+			d[i] = s[i];
+	}
+}
+
+/* Next ring index, without a division. */
+static inline uint16_t
+avfbe_next(uint16_t idx, uint16_t ring_len)
+{
+	return idx + 1 == ring_len ? 0 : idx + 1;
+}
+
+/* idx + n on a ring of ring_len, idx < ring_len, n <= ring_len. */
+static inline uint16_t
+avfbe_advance(uint16_t idx, uint16_t n, uint16_t ring_len)
+{
+	uint32_t i = (uint32_t)idx + n;
+
+	return (uint16_t)(i >= ring_len ? i - ring_len : i);
+}
+
+/* Descriptors posted from head up to tail (both < ring_len). */
+static inline uint16_t
+avfbe_ring_count(uint16_t head, uint16_t tail, uint16_t ring_len)
+{
+	return tail >= head ? tail - head : tail + ring_len - head;
 }
 
 #endif /* _AVFBE_H_ */

@@ -220,6 +220,8 @@ avfbe_dev_set_link_down(struct rte_eth_dev *dev)
 static void
 avfbe_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
+	if (dev->data->rx_queues[qid] != NULL)
+		avfbe_rx_stash_release(dev->data->rx_queues[qid]);
 	rte_free(dev->data->rx_queues[qid]);
 	dev->data->rx_queues[qid] = NULL;
 }
@@ -286,6 +288,8 @@ avfbe_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 		return -ENOMEM;
 	rxq->gq = gq;
 	rxq->mp = mp;
+	rxq->seg_room = RTE_MIN(rte_pktmbuf_data_room_size(mp) -
+				RTE_PKTMBUF_HEADROOM, UINT16_MAX);
 	rxq->ad = ad;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;

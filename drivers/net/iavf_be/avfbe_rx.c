@@ -32,6 +32,18 @@
 #define AVFBE_TXD_BSZ(qw1) \
 	((uint32_t)(((qw1) & IAVF_TXD_QW1_TX_BUF_SZ_MASK) >> \
 		    IAVF_TXD_QW1_TX_BUF_SZ_SHIFT))
+/*
+ * The common packet: one data descriptor with EOP. Its qword 1 masked
+ * with AVFBE_TXD_ONE_MASK equals AVFBE_TXD_ONE; checksum requests (IIPT,
+ * L4T) are parsed apart when AVFBE_TXD_OL_MASK has bits.
+ */
+#define AVFBE_TXD_ONE_MASK \
+	(IAVF_TXD_QW1_DTYPE_MASK | AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_EOP))
+#define AVFBE_TXD_ONE \
+	(IAVF_TX_DESC_DTYPE_DATA | AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_EOP))
+#define AVFBE_TXD_OL_MASK \
+	AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM | \
+		      IAVF_TX_DESC_CMD_L4T_EOFT_UDP)
 
 /* One packet found on the guest Tx ring. */
 struct avfbe_txpkt {
@@ -43,12 +55,6 @@ struct avfbe_txpkt {
 	uint64_t data_qw1;    /* qword 1 of the first data descriptor */
 	uint32_t len;         /* sum of the data buffer sizes */
 };
-
-static inline uint16_t
-avfbe_next(uint16_t idx, uint16_t ring_len)
-{
-	return idx + 1 == ring_len ? 0 : idx + 1;
-}
 
 static inline uint64_t
 avfbe_txd_qw1(const volatile struct iavf_tx_desc *d)
@@ -136,7 +142,7 @@ avfbe_rx_append(struct rte_mempool *mp, struct rte_mbuf *m,
 			room = rte_pktmbuf_tailroom(c);
 		}
 		n = RTE_MIN(len, room);
-		rte_memcpy(rte_pktmbuf_mtod_offset(c, void *, c->data_len),
+		avfbe_copy(rte_pktmbuf_mtod_offset(c, void *, c->data_len),
 			   src, n);
 		c->data_len += n;
 		m->pkt_len += n;
@@ -255,86 +261,211 @@ avfbe_rx_bad_tail(struct avfbe_rx_queue *rxq, uint32_t tail)
 			  rxq->port_id, rxq->queue_id, tail, rxq->gq->ring_len);
 }
 
+static void
+avfbe_rx_bad_desc(struct avfbe_rx_queue *rxq, uint16_t head)
+{
+	uint64_t n = ++rxq->gq->stats.bad_desc;
+
+	if ((n & (n - 1)) == 0)
+		AVFBE_LOG(WARNING, "port %u rxq %u: bad guest Tx descriptors at %u "
+			  "dropped (%" PRIu64 " so far)",
+			  rxq->port_id, rxq->queue_id, head, n);
+}
+
+static void
+avfbe_rx_count_ol(struct avfbe_rx_queue *rxq, const struct rte_mbuf *m)
+{
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+		rxq->cnt.tso++;
+	else if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM))
+		rxq->cnt.csum++;
+}
+
+/* Top the stash up to at least want mbufs (fewer if the pool is dry). */
+static void
+avfbe_rx_stash_fill(struct avfbe_rx_queue *rxq, uint16_t want)
+{
+	uint16_t n = AVFBE_RX_STASH - rxq->stash_n;
+
+	if (rxq->stash_n >= want)
+		return;
+	/* all or nothing: then try what the caller needs at least */
+	if (rte_mempool_get_bulk(rxq->mp, (void **)&rxq->stash[rxq->stash_n],
+				 n) == 0) {
+		rxq->stash_n += n;
+		return;
+	}
+	n = want - rxq->stash_n;
+	if (rte_mempool_get_bulk(rxq->mp, (void **)&rxq->stash[rxq->stash_n],
+				 n) == 0)
+		rxq->stash_n += n;
+}
+
+void
+avfbe_rx_stash_release(struct avfbe_rx_queue *rxq)
+{
+	if (rxq->stash_n != 0)
+		rte_mempool_put_bulk(rxq->mp, (void **)rxq->stash,
+				     rxq->stash_n);
+	rxq->stash_n = 0;
+}
+
+/*
+ * A packet other than one plain data descriptor: context descriptor,
+ * chained buffers, a frame larger than one mbuf, or a broken chain.
+ * Returns the descriptors consumed (0: wait for the rest of the packet or
+ * for mbufs) and stores the mbuf, if any, in *out.
+ */
+static uint16_t
+avfbe_rx_slow(struct avfbe_rx_queue *rxq, volatile struct iavf_tx_desc *ring,
+		uint16_t ring_len, uint16_t head, uint16_t avail,
+		struct rte_mbuf **out, bool *completed)
+{
+	struct avfbe_txpkt p;
+	struct rte_mbuf *m = NULL;
+	int ret;
+
+	if (!avfbe_rx_scan(ring, ring_len, head, avail, &p))
+		return 0;
+
+	if (p.bad) {
+		ret = -EFAULT;
+	} else if (p.tso ? p.len > AVFBE_MAX_TSO_PAYLOAD + AVFBE_MAX_HDR_LEN :
+		   p.len > AVFBE_MAX_FRAME) {
+		ret = -EFAULT;
+	} else if (p.len < RTE_ETHER_HDR_LEN) {
+		ret = -EFAULT;
+	} else {
+		ret = avfbe_rx_copy(rxq, ring, ring_len, head, &p, &m);
+		if (ret == -ENOMEM) {
+			/* retry the packet on the next burst */
+			rxq->cnt.nombuf++;
+			rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed++;
+			return 0;
+		}
+		if (ret == 0 &&
+		    avfbe_ol_from_guest(m, p.data_qw1, p.ctx_qw1, p.tso) != 0) {
+			rte_pktmbuf_free(m);
+			m = NULL;
+			ret = -EFAULT;
+		}
+	}
+
+	if (ret == 0) {
+		avfbe_rx_count(&rxq->gq->stats, m);
+		avfbe_rx_count_ol(rxq, m);
+	} else {
+		m = NULL;
+		avfbe_rx_bad_desc(rxq, head);
+	}
+	*out = m;
+	*completed |= avfbe_rx_complete(ring, ring_len, head, p.ndesc);
+	return p.ndesc;
+}
+
 uint16_t
 avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct avfbe_rx_queue *rxq = queue;
 	struct rte_iavf_emu_queue *gq = rxq->gq;
+	struct rte_iavf_emu_queue_stats *st = &gq->stats;
 	volatile struct iavf_tx_desc *ring;
-	uint16_t ring_len, head, avail, nb_rx = 0;
+	uint16_t ring_len, head, tail, nb_rx = 0;
+	uint64_t bytes = 0;
 	bool completed = false;
-	uint32_t tail;
+	uint32_t t;
 
 	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
 		return 0;
 	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
 		goto out;
-	rte_iavf_emu_irq_poll(gq);
+	rte_iavf_emu_irq_service(gq);
 
 	ring = gq->ring;
 	ring_len = gq->ring_len;
-	tail = avfbe_guest_tail(gq);
-	if (unlikely(tail >= ring_len)) {
-		avfbe_rx_bad_tail(rxq, tail);
+	t = avfbe_guest_tail(gq);
+	if (unlikely(t >= ring_len)) {
+		avfbe_rx_bad_tail(rxq, t);
 		goto out;
 	}
+	tail = (uint16_t)t;
 	head = gq->next;
 	if (unlikely(head >= ring_len))
 		head = 0;
+	if (head == tail)
+		goto out;
+	avfbe_rx_stash_fill(rxq, RTE_MIN(nb_pkts,
+			avfbe_ring_count(head, tail, ring_len)));
 
 	while (nb_rx < nb_pkts && head != tail) {
-		struct avfbe_txpkt p;
-		struct rte_mbuf *m = NULL;
-		int ret;
+		volatile struct iavf_tx_desc *d = &ring[head];
+		/* each descriptor word is read once: the guest may rewrite it */
+		uint64_t qw1 = rte_le_to_cpu_64(d->cmd_type_offset_bsz);
+		uint32_t len = AVFBE_TXD_BSZ(qw1);
+		struct rte_mbuf *m;
+		const uint8_t *src;
+		uint16_t used;
 
-		avail = tail >= head ? tail - head : tail + ring_len - head;
-		rte_prefetch0(&ring[(head + 4) % ring_len]);
-		if (!avfbe_rx_scan(ring, ring_len, head, avail, &p))
-			break;
-
-		if (p.bad) {
-			ret = -EFAULT;
-		} else if (p.tso ? p.len > AVFBE_MAX_TSO_PAYLOAD + AVFBE_MAX_HDR_LEN :
-			   p.len > AVFBE_MAX_FRAME) {
-			ret = -EFAULT;
-		} else if (p.len < RTE_ETHER_HDR_LEN) {
-			ret = -EFAULT;
-		} else {
-			ret = avfbe_rx_copy(rxq, ring, ring_len, head, &p, &m);
-			if (ret == -ENOMEM) {
-				/* retry the packet on the next burst */
-				rxq->cnt.nombuf++;
-				rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed++;
-				break;
+		if (likely((qw1 & AVFBE_TXD_ONE_MASK) == AVFBE_TXD_ONE &&
+			   len >= RTE_ETHER_HDR_LEN && len <= rxq->seg_room &&
+			   rxq->stash_n != 0)) {
+			src = rte_iavf_emu_xlate(gq,
+				rte_le_to_cpu_64(d->buffer_addr), len, false);
+			if (unlikely(src == NULL))
+				goto slow;
+			m = rxq->stash[--rxq->stash_n];
+			/* rte_mbuf_raw_alloc state: next NULL, one segment */
+			m->data_off = RTE_PKTMBUF_HEADROOM;
+			m->port = rxq->port_id;
+			m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+			m->packet_type = 0;
+			m->tx_offload = 0;
+			m->vlan_tci = 0;
+			m->pkt_len = len;
+			m->data_len = (uint16_t)len;
+			avfbe_copy(rte_pktmbuf_mtod(m, void *), src, len);
+			if (unlikely(qw1 & AVFBE_TXD_OL_MASK)) {
+				if (avfbe_ol_from_guest(m, qw1, 0, false) != 0) {
+					rxq->stash[rxq->stash_n++] = m;
+					avfbe_rx_bad_desc(rxq, head);
+					m = NULL;
+				} else {
+					avfbe_rx_count_ol(rxq, m);
+				}
 			}
-			if (ret == 0 &&
-			    avfbe_ol_from_guest(m, p.data_qw1, p.ctx_qw1,
-						p.tso) != 0) {
-				rte_pktmbuf_free(m);
-				m = NULL;
-				ret = -EFAULT;
+			if (qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_RS)) {
+				/* the copy above before the guest reuses it */
+				rte_atomic_thread_fence(rte_memory_order_release);
+				d->cmd_type_offset_bsz = rte_cpu_to_le_64(qw1 |
+					IAVF_TX_DESC_DTYPE_DESC_DONE);
+				completed = true;
 			}
-		}
-
-		if (ret == 0) {
-			avfbe_rx_count(&gq->stats, m);
-			if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
-				rxq->cnt.tso++;
-			else if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK |
-						RTE_MBUF_F_TX_IP_CKSUM))
-				rxq->cnt.csum++;
+			head = avfbe_next(head, ring_len);
+			if (unlikely(m == NULL))
+				continue;
+			/* multicast and broadcast have the I/G bit set */
+			if (likely(!(*rte_pktmbuf_mtod(m, const uint8_t *) & 1))) {
+				st->unicast++;
+				st->packets++;
+				bytes += len;
+			} else {
+				avfbe_rx_count(st, m);
+			}
 			pkts[nb_rx++] = m;
-		} else {
-			uint64_t n = ++gq->stats.bad_desc;
-
-			if ((n & (n - 1)) == 0)
-				AVFBE_LOG(WARNING, "port %u rxq %u: bad guest Tx descriptors at %u "
-					  "dropped (%" PRIu64 " so far)",
-					  rxq->port_id, rxq->queue_id, head, n);
+			continue;
 		}
-		completed |= avfbe_rx_complete(ring, ring_len, head, p.ndesc);
-		head = (uint16_t)((head + p.ndesc) % ring_len);
+slow:
+		m = NULL;
+		used = avfbe_rx_slow(rxq, ring, ring_len, head,
+				     avfbe_ring_count(head, tail, ring_len),
+				     &m, &completed);
+		if (used == 0)
+			break;
+		head = avfbe_advance(head, used, ring_len);
+		if (m != NULL)
+			pkts[nb_rx++] = m;
 	}
+	st->bytes += bytes;
 	gq->next = head;
 	if (completed)
 		rte_iavf_emu_queue_notify(gq);

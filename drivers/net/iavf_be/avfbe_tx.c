@@ -22,7 +22,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
-#include <rte_memcpy.h>
 #include <rte_net.h>
 #include <rte_prefetch.h>
 
@@ -61,17 +60,14 @@ struct avfbe_tx_ctx {
 	struct rte_iavf_emu_rss rss;
 };
 
+/* mbufs returned to their pool with one call. */
+#define AVFBE_TX_FREE_BULK 64
+
 /* Write-back fields shared by the descriptors of a frame. */
 struct avfbe_wb {
 	uint64_t qw0;
 	uint64_t qw1;          /* status/error/ptype, without DD/EOF/length */
 };
-
-static inline uint16_t
-avfbe_next(uint16_t idx, uint16_t ring_len)
-{
-	return idx + 1 == ring_len ? 0 : idx + 1;
-}
 
 static void
 avfbe_src_init(struct avfbe_src *s, const uint8_t *hdr, uint32_t hdr_len,
@@ -93,7 +89,7 @@ avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 	if (s->hdr_len > 0) {
 		uint32_t n = RTE_MIN(len, s->hdr_len);
 
-		rte_memcpy(dst, s->hdr, n);
+		avfbe_copy(dst, s->hdr, n);
 		s->hdr += n;
 		s->hdr_len -= n;
 		dst += n;
@@ -112,8 +108,8 @@ avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 			return;
 		}
 		n = RTE_MIN(len, (uint32_t)s->seg->data_len - s->off);
-		rte_memcpy(dst, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *,
-							 s->off), n);
+		avfbe_copy(dst, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *,
+							s->off), n);
 		s->off += n;
 		dst += n;
 		len -= n;
@@ -164,7 +160,7 @@ avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
 		uint64_t addr = rte_le_to_cpu_64(qw[0]);  /* read.pkt_addr */
 		uint8_t *dst;
 
-		dst = rte_iavf_emu_iova_to_va(ctx->gq, addr, n, true);
+		dst = rte_iavf_emu_xlate(ctx->gq, addr, n, true);
 		if (unlikely(dst == NULL)) {
 			bad = true;
 			ndesc = k + 1;
@@ -358,6 +354,113 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 }
 
 /*
+ * L4 of the common frames by IP protocol: mbuf packet type and legacy
+ * descriptor packet type (iavf_ptype_lookup[]) of IPv4; the IPv6 entries
+ * of that table are the IPv4 ones plus AVFBE_HW_PTYPE_V6. Protocol 0
+ * marks "other": IPv4 non-fragment (23), IPv6 left to the full parser.
+ */
+#define AVFBE_HW_PTYPE_V6 66
+
+struct avfbe_l4_type {
+	uint32_t ptype;
+	uint8_t hw;
+};
+
+static const struct avfbe_l4_type avfbe_l4_types[UINT8_MAX + 1] = {
+	[IPPROTO_TCP] = { RTE_PTYPE_L4_TCP, 26 },
+	[IPPROTO_UDP] = { RTE_PTYPE_L4_UDP, 24 },
+	[IPPROTO_SCTP] = { RTE_PTYPE_L4_SCTP, 27 },
+	[IPPROTO_ICMP] = { RTE_PTYPE_L4_ICMP, 28 },
+	[IPPROTO_ICMPV6] = { RTE_PTYPE_L4_ICMP, 28 },
+};
+
+/*
+ * Packet type of the common frames, from the first segment: untagged
+ * Ethernet, IPv4, or IPv6 without extension headers, then TCP, UDP, SCTP,
+ * ICMP or a fragment. Sets the mbuf packet type, the descriptor packet
+ * type (as avfbe_ptype_of()) and the L3 header length (L2 is
+ * RTE_ETHER_HDR_LEN). Returns false for anything else: the caller asks
+ * avfbe_tx_ptype().
+ */
+static __rte_always_inline bool
+avfbe_ptype_fast(const uint8_t *p, uint32_t len, uint32_t *ptype,
+		uint8_t *hw_ptype, uint32_t *l3_len)
+{
+	const uint8_t *ip = p + RTE_ETHER_HDR_LEN;
+	uint16_t et = *(const unaligned_uint16_t *)(p + RTE_ETHER_HDR_LEN - 2);
+	const struct avfbe_l4_type *l4;
+	uint32_t hl;
+
+	if (unlikely(len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr)))
+		return false;
+	if (et == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		hl = (ip[0] & 0xf) * 4u;
+		if (unlikely((ip[0] >> 4) != 4 ||
+			     hl < sizeof(struct rte_ipv4_hdr) ||
+			     len < RTE_ETHER_HDR_LEN + hl))
+			return false;
+		*l3_len = hl;
+		/* MF or a fragment offset */
+		if (*(const unaligned_uint16_t *)(ip + 6) & RTE_BE16(0x3fff)) {
+			*ptype = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4_EXT_UNKNOWN |
+				RTE_PTYPE_L4_FRAG;
+			*hw_ptype = 22;
+			return true;
+		}
+		l4 = &avfbe_l4_types[ip[9]];
+		if (l4->hw != 0) {
+			*ptype = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV4_EXT_UNKNOWN | l4->ptype;
+			*hw_ptype = l4->hw;
+		} else {
+			*ptype = RTE_PTYPE_L2_ETHER |
+				RTE_PTYPE_L3_IPV4_EXT_UNKNOWN |
+				RTE_PTYPE_L4_NONFRAG;
+			*hw_ptype = 23;
+		}
+		return true;
+	}
+	if (et == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		if (unlikely((ip[0] >> 4) != 6 ||
+			     len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr)))
+			return false;
+		l4 = &avfbe_l4_types[ip[6]];
+		/* extension headers: the full parser walks them */
+		if (l4->hw == 0)
+			return false;
+		*l3_len = sizeof(struct rte_ipv6_hdr);
+		*ptype = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6_EXT_UNKNOWN |
+			l4->ptype;
+		*hw_ptype = l4->hw + AVFBE_HW_PTYPE_V6;
+		return true;
+	}
+	return false;
+}
+
+/* Packet type and header lengths of a frame without offload requests. */
+static uint32_t
+avfbe_tx_ptype(const struct rte_mbuf *m, uint32_t *l2_len, uint32_t *l3_len)
+{
+	const uint32_t want = RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
+		RTE_PTYPE_L4_MASK;
+	struct rte_net_hdr_lens hl;
+	uint32_t ptype = m->packet_type;
+
+	/* what the mbuf says about itself, when it says enough */
+	if ((ptype & RTE_PTYPE_L3_MASK) != 0 &&
+	    (ptype & RTE_PTYPE_TUNNEL_MASK) == 0 &&
+	    m->l2_len != 0 && m->l3_len != 0) {
+		*l2_len = m->l2_len;
+		*l3_len = m->l3_len;
+		return ptype;
+	}
+	ptype = rte_net_get_ptype(m, &hl, want);
+	*l2_len = hl.l2_len;
+	*l3_len = hl.l3_len;
+	return ptype;
+}
+
+/*
  * Deliver one mbuf. Returns 0 when the mbuf was consumed (delivered or
  * dropped and counted) or -ENOSPC when the guest has too few buffers.
  */
@@ -413,26 +516,7 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 			wb.qw1 = AVFBE_RXD_STATUS(L3L4P) | AVFBE_RXD_ERROR(IPE);
 		avfbe_src_init(&src, ol.hdr, ol.hdr_len, m, ol.hdr_len);
 	} else {
-		struct rte_net_hdr_lens hl;
-
-		ptype = m->packet_type;
-		if ((ptype & RTE_PTYPE_L3_MASK) == 0 ||
-		    (ptype & RTE_PTYPE_TUNNEL_MASK) != 0) {
-			ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_L2_MASK |
-					RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
-			l2_len = hl.l2_len;
-			l3_len = hl.l3_len;
-		} else {
-			l2_len = m->l2_len;
-			l3_len = m->l3_len;
-			if (l2_len == 0 || l3_len == 0) {
-				ptype = rte_net_get_ptype(m, &hl,
-					RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
-					RTE_PTYPE_L4_MASK);
-				l2_len = hl.l2_len;
-				l3_len = hl.l3_len;
-			}
-		}
+		ptype = avfbe_tx_ptype(m, &l2_len, &l3_len);
 		wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
 		avfbe_src_init(&src, NULL, 0, m, 0);
 	}
@@ -464,6 +548,104 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	return 0;
 }
 
+/*
+ * The common frame: one segment, no offload request, fits one guest
+ * buffer (ctx->avail > 0, checked by the caller). Returns 0 when the mbuf
+ * was delivered or filtered, -EAGAIN when avfbe_tx_one() must take it
+ * (its buffer address is not plain guest memory: it writes RXE).
+ */
+static int
+avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[ctx->head];
+	struct rte_iavf_emu_queue_stats *st = &ctx->gq->stats;
+	uint32_t len = m->data_len, ptype, l2_len, l3_len;
+	struct avfbe_wb wb = { 0, 0 };
+	uint8_t hw_ptype;
+	uint8_t *dst;
+
+	if (!avfbe_tx_accept(ctx, txq->emu_id,
+			     (const struct rte_ether_addr *)frame)) {
+		txq->cnt.filtered++;
+		return 0;
+	}
+	/* read.pkt_addr, read once */
+	dst = rte_iavf_emu_xlate(ctx->gq, rte_le_to_cpu_64(qw[0]), len, true);
+	if (unlikely(dst == NULL))
+		return -EAGAIN;
+	l2_len = RTE_ETHER_HDR_LEN;
+	if (!avfbe_ptype_fast(frame, len, &ptype, &hw_ptype, &l3_len)) {
+		ptype = avfbe_tx_ptype(m, &l2_len, &l3_len);
+		hw_ptype = avfbe_ptype_of(ptype);
+	}
+	wb.qw1 = (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
+	if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
+				    RTE_MBUF_F_RX_L4_CKSUM_MASK)))
+		wb.qw1 |= avfbe_csum_status_of_mbuf(m, ptype);
+	if (ctx->rss.enabled)
+		avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, &wb);
+
+	avfbe_copy(dst, frame, len);
+	qw[0] = rte_cpu_to_le_64(wb.qw0);
+	qw[2] = 0;
+	qw[3] = 0;
+	/* buffer contents before the descriptor done bit */
+	rte_atomic_thread_fence(rte_memory_order_release);
+	qw[1] = rte_cpu_to_le_64(wb.qw1 | AVFBE_RXD_STATUS(DD) |
+		AVFBE_RXD_STATUS(EOF) |
+		((uint64_t)len << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT));
+	ctx->head = avfbe_next(ctx->head, ctx->ring_len);
+	ctx->avail--;
+	ctx->placed = true;
+
+	st->packets++;
+	st->bytes += len;
+	/* multicast and broadcast have the I/G bit set */
+	if (likely(!(frame[0] & 1)))
+		st->unicast++;
+	else if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)frame))
+		st->broadcast++;
+	else
+		st->multicast++;
+	return 0;
+}
+
+/*
+ * Free the mbufs a burst consumed. The usual ones (direct, one segment,
+ * not shared, from one pool) go back with one mempool call, as
+ * rte_pktmbuf_prefree_seg() would leave them; any other through
+ * rte_pktmbuf_free().
+ */
+static void
+avfbe_tx_free(struct rte_mbuf **pkts, uint16_t n)
+{
+	void *bulk[AVFBE_TX_FREE_BULK];
+	struct rte_mempool *mp = NULL;
+	uint16_t i, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (likely(m->nb_segs == 1 && m->next == NULL &&
+			   RTE_MBUF_DIRECT(m) &&
+			   rte_mbuf_refcnt_read(m) == 1 &&
+			   (m->pool == mp || nb == 0))) {
+			mp = m->pool;
+			bulk[nb++] = m;
+			if (nb == RTE_DIM(bulk)) {
+				rte_mempool_put_bulk(mp, bulk, nb);
+				nb = 0;
+			}
+			continue;
+		}
+		rte_pktmbuf_free(m);
+	}
+	if (nb != 0)
+		rte_mempool_put_bulk(mp, bulk, nb);
+}
+
 static void
 avfbe_tx_bad_tail(struct avfbe_tx_queue *txq, uint32_t tail)
 {
@@ -480,6 +662,8 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct avfbe_tx_queue *txq = queue;
 	struct rte_iavf_emu_queue *gq = txq->gq;
+	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
+		RTE_MBUF_F_TX_IP_CKSUM;
 	struct avfbe_tx_ctx ctx;
 	uint16_t nb_tx = 0;
 	uint32_t tail;
@@ -488,7 +672,7 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		return 0;
 	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
 		goto out;
-	rte_iavf_emu_irq_poll(gq);
+	rte_iavf_emu_irq_service(gq);
 	if (nb_pkts == 0)
 		goto out;
 
@@ -527,12 +711,25 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		ctx.rss.enabled = false;
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		const struct rte_mbuf *m = pkts[nb_tx];
+
 		if (nb_tx + 1 < nb_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb_tx + 1], void *));
-		if (avfbe_tx_one(txq, &ctx, pkts[nb_tx]) == -ENOSPC)
+		if (likely(m->nb_segs == 1 && !(m->ol_flags & ol_req) &&
+			   m->data_len >= RTE_ETHER_HDR_LEN &&
+			   m->data_len <= ctx.buf_len &&
+			   m->data_len <= ctx.max_frame &&
+			   m->pkt_len == m->data_len)) {
+			if (ctx.avail == 0)
+				break;
+			if (avfbe_tx_fast(txq, &ctx, m) == 0)
+				continue;
+		}
+		if (avfbe_tx_one(txq, &ctx, m) == -ENOSPC)
 			break;
-		rte_pktmbuf_free(pkts[nb_tx]);
 	}
+	/* delivered or dropped and counted: the mbufs are done */
+	avfbe_tx_free(pkts, nb_tx);
 	gq->next = ctx.head;
 	if (ctx.placed)
 		rte_iavf_emu_queue_notify(gq);
