@@ -30,8 +30,9 @@
 #define DYN_SWINT	IAVF_VFINT_DYN_CTLN1_SWINT_TRIG_MASK
 #define DYN_ITR_NONE	3	/* ITR_INDX value "no ITR update" */
 
-static_assert(RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG == DYN_SWINT,
-	"rte_iavf_emu_irq_service() tests the SWINT_TRIG bit");
+static_assert(RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG == DYN_SWINT &&
+	RTE_IAVF_EMU_DYN_CTLN_INTENA == DYN_INTENA,
+	"rte_iavf_emu_irq_service() tests the INTENA and SWINT_TRIG bits");
 
 void
 iavf_emu_irq_reset(struct iavf_emu_dev *dev)

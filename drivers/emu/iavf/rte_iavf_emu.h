@@ -65,6 +65,8 @@ struct rte_iavf_emu_queue_stats {
 	uint64_t bad_desc;    /**< Descriptors dropped: bad address, length, chain. */
 };
 
+/** INTENA of VFINT_DYN_CTLN1: the guest enabled the vector. */
+#define RTE_IAVF_EMU_DYN_CTLN_INTENA RTE_BIT32(0)
 /** SWINT_TRIG of VFINT_DYN_CTLN1: the guest asks for a software interrupt. */
 #define RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG RTE_BIT32(2)
 
@@ -249,19 +251,33 @@ __rte_experimental
 void rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q);
 
 /**
- * rte_iavf_emu_irq_poll() only when there is something to deliver: an
- * interrupt latched for the queue's vector or a software trigger. What a
- * backend calls from every burst (an idle queue pays two loads).
+ * Whether rte_iavf_emu_irq_poll() may deliver something for the queue's
+ * vector: a software trigger, or an interrupt latched while the guest has
+ * the vector enabled. A few loads; no side effect.
+ */
+static inline bool
+rte_iavf_emu_irq_due(const struct rte_iavf_emu_queue *q)
+{
+	uint32_t ctl;
+
+	if (q->irq_ctl == NULL)
+		return false;
+	ctl = *q->irq_ctl;
+	return (ctl & RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG) != 0 ||
+		((ctl & RTE_IAVF_EMU_DYN_CTLN_INTENA) != 0 &&
+		 *q->irq_pending != 0);
+}
+
+/**
+ * rte_iavf_emu_irq_poll() only when rte_iavf_emu_irq_due(). What a
+ * backend calls from every burst: an idle queue, or one the guest polls
+ * with its vector masked, pays a few loads.
  */
 static inline void
 rte_iavf_emu_irq_service(struct rte_iavf_emu_queue *q)
 {
-	if (q->irq_ctl == NULL)
-		return;
-	if (*q->irq_pending == 0 &&
-	    (*q->irq_ctl & RTE_IAVF_EMU_DYN_CTLN_SWINT_TRIG) == 0)
-		return;
-	rte_iavf_emu_irq_poll(q);
+	if (rte_iavf_emu_irq_due(q))
+		rte_iavf_emu_irq_poll(q);
 }
 
 /**

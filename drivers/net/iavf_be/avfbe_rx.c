@@ -363,37 +363,35 @@ avfbe_rx_slow(struct avfbe_rx_queue *rxq, volatile struct iavf_tx_desc *ring,
 	return p.ndesc;
 }
 
-uint16_t
-avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * The guest posted descriptors (tail t differs from the device's head):
+ * move up to nb_pkts packets. Queue access lock held.
+ */
+static __rte_noinline uint16_t
+avfbe_rx_ring(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts, uint32_t t)
 {
-	struct avfbe_rx_queue *rxq = queue;
 	struct rte_iavf_emu_queue *gq = rxq->gq;
 	struct rte_iavf_emu_queue_stats *st = &gq->stats;
 	volatile struct iavf_tx_desc *ring;
 	uint16_t ring_len, head, tail, nb_rx = 0;
 	uint64_t bytes = 0;
 	bool completed = false;
-	uint32_t t;
 
-	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+	if (unlikely(gq->ring == NULL || gq->ring_len < 2))
 		return 0;
-	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
-		goto out;
-	rte_iavf_emu_irq_service(gq);
-
 	ring = gq->ring;
 	ring_len = gq->ring_len;
-	t = avfbe_guest_tail(gq);
 	if (unlikely(t >= ring_len)) {
 		avfbe_rx_bad_tail(rxq, t);
-		goto out;
+		return 0;
 	}
 	tail = (uint16_t)t;
 	head = gq->next;
 	if (unlikely(head >= ring_len))
 		head = 0;
 	if (head == tail)
-		goto out;
+		return 0;
 	avfbe_rx_stash_fill(rxq, RTE_MIN(nb_pkts,
 			avfbe_ring_count(head, tail, ring_len)));
 
@@ -469,7 +467,41 @@ slow:
 	gq->next = head;
 	if (completed)
 		rte_iavf_emu_queue_notify(gq);
-out:
+	return nb_rx;
+}
+
+/* A burst with work: interrupts to deliver or descriptors posted. */
+static __rte_noinline uint16_t
+avfbe_rx_work(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts)
+{
+	struct rte_iavf_emu_queue *gq = rxq->gq;
+	uint16_t nb_rx = 0;
+	uint32_t tail;
+
+	rte_iavf_emu_irq_service(gq);
+	tail = avfbe_guest_tail(gq);
+	if (tail != gq->next)
+		nb_rx = avfbe_rx_ring(rxq, pkts, nb_pkts, tail);
 	rte_spinlock_unlock(&gq->access_lock);
 	return nb_rx;
+}
+
+/*
+ * Kept small and call free: an idle queue costs the lock and a few loads
+ * (avfbe_rx_work() releases the lock when it runs).
+ */
+uint16_t
+avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct avfbe_rx_queue *rxq = queue;
+	struct rte_iavf_emu_queue *gq = rxq->gq;
+
+	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+		return 0;
+	if (likely(gq->enabled) && (avfbe_guest_tail(gq) != gq->next ||
+				    rte_iavf_emu_irq_due(gq)))
+		return avfbe_rx_work(rxq, pkts, nb_pkts);
+	rte_spinlock_unlock(&gq->access_lock);
+	return 0;
 }

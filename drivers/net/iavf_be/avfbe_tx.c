@@ -657,35 +657,31 @@ avfbe_tx_bad_tail(struct avfbe_tx_queue *txq, uint32_t tail)
 			  txq->queue_id, tail, txq->gq->ring_len);
 }
 
-uint16_t
-avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * The guest posted buffers (tail differs from the device's head): place
+ * up to nb_pkts frames. Queue access lock held.
+ */
+static __rte_noinline uint16_t
+avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts, uint32_t tail)
 {
-	struct avfbe_tx_queue *txq = queue;
 	struct rte_iavf_emu_queue *gq = txq->gq;
 	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
 		RTE_MBUF_F_TX_IP_CKSUM;
 	struct avfbe_tx_ctx ctx;
 	uint16_t nb_tx = 0;
-	uint32_t tail;
 
-	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+	if (unlikely(gq->ring == NULL || gq->ring_len < 2))
 		return 0;
-	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
-		goto out;
-	rte_iavf_emu_irq_service(gq);
-	if (nb_pkts == 0)
-		goto out;
-
-	tail = avfbe_guest_tail(gq);
 	if (unlikely(tail >= gq->ring_len)) {
 		avfbe_tx_bad_tail(txq, tail);
-		goto out;
+		return 0;
 	}
 	/* The guest programs buffers in 128-byte units; a length field of
 	 * 14 bits bounds what one descriptor can report.
 	 */
 	if (unlikely(gq->buf_size < AVFBE_RX_MIN_BUF))
-		goto out;
+		return 0;
 
 	ctx.gq = gq;
 	ctx.ring = gq->ring;
@@ -695,7 +691,7 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		tail + ctx.ring_len - ctx.head;
 	if (ctx.avail == 0) {
 		txq->cnt.ring_full += nb_pkts;
-		goto out;
+		return 0;
 	}
 	ctx.buf_len = RTE_MIN(gq->buf_size, (uint32_t)AVFBE_RX_MAX_BUF);
 	ctx.max_frame = gq->max_pkt_size != 0 ? gq->max_pkt_size :
@@ -737,7 +733,46 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * not dropped here: the application may send them again.
 	 */
 	txq->cnt.ring_full += nb_pkts - nb_tx;
-out:
+	return nb_tx;
+}
+
+/* A burst with work: interrupts to deliver or guest buffers posted. */
+static __rte_noinline uint16_t
+avfbe_tx_work(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts)
+{
+	struct rte_iavf_emu_queue *gq = txq->gq;
+	uint16_t nb_tx = 0;
+	uint32_t tail;
+
+	rte_iavf_emu_irq_service(gq);
+	tail = avfbe_guest_tail(gq);
+	if (nb_pkts != 0 && tail != gq->next)
+		nb_tx = avfbe_tx_ring(txq, pkts, nb_pkts, tail);
+	else
+		txq->cnt.ring_full += nb_pkts;
 	rte_spinlock_unlock(&gq->access_lock);
 	return nb_tx;
+}
+
+/*
+ * Kept small and call free: a guest without free buffers costs the lock
+ * and a few loads (avfbe_tx_work() releases the lock when it runs).
+ */
+uint16_t
+avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct avfbe_tx_queue *txq = queue;
+	struct rte_iavf_emu_queue *gq = txq->gq;
+
+	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
+		return 0;
+	if (likely(gq->enabled) &&
+	    ((nb_pkts != 0 && avfbe_guest_tail(gq) != gq->next) ||
+	     rte_iavf_emu_irq_due(gq)))
+		return avfbe_tx_work(txq, pkts, nb_pkts);
+	if (likely(gq->enabled))
+		txq->cnt.ring_full += nb_pkts;
+	rte_spinlock_unlock(&gq->access_lock);
+	return 0;
 }
