@@ -146,6 +146,8 @@ struct avfbe_ol {
 /* avfbe_offload.c */
 int avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol);
 int avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol);
+int avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
+		struct avfbe_ol *ol);
 void avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
 		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last);
 int avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1,

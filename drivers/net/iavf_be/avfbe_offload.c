@@ -26,6 +26,9 @@
 #include <rte_sctp.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#ifdef RTE_ARCH_X86
+#include <rte_vect.h>
+#endif
 
 #include "iavf_type.h"
 #include "avfbe.h"
@@ -194,9 +197,9 @@ avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
  * bytes, checked below).
  */
 static uint32_t
-avfbe_phdr4_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+avfbe_phdr4_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
 {
-	const struct rte_ipv4_hdr *ip = (const void *)(ol->hdr + ol->l2_len);
+	const struct rte_ipv4_hdr *ip = (const void *)l3;
 	struct {
 		rte_be32_t src;
 		rte_be32_t dst;
@@ -216,9 +219,9 @@ avfbe_phdr4_sum(const struct avfbe_ol *ol, uint32_t l4_len)
 }
 
 static uint32_t
-avfbe_phdr6_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+avfbe_phdr6_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
 {
-	const struct rte_ipv6_hdr *ip6 = (const void *)(ol->hdr + ol->l2_len);
+	const struct rte_ipv6_hdr *ip6 = (const void *)l3;
 	struct {
 		uint8_t src[16];
 		uint8_t dst[16];
@@ -238,10 +241,10 @@ avfbe_phdr6_sum(const struct avfbe_ol *ol, uint32_t l4_len)
 }
 
 static uint32_t
-avfbe_phdr_sum(const struct avfbe_ol *ol, uint32_t l4_len)
+avfbe_phdr_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
 {
-	return ol->ipv4 ? avfbe_phdr4_sum(ol, l4_len) :
-		avfbe_phdr6_sum(ol, l4_len);
+	return ol->ipv4 ? avfbe_phdr4_sum(ol, l3, l4_len) :
+		avfbe_phdr6_sum(ol, l3, l4_len);
 }
 
 static uint16_t
@@ -254,6 +257,112 @@ avfbe_fold(uint32_t sum)
 	r = (uint16_t)~sum;
 	/* 0 means "no checksum" for UDP; both forms are valid for TCP. */
 	return r == 0 ? 0xffff : r;
+}
+
+/*
+ * rte_raw_cksum() of len bytes at src (16-bit words in memory order,
+ * reduced to 16 bits), copying them to dst on the way unless dst is NULL:
+ * one pass for "copy and checksum". On x86 16 bytes at a time: words biased
+ * by 0x8000 are signed, _mm_madd_epi16() against ones adds them in pairs
+ * into 32-bit lanes, and the bias is added back at the end (a lane gains
+ * at most 2^16 per 16 bytes: no overflow below 512 MiB).
+ */
+static __rte_always_inline uint16_t
+avfbe_copy_sum(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	uint64_t sum = 0;
+	uint32_t i = 0;
+
+#ifdef RTE_ARCH_X86
+	if (len >= 16) {
+		const __m128i bias = _mm_set1_epi16(INT16_MIN);
+		const __m128i one = _mm_set1_epi16(1);
+		__m128i acc = _mm_setzero_si128();
+		int32_t lane[4];
+		int64_t ssum;
+
+		__m128i acc2 = _mm_setzero_si128();
+
+		/* 64 bytes a step, two accumulators */
+		for (; i + 64 <= len; i += 64) {
+			const __m128i *s = (const __m128i *)(src + i);
+			__m128i v0 = _mm_loadu_si128(s);
+			__m128i v1 = _mm_loadu_si128(s + 1);
+			__m128i v2 = _mm_loadu_si128(s + 2);
+			__m128i v3 = _mm_loadu_si128(s + 3);
+
+			if (dst != NULL) {
+				__m128i *d = (__m128i *)(dst + i);
+
+				_mm_storeu_si128(d, v0);
+				_mm_storeu_si128(d + 1, v1);
+				_mm_storeu_si128(d + 2, v2);
+				_mm_storeu_si128(d + 3, v3);
+			}
+			acc = _mm_add_epi32(acc,
+				_mm_madd_epi16(_mm_xor_si128(v0, bias), one));
+			acc2 = _mm_add_epi32(acc2,
+				_mm_madd_epi16(_mm_xor_si128(v1, bias), one));
+			acc = _mm_add_epi32(acc,
+				_mm_madd_epi16(_mm_xor_si128(v2, bias), one));
+			acc2 = _mm_add_epi32(acc2,
+				_mm_madd_epi16(_mm_xor_si128(v3, bias), one));
+		}
+		for (; i + 16 <= len; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+
+			if (dst != NULL)
+				_mm_storeu_si128((__m128i *)(dst + i), v);
+			acc = _mm_add_epi32(acc,
+				_mm_madd_epi16(_mm_xor_si128(v, bias), one));
+		}
+		acc = _mm_add_epi32(acc, acc2);
+		_mm_storeu_si128((__m128i *)lane, acc);
+		ssum = (int64_t)lane[0] + lane[1] + lane[2] + lane[3];
+		sum = (uint64_t)(ssum + (int64_t)32768 * (i / 2));
+	}
+#endif
+	for (; i + 2 <= len; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, src + i, sizeof(w));
+		if (dst != NULL)
+			memcpy(dst + i, &w, sizeof(w));
+		sum += w;
+	}
+	if (i < len) {
+		/* as rte_raw_cksum(): the odd byte in memory order */
+		uint16_t left = 0;
+
+		memcpy(&left, src + i, 1);
+		if (dst != NULL)
+			dst[i] = src[i];
+		sum += left;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint16_t
+avfbe_raw_sum(const uint8_t *p, uint32_t len)
+{
+	return avfbe_copy_sum(NULL, p, len);
+}
+
+/* rte_raw_cksum_mbuf(), with avfbe_raw_sum() when the range is in one
+ * segment.
+ */
+static int
+avfbe_raw_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len,
+		uint16_t *raw)
+{
+	if ((uint64_t)off + len <= m->data_len) {
+		*raw = avfbe_raw_sum(rte_pktmbuf_mtod_offset(m, const uint8_t *,
+							     off), len);
+		return 0;
+	}
+	return rte_raw_cksum_mbuf(m, off, len, raw);
 }
 
 /* CRC32c over a range of an mbuf chain. */
@@ -278,15 +387,14 @@ avfbe_crc32c_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 }
 
 /*
- * Validate the offload request of an mbuf and copy its headers to ol->hdr.
+ * The offload request of an mbuf, from its flags and lengths: fills ol
+ * except what needs the headers (avfbe_ol_check_hdrs()).
  * Returns 0 or -EINVAL (request the PMD cannot meet: the frame is dropped).
  */
-int
-avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
+static int
+avfbe_ol_fields(const struct rte_mbuf *m, struct avfbe_ol *ol)
 {
 	uint64_t fl = m->ol_flags;
-	const uint8_t *l3;
-	const void *p;
 	uint32_t hdr;
 
 	ol->flags = fl;
@@ -335,13 +443,20 @@ avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
 	if (hdr > AVFBE_MAX_HDR_LEN || hdr > m->pkt_len)
 		return -EINVAL;
 	ol->hdr_len = hdr;
-	p = rte_pktmbuf_read(m, 0, hdr, ol->hdr);
-	if (p == NULL)
-		return -EINVAL;
-	if (p != ol->hdr)
-		memcpy(ol->hdr, p, hdr);
+	return 0;
+}
 
-	l3 = ol->hdr + ol->l2_len;
+/*
+ * The part of the validation that reads the headers: h holds the frame's
+ * first ol->hdr_len bytes (ol->hdr, or the mbuf data itself).
+ * Returns 0 or -EINVAL.
+ */
+static int
+avfbe_ol_check_hdrs(struct avfbe_ol *ol, const uint8_t *h)
+{
+	const uint8_t *l3 = h + ol->l2_len;
+	uint64_t fl = ol->flags;
+
 	if (fl & RTE_MBUF_F_TX_IPV4)
 		ol->ipv4 = true;
 	else if (fl & RTE_MBUF_F_TX_IPV6)
@@ -392,13 +507,34 @@ avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
 	return 0;
 }
 
+/*
+ * Validate the offload request of an mbuf and copy its headers to ol->hdr.
+ * Returns 0 or -EINVAL (request the PMD cannot meet: the frame is dropped).
+ */
+int
+avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
+{
+	const void *p;
+	int ret;
+
+	ret = avfbe_ol_fields(m, ol);
+	if (ret != 0)
+		return ret;
+	p = rte_pktmbuf_read(m, 0, ol->hdr_len, ol->hdr);
+	if (p == NULL)
+		return -EINVAL;
+	if (p != ol->hdr)
+		memcpy(ol->hdr, p, ol->hdr_len);
+	return avfbe_ol_check_hdrs(ol, ol->hdr);
+}
+
 /* Length of the L4 part of a non-segmented frame, from the IP header when
  * that is consistent (Ethernet padding is not part of it).
  */
 static uint32_t
-avfbe_l4_len(const struct rte_mbuf *m, const struct avfbe_ol *ol)
+avfbe_l4_len(const struct rte_mbuf *m, const struct avfbe_ol *ol,
+		const uint8_t *l3)
 {
-	const uint8_t *l3 = ol->hdr + ol->l2_len;
 	uint32_t avail = m->pkt_len - ol->l2_len - ol->l3_len;
 	uint32_t len;
 
@@ -442,7 +578,7 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 	if (ol->l4_proto == 0)
 		return 0;
 
-	l4_len = avfbe_l4_len(m, ol);
+	l4_len = avfbe_l4_len(m, ol, l3);
 	if (ol->l4_proto == IPPROTO_SCTP) {
 		uint32_t crc = 0xffffffff;
 		static const uint8_t zero[4];
@@ -466,13 +602,85 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 		 * old checksum field (pseudo-header seed or garbage) out
 		 * again: x + ~x == 0 in ones' complement.
 		 */
-		if (rte_raw_cksum_mbuf(m, l4_off, l4_len, &raw) != 0)
+		if (avfbe_raw_mbuf(m, l4_off, l4_len, &raw) != 0)
 			return -EINVAL;
 		memcpy(&old, l4 + csum_off, sizeof(old));
-		sum = (uint32_t)raw + (uint16_t)~old + avfbe_phdr_sum(ol, l4_len);
+		sum = (uint32_t)raw + (uint16_t)~old +
+			avfbe_phdr_sum(ol, l3, l4_len);
 		old = avfbe_fold(sum);
 		memcpy(l4 + csum_off, &old, sizeof(old));
 	}
+	ol->l4_ok = true;
+	return 0;
+}
+
+/*
+ * Copy a one-segment frame without TSO to dst (a guest buffer) and
+ * complete its checksums there: the request is validated and the sums
+ * computed on the mbuf's own bytes, the L4 sum in the same pass as the
+ * copy; only the checksum fields of dst differ from the mbuf. Sets ol
+ * (ip_ok, l4_ok, lengths) as avfbe_ol_prepare() and avfbe_ol_csum() do.
+ * Returns 0, -EINVAL (request the PMD cannot meet; nothing copied) or
+ * -ENOTSUP (SCTP: the caller takes avfbe_ol_prepare() and
+ * avfbe_ol_csum()).
+ */
+int
+avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
+		struct avfbe_ol *ol)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = m->data_len, l4_off, l4_len = 0, sum;
+	const uint8_t *l3, *l4;
+	uint16_t old, raw = 0, csum_off;
+	int ret;
+
+	ret = avfbe_ol_fields(m, ol);
+	if (ret != 0)
+		return ret;
+	if (ol->l4_proto == IPPROTO_SCTP || (ol->flags & RTE_MBUF_F_TX_TCP_SEG))
+		return -ENOTSUP;
+	/* hdr_len <= pkt_len == data_len: the headers are in f */
+	ret = avfbe_ol_check_hdrs(ol, f);
+	if (ret != 0)
+		return ret;
+	l3 = f + ol->l2_len;
+	l4_off = (uint32_t)ol->l2_len + ol->l3_len;
+	l4 = f + l4_off;
+
+	/* headers, L4 bytes summed on the way, Ethernet padding */
+	avfbe_copy(dst, f, l4_off);
+	if (ol->l4_proto != 0) {
+		l4_len = avfbe_l4_len(m, ol, l3);
+		raw = avfbe_copy_sum(dst + l4_off, l4, l4_len);
+	}
+	if (l4_off + l4_len < len)
+		avfbe_copy(dst + l4_off + l4_len, l4 + l4_len,
+			   len - l4_off - l4_len);
+
+	if (ol->ipv4 && (ol->flags & RTE_MBUF_F_TX_IP_CKSUM)) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		/* rte_ipv4_cksum() of the header with its field taken out */
+		sum = rte_raw_cksum(ip, ol->l3_len) +
+			(uint16_t)~ip->hdr_checksum;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		old = (uint16_t)~sum;
+		memcpy(dst + ol->l2_len +
+		       offsetof(struct rte_ipv4_hdr, hdr_checksum),
+		       &old, sizeof(old));
+		ol->ip_ok = true;
+	}
+	if (ol->l4_proto == 0)
+		return 0;
+
+	csum_off = ol->l4_proto == IPPROTO_TCP ? AVFBE_TCP_CSUM_OFF :
+		AVFBE_UDP_CSUM_OFF;
+	memcpy(&old, l4 + csum_off, sizeof(old));
+	/* old field (pseudo-header seed or garbage) out: x + ~x == 0 */
+	sum = (uint32_t)raw + (uint16_t)~old + avfbe_phdr_sum(ol, l3, l4_len);
+	old = avfbe_fold(sum);
+	memcpy(dst + l4_off + csum_off, &old, sizeof(old));
 	ol->l4_ok = true;
 	return 0;
 }
@@ -518,9 +726,9 @@ avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
 
 	/* pkt_len was checked against hdr_len + payload by the caller */
 	if (pay_len != 0)
-		rte_raw_cksum_mbuf(m, ol->hdr_len + pay_off, pay_len, &raw);
+		avfbe_raw_mbuf(m, ol->hdr_len + pay_off, pay_len, &raw);
 	sum = (uint32_t)raw + rte_raw_cksum(tcp, ol->l4_len) +
-		avfbe_phdr_sum(ol, l4_len);
+		avfbe_phdr_sum(ol, l3, l4_len);
 	tcp->cksum = avfbe_fold(sum);
 	ol->ip_ok = true;
 	ol->l4_ok = true;

@@ -549,10 +549,12 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 }
 
 /*
- * The common frame: one segment, no offload request, fits one guest
- * buffer (ctx->avail > 0, checked by the caller). Returns 0 when the mbuf
- * was delivered or filtered, -EAGAIN when avfbe_tx_one() must take it
- * (its buffer address is not plain guest memory: it writes RXE).
+ * The common frame: one segment, no segmentation request, fits one guest
+ * buffer (ctx->avail > 0, checked by the caller); checksum requests are
+ * completed in the guest's copy. Returns 0 when the mbuf was delivered
+ * or filtered, -EAGAIN when avfbe_tx_one() must take it (a buffer
+ * address that is not plain guest memory: it writes RXE; a request the
+ * fast path refuses: it counts or completes it).
  */
 static int
 avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
@@ -575,19 +577,39 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	dst = rte_iavf_emu_xlate(ctx->gq, rte_le_to_cpu_64(qw[0]), len, true);
 	if (unlikely(dst == NULL))
 		return -EAGAIN;
-	l2_len = RTE_ETHER_HDR_LEN;
-	if (!avfbe_ptype_fast(frame, len, &ptype, &hw_ptype, &l3_len)) {
-		ptype = avfbe_tx_ptype(m, &l2_len, &l3_len);
+	if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM)) {
+		struct avfbe_ol ol;
+
+		/* copied with the checksums completed; the slow path counts
+		 * what this refuses
+		 */
+		if (avfbe_ol_csum_flat(m, dst, &ol) != 0)
+			return -EAGAIN;
+		txq->cnt.sw_csum++;
+		ptype = avfbe_ol_ptype(&ol);
 		hw_ptype = avfbe_ptype_of(ptype);
+		l2_len = ol.l2_len;
+		l3_len = ol.l3_len;
+		/* L3L4P only for what was really checked or computed */
+		if (ol.l4_ok)
+			wb.qw1 = AVFBE_RXD_STATUS(L3L4P) |
+				(ol.ip_ok ? 0 : AVFBE_RXD_ERROR(IPE));
+	} else {
+		avfbe_copy(dst, frame, len);
+		l2_len = RTE_ETHER_HDR_LEN;
+		if (!avfbe_ptype_fast(frame, len, &ptype, &hw_ptype,
+				      &l3_len)) {
+			ptype = avfbe_tx_ptype(m, &l2_len, &l3_len);
+			hw_ptype = avfbe_ptype_of(ptype);
+		}
+		if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
+					    RTE_MBUF_F_RX_L4_CKSUM_MASK)))
+			wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
 	}
-	wb.qw1 = (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
-	if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
-				    RTE_MBUF_F_RX_L4_CKSUM_MASK)))
-		wb.qw1 |= avfbe_csum_status_of_mbuf(m, ptype);
+	wb.qw1 |= (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
 	if (ctx->rss.enabled)
 		avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, &wb);
 
-	avfbe_copy(dst, frame, len);
 	qw[0] = rte_cpu_to_le_64(wb.qw0);
 	qw[2] = 0;
 	qw[3] = 0;
@@ -666,8 +688,6 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 		uint16_t nb_pkts, uint32_t tail)
 {
 	struct rte_iavf_emu_queue *gq = txq->gq;
-	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
-		RTE_MBUF_F_TX_IP_CKSUM;
 	struct avfbe_tx_ctx ctx;
 	uint16_t nb_tx = 0;
 
@@ -711,7 +731,8 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 
 		if (nb_tx + 1 < nb_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb_tx + 1], void *));
-		if (likely(m->nb_segs == 1 && !(m->ol_flags & ol_req) &&
+		if (likely(m->nb_segs == 1 &&
+			   !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
 			   m->data_len >= RTE_ETHER_HDR_LEN &&
 			   m->data_len <= ctx.buf_len &&
 			   m->data_len <= ctx.max_frame &&
