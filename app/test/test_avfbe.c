@@ -455,6 +455,89 @@ test_csum_roundtrip(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Checksum offload at every length the summing loop treats differently
+ * (odd, below and around 16 and 64 bytes, a full frame), TCP with the
+ * IPv4 header checksum requested too (IIPT_IPV4_CSUM) and UDP with a
+ * garbage seed, and a UDP frame with Ethernet padding beyond the IP
+ * length, which the L4 checksum must leave out.
+ */
+static int
+test_csum_lengths(void)
+{
+	static const uint16_t pays[] = { 0, 1, 15, 16, 17, 47, 63, 64, 65,
+		127, 300, 1001, 1446 };
+	struct avf_model_txq *tq = &model.txq[0];
+	const uint32_t off = (14 / 2) | ((20 / 4) << 7);
+	struct avf_model_rx_pkt rp;
+	struct rte_mbuf *m;
+	unsigned int i, udp;
+	uint64_t iova;
+	uint8_t *buf;
+
+	for (udp = 0; udp < 2; udp++) {
+		for (i = 0; i < RTE_DIM(pays) + udp; i++) {
+			/* the UDP extra case: 1 byte padded to 60 */
+			bool pad = i == RTE_DIM(pays);
+			uint32_t pay = pad ? 1 : pays[i];
+			uint32_t l4 = udp ? 8 : 20, len = 34 + l4 + pay;
+			uint32_t cmd = IAVF_TX_DESC_CMD_EOP |
+				IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC;
+			struct rte_ipv4_hdr *ip;
+			uint32_t k;
+
+			buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+			ip = (void *)(buf + 14);
+			if (udp) {
+				avfbe_test_udp_frame(buf, len, &model.mac, 7,
+						     4000, 4001);
+				for (k = 0; k < pay; k++)
+					buf[42 + k] = (uint8_t)(k * 13 + 5);
+				/* any seed: the device takes it out */
+				((struct rte_udp_hdr *)(ip + 1))->dgram_cksum =
+					rte_cpu_to_be_16(0x1234);
+				cmd |= IAVF_TX_DESC_CMD_IIPT_IPV4 |
+					IAVF_TX_DESC_CMD_L4T_EOFT_UDP;
+				if (pad) {
+					memset(buf + len, 0xee, 60 - len);
+					len = 60;
+				}
+			} else {
+				build_tcp(buf, pay, false, &model.mac);
+				/* the device computes it */
+				ip->hdr_checksum = 0;
+				cmd |= IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM |
+					IAVF_TX_DESC_CMD_L4T_EOFT_TCP;
+			}
+			CHECK(avf_model_tx_data(tq, iova, len, cmd,
+					off | ((l4 / 4) << 14)) == 0, "post");
+			CHECK(avf_model_tx_kick(tq) == 0, "kick");
+			CHECK(port_rx(0, &m, 1, 1) == 1, "%s %u: nothing received",
+			      udp ? "udp" : "tcp", pay);
+			CHECK(port_tx(0, &m, 1) == 1, "port tx");
+			CHECK(guest_rx(0, &rp, 1) == 1, "guest received nothing");
+			CHECK(rp.eof && rp.len == len && rp.error == 0 &&
+			      (rp.status &
+			       RTE_BIT32(IAVF_RX_DESC_STATUS_L3L4P_SHIFT)),
+			      "%s %u: len %u status %#x error %#x",
+			      udp ? "udp" : "tcp", pay, rp.len, rp.status,
+			      rp.error);
+			ip = (void *)(rp.data + 14);
+			CHECK(rte_raw_cksum(ip, 20) == 0xffff,
+			      "%s %u: IPv4 header checksum", udp ? "udp" : "tcp",
+			      pay);
+			CHECK(rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0,
+			      "%s %u: L4 checksum", udp ? "udp" : "tcp", pay);
+			CHECK(memcmp(rp.data + 34 + l4, buf + 34 + l4,
+				     len - 34 - l4) == 0, "%s %u: payload",
+			      udp ? "udp" : "tcp", pay);
+			avf_model_rx_post(&model.rxq[0], 1);
+			avf_model_rx_kick(&model.rxq[0]);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
 /* Guest TSO (context descriptor, 2 data descriptors) becomes one TCP_SEG
  * mbuf; the port's Tx segments it into valid MSS-sized frames.
  */
@@ -883,6 +966,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_info_link),
 		TEST_CASE(test_guest_tx_plain),
 		TEST_CASE(test_csum_roundtrip),
+		TEST_CASE(test_csum_lengths),
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_bad_guest_input),
