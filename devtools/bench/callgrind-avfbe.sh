@@ -13,7 +13,8 @@
 # Calls that moved nothing are taken out: a separate run per doorbell
 # mode (AVFBE_PERF_EMPTY) measures the Ir of an rx_burst on an idle ring
 # and of a tx_burst refused for lack of guest buffers; the traffic runs
-# count such calls ("rx empty", "tx none") and their cost is subtracted.
+# count such calls and their cost is subtracted (a run with more than one
+# such call per two packets is taken again, best of three).
 # Both costs are printed ("empty Ir"). The guest model also counts the
 # vfio-user messages it sent while the packets moved (msgs/pkt).
 #
@@ -116,9 +117,25 @@ for ol in none linux; do
 for mode in shared trapped; do
 	for frame in 64 1518; do
 		name=$mode-$ol-$frame
-		run_case "$name" AVFBE_PERF_DOORBELL=$mode \
-			AVFBE_PERF_FRAME=$frame AVFBE_PERF_OFFLOADS=$ol \
-			AVFBE_PERF_PKTS=$pkts
+		# An empty call may also be a trylock that lost to the control
+		# thread (trapped doorbells), cheaper than the measured empty
+		# cost: a run with many of them is taken again (best of 3).
+		for try in 1 2 3; do
+			run_case "$name" AVFBE_PERF_DOORBELL=$mode \
+				AVFBE_PERF_FRAME=$frame AVFBE_PERF_OFFLOADS=$ol \
+				AVFBE_PERF_PKTS=$pkts
+			line=$(grep '^avfbe_perf: ' "$out/$name.log")
+			empty=$(( $(field "$line" idle_polls) + \
+				$(field "$line" tx_full_calls) ))
+			if [ "$try" = 1 ] || [ "$empty" -lt "$best" ]; then
+				best=$empty
+				cp "$out/$name.log" "$out/$name.best.log"
+				cp "$out/callgrind.out.$name" "$out/callgrind.best"
+			fi
+			[ $((empty * 2)) -gt "$pkts" ] || break
+		done
+		mv "$out/$name.best.log" "$out/$name.log"
+		mv "$out/callgrind.best" "$out/callgrind.out.$name"
 		prof=$out/callgrind.out.$name
 		line=$(grep '^avfbe_perf: ' "$out/$name.log")
 		moved=$(field "$line" packets)
