@@ -29,7 +29,9 @@
 #include <rte_iavf_emu.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
+#include <rte_thash.h>
 #include <rte_udp.h>
 #include <rte_vfio_user.h>
 
@@ -538,6 +540,102 @@ test_csum_lengths(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Send one IPv4 frame (TCP or UDP, the given addresses and ports) from the
+ * port to guest queue 0 and return the hash its write-back reports, or
+ * UINT64_MAX when it reports none.
+ */
+static uint64_t
+rss_of_frame(bool tcp, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
+{
+	struct avf_model_rx_pkt rp;
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *m;
+	uint32_t len = tcp ? 54 + 10 : 42 + 22;
+	uint64_t hash = UINT64_MAX;
+	uint8_t *f;
+
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return UINT64_MAX - 1;
+	f = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (tcp)
+		build_tcp(f, 10, false, &model.mac);
+	else
+		avfbe_test_udp_frame(f, len, &model.mac, 9, 0, 0);
+	ip = (void *)(f + 14);
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	/* source and destination port lead TCP and UDP headers alike */
+	((struct rte_udp_hdr *)(ip + 1))->src_port = rte_cpu_to_be_16(sp);
+	((struct rte_udp_hdr *)(ip + 1))->dst_port = rte_cpu_to_be_16(dp);
+	if (port_tx(0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return UINT64_MAX - 1;
+	}
+	if (guest_rx(0, &rp, 1) != 1)
+		return UINT64_MAX - 1;
+	if (((rp.status >> IAVF_RX_DESC_STATUS_FLTSTAT_SHIFT) & 3) ==
+	    IAVF_RX_DESC_FLTSTAT_RSS_HASH)
+		hash = rp.rss;
+	avf_model_rx_post(&model.rxq[0], 1);
+	avf_model_rx_kick(&model.rxq[0]);
+	return hash;
+}
+
+/*
+ * The RSS hash the guest reads is the Toeplitz hash (rte_softrss(), the
+ * reference) of the address and port tuple under the key the guest
+ * configured, for random tuples, and follows a key change at once.
+ */
+static int
+test_rss_hash(void)
+{
+	alignas(4) uint8_t key[64];
+	uint8_t buf[sizeof(struct virtchnl_rss_key) + 64];
+	struct virtchnl_rss_key *vrk = (void *)buf;
+	uint16_t key_len = model.vf_res->rss_key_size;
+	unsigned int round, i;
+
+	CHECK(key_len >= 40 && key_len <= sizeof(key), "key size %u", key_len);
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {
+			/* a new key from the guest */
+			for (i = 0; i < key_len; i++)
+				model.rss_key[i] = (uint8_t)rte_rand();
+			memset(buf, 0, sizeof(buf));
+			vrk->vsi_id = model.vsi_id;
+			vrk->key_len = key_len;
+			memcpy(vrk->key, model.rss_key, key_len);
+			CHECK(avf_model_vc_call(&model, VIRTCHNL_OP_CONFIG_RSS_KEY,
+					buf, sizeof(*vrk) + key_len - 1,
+					1000) == 0,
+			      "CONFIG_RSS_KEY");
+		}
+		memcpy(key, model.rss_key, key_len);
+		for (i = 0; i < 64; i++) {
+			union rte_thash_tuple t;
+			bool tcp = i & 1;
+			uint64_t got;
+			uint32_t want;
+
+			t.v4.src_addr = (uint32_t)rte_rand();
+			t.v4.dst_addr = (uint32_t)rte_rand();
+			t.v4.sport = (uint16_t)rte_rand();
+			t.v4.dport = (uint16_t)rte_rand();
+			want = rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN,
+					   key);
+			got = rss_of_frame(tcp, t.v4.src_addr, t.v4.dst_addr,
+					   t.v4.sport, t.v4.dport);
+			CHECK(got == want, "key %u, %s %08x:%u -> %08x:%u: hash "
+			      "%#" PRIx64 ", Toeplitz %#x", round,
+			      tcp ? "TCP" : "UDP", t.v4.src_addr, t.v4.sport,
+			      t.v4.dst_addr, t.v4.dport, got, want);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
 /* Guest TSO (context descriptor, 2 data descriptors) becomes one TCP_SEG
  * mbuf; the port's Tx segments it into valid MSS-sized frames.
  */
@@ -967,6 +1065,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_guest_tx_plain),
 		TEST_CASE(test_csum_roundtrip),
 		TEST_CASE(test_csum_lengths),
+		TEST_CASE(test_rss_hash),
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_bad_guest_input),

@@ -187,6 +187,7 @@ struct iavf_emu_dev {
 	bool promisc;
 	bool allmulti;
 	struct rte_iavf_emu_rss rss;
+	uint32_t rss_gen;		/* last rss.gen given out */
 
 	/* link: backend requests (any thread), sent on the control thread */
 	RTE_ATOMIC(uint32_t) link_up;
@@ -282,6 +283,7 @@ void iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t v_opcode,
 		uint8_t *msg, uint16_t len, bool msg_ok);
 void iavf_emu_vc_send_link(struct iavf_emu_dev *dev);
 void iavf_emu_vc_reset(struct iavf_emu_dev *dev);
+void iavf_emu_rss_changed(struct iavf_emu_dev *dev);
 
 /* iavf_emu_irq.c */
 void iavf_emu_irq_reset(struct iavf_emu_dev *dev);

@@ -780,6 +780,8 @@ iavf_emu_create(const char *name, const char *params,
 	iavf_emu_pci_init(dev);
 	iavf_emu_regs_reset(dev, false);
 	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_VFACTIVE);
+	/* virtchnl state as after a reset (default hash types) */
+	iavf_emu_vc_reset(dev);
 	iavf_emu_queues_init(dev);
 	iavf_emu_devs_set(dev->emu_id, dev);
 

@@ -161,6 +161,7 @@ rss_regs_sync(struct iavf_emu_dev *dev)
 	dev->rss.hena = iavf_emu_reg(dev, IAVF_VFQF_HENA(0)) |
 		((uint64_t)iavf_emu_reg(dev, IAVF_VFQF_HENA(1)) << 32);
 	dev->rss.enabled = true;
+	iavf_emu_rss_changed(dev);
 	rte_rwlock_write_unlock(&dev->cfg_lock);
 }
 

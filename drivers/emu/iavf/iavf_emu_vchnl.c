@@ -47,6 +47,15 @@ vc_bad(struct iavf_emu_dev *dev, uint32_t v_opcode, const char *what)
 	return VIRTCHNL_STATUS_ERR_PARAM;
 }
 
+/* The RSS configuration changed (cfg_lock held for writing). */
+void
+iavf_emu_rss_changed(struct iavf_emu_dev *dev)
+{
+	if (++dev->rss_gen == 0)
+		dev->rss_gen = 1;
+	dev->rss.gen = dev->rss_gen;
+}
+
 void
 iavf_emu_vc_reset(struct iavf_emu_dev *dev)
 {
@@ -59,6 +68,7 @@ iavf_emu_vc_reset(struct iavf_emu_dev *dev)
 	dev->allmulti = false;
 	memset(&dev->rss, 0, sizeof(dev->rss));
 	dev->rss.hena = IAVF_EMU_HENA;
+	iavf_emu_rss_changed(dev);
 	rte_rwlock_write_unlock(&dev->cfg_lock);
 	/* The negotiated version survives: after RESET_VF a Linux VF sends
 	 * GET_VF_RESOURCES without a new VERSION.
@@ -570,6 +580,7 @@ vc_rss_key(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 	memset(dev->rss.key, 0, sizeof(dev->rss.key));
 	memcpy(dev->rss.key, k->key, k->key_len);
 	dev->rss.key_len = k->key_len;
+	iavf_emu_rss_changed(dev);
 	rte_rwlock_write_unlock(&dev->cfg_lock);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
@@ -592,6 +603,7 @@ vc_rss_lut(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 	memcpy(dev->rss.lut, l->lut, l->lut_entries);
 	dev->rss.lut_len = l->lut_entries;
 	dev->rss.enabled = l->lut_entries > 0;
+	iavf_emu_rss_changed(dev);
 	rte_rwlock_write_unlock(&dev->cfg_lock);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
@@ -605,6 +617,7 @@ vc_set_hena(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 		return vc_bad(dev, op, "unsupported hash types");
 	rte_rwlock_write_lock(&dev->cfg_lock);
 	dev->rss.hena = h->hena;
+	iavf_emu_rss_changed(dev);
 	rte_rwlock_write_unlock(&dev->cfg_lock);
 	return VIRTCHNL_STATUS_SUCCESS;
 }

@@ -137,6 +137,10 @@ struct rte_iavf_emu_rss {
 	uint8_t lut[64];     /**< Redirection table. */
 	uint16_t lut_len;    /**< Valid entries in lut. */
 	uint64_t hena;       /**< Enabled hash types (VIRTCHNL HENA bits). */
+	/** Changes with every change of the above (never 0): a backend
+	 * keeps what it derives from the key (hash tables) until it moves.
+	 */
+	uint32_t gen;
 };
 
 /**

@@ -101,9 +101,12 @@ struct avfbe_rx_queue {
 	struct avfbe_rxq_counters cnt_base;
 };
 
+struct avfbe_rss_tbl;
+
 /* Port Tx queue: fills the guest's Rx ring. */
 struct avfbe_tx_queue {
 	struct rte_iavf_emu_queue *gq;  /* guest Rx queue */
+	struct avfbe_rss_tbl *rss_tbl;  /* hash tables of the guest's key */
 	struct avfbe_adapter *ad;
 	uint16_t emu_id;
 	uint16_t queue_id;
@@ -155,7 +158,21 @@ int avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1,
 uint8_t avfbe_ptype_of(uint32_t rte_ptype);
 
 /* avfbe_rss.c */
-bool avfbe_rss_hash(const struct rte_iavf_emu_rss *rss,
+/* Longest hash input: IPv6 source and destination, L4 ports. */
+#define AVFBE_RSS_MAX_INPUT 36
+
+/* Toeplitz tables of one RSS key, rebuilt when the guest changes it. */
+struct avfbe_rss_tbl {
+	uint32_t gen;           /* rte_iavf_emu_rss.gen built from */
+	bool built;
+	bool usable;            /* RSS enabled, key long enough */
+	uint64_t pctypes;       /* classifier types the guest hashes */
+	uint32_t t[AVFBE_RSS_MAX_INPUT][256];
+};
+
+void avfbe_rss_tbl_build(struct avfbe_rss_tbl *tbl,
+		const struct rte_iavf_emu_rss *rss);
+bool avfbe_rss_hash(const struct avfbe_rss_tbl *tbl,
 		const struct rte_mbuf *m, uint32_t ptype, uint32_t l2_len,
 		uint32_t l3_len, uint32_t *hash);
 

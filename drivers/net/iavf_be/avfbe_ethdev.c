@@ -189,9 +189,14 @@ static int
 avfbe_dev_stop(struct rte_eth_dev *dev)
 {
 	struct avfbe_adapter *ad = dev->data->dev_private;
+	uint16_t i;
 
 	ad->started = false;
 	avfbe_set_queue_states(dev, RTE_ETH_QUEUE_STATE_STOPPED);
+	/* no burst runs now: the Rx queues give their spare mbufs back */
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		if (dev->data->rx_queues[i] != NULL)
+			avfbe_rx_stash_release(dev->data->rx_queues[i]);
 	avfbe_guest_link(ad);
 	avfbe_link_refresh(dev, false);
 	return 0;
@@ -229,7 +234,11 @@ avfbe_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 static void
 avfbe_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	rte_free(dev->data->tx_queues[qid]);
+	struct avfbe_tx_queue *txq = dev->data->tx_queues[qid];
+
+	if (txq != NULL)
+		rte_free(txq->rss_tbl);
+	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
 }
 
@@ -315,6 +324,12 @@ avfbe_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 				 RTE_CACHE_LINE_SIZE, socket_id);
 	if (txq == NULL)
 		return -ENOMEM;
+	txq->rss_tbl = rte_zmalloc_socket("avfbe_rss_tbl",
+			sizeof(*txq->rss_tbl), RTE_CACHE_LINE_SIZE, socket_id);
+	if (txq->rss_tbl == NULL) {
+		rte_free(txq);
+		return -ENOMEM;
+	}
 	txq->gq = gq;
 	txq->ad = ad;
 	txq->emu_id = ad->emu_id;

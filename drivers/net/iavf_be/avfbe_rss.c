@@ -14,7 +14,6 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_ptype.h>
-#include <rte_thash.h>
 
 #include "iavf_type.h"
 #include "avfbe.h"
@@ -76,67 +75,107 @@ avfbe_rss_enabled(uint64_t hena, int pctype)
 }
 
 /*
- * Hash of a frame whose L3 header starts at l2_len and is l3_len long.
- * Returns true and sets *hash when the guest's configuration covers it.
+ * Toeplitz by tables: the hash of an input is the XOR, over its set bits,
+ * of the 32 key bits starting at the bit's position. For each input byte
+ * position i and byte value v, tbl->t[i][v] holds the XOR for the bits of
+ * v at position i, so a hash takes one lookup per input byte instead of
+ * work per set bit (rte_softrss()).
+ */
+void
+avfbe_rss_tbl_build(struct avfbe_rss_tbl *tbl, const struct rte_iavf_emu_rss *rss)
+{
+	uint32_t win[AVFBE_RSS_MAX_INPUT * 8];
+	uint32_t i, v, bit;
+	int pc;
+
+	tbl->gen = rss->gen;
+	tbl->built = true;
+	tbl->usable = rss->enabled &&
+		rss->key_len >= AVFBE_RSS_MAX_INPUT + sizeof(uint32_t);
+	tbl->pctypes = 0;
+	if (!tbl->usable)
+		return;
+	for (pc = 0; pc < 64; pc++)
+		if (avfbe_rss_enabled(rss->hena, pc))
+			tbl->pctypes |= RTE_BIT64(pc);
+	/* win[j]: key bits j .. j + 31, the first one most significant */
+	for (bit = 0; bit < RTE_DIM(win); bit++) {
+		uint32_t w = 0, k;
+
+		for (k = 0; k < 32; k++) {
+			uint32_t b = bit + k;
+
+			w = w << 1 | ((rss->key[b / 8] >> (7 - b % 8)) & 1);
+		}
+		win[bit] = w;
+	}
+	for (i = 0; i < AVFBE_RSS_MAX_INPUT; i++) {
+		tbl->t[i][0] = 0;
+		/* v with its lowest set bit cleared, plus that bit's window */
+		for (v = 1; v < 256; v++)
+			tbl->t[i][v] = tbl->t[i][v & (v - 1)] ^
+				win[i * 8 + 7 - __builtin_ctz(v)];
+	}
+}
+
+static inline uint32_t
+avfbe_rss_bytes(const struct avfbe_rss_tbl *tbl, const uint8_t *in,
+		uint32_t off, uint32_t len, uint32_t h)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		h ^= tbl->t[off + i][in[i]];
+	return h;
+}
+
+/*
+ * Hash of a frame whose L3 header starts at l2_len and is l3_len long,
+ * with the table of the guest's current key (avfbe_rss_tbl_build()).
+ * The input is what the hardware hashes, in packet byte order: source and
+ * destination address, then the L4 ports when the type covers them.
+ * Returns true and sets *hash when the guest's configuration covers the
+ * packet.
  */
 bool
-avfbe_rss_hash(const struct rte_iavf_emu_rss *rss, const struct rte_mbuf *m,
+avfbe_rss_hash(const struct avfbe_rss_tbl *tbl, const struct rte_mbuf *m,
 		uint32_t ptype, uint32_t l2_len, uint32_t l3_len, uint32_t *hash)
 {
-	union rte_thash_tuple tuple;
-	uint8_t buf[sizeof(struct rte_ipv6_hdr) + 4];
-	bool with_ports;
-	const void *p;
-	uint32_t len;
+	uint8_t buf[sizeof(struct rte_ipv6_hdr)];
+	uint8_t pbuf[4];
+	const uint8_t *ip, *ports = NULL;
+	uint32_t alen, l4 = ptype & RTE_PTYPE_L4_MASK;
 	int pctype;
 
-	if (!rss->enabled || rss->key_len < RTE_THASH_V6_L4_LEN * 4 + 4)
+	if (!tbl->usable)
 		return false;
 	pctype = avfbe_rss_pctype(ptype);
-	if (pctype < 0 || !avfbe_rss_enabled(rss->hena, pctype))
+	if (pctype < 0 || !(tbl->pctypes & RTE_BIT64(pctype)))
 		return false;
-	with_ports = (ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP ||
-		(ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_UDP ||
-		(ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_SCTP;
 
 	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
-		const struct rte_ipv4_hdr *ip;
-		const uint8_t *ports;
-
-		p = rte_pktmbuf_read(m, l2_len, sizeof(*ip), buf);
-		if (p == NULL)
+		ip = rte_pktmbuf_read(m, l2_len, sizeof(struct rte_ipv4_hdr),
+				      buf);
+		if (ip == NULL)
 			return false;
-		ip = p;
-		tuple.v4.src_addr = rte_be_to_cpu_32(ip->src_addr);
-		tuple.v4.dst_addr = rte_be_to_cpu_32(ip->dst_addr);
-		len = RTE_THASH_V4_L3_LEN;
-		if (with_ports) {
-			ports = rte_pktmbuf_read(m, l2_len + l3_len, 4, buf);
-			if (ports == NULL)
-				return false;
-			tuple.v4.sport = (uint16_t)(ports[0] << 8 | ports[1]);
-			tuple.v4.dport = (uint16_t)(ports[2] << 8 | ports[3]);
-			len = RTE_THASH_V4_L4_LEN;
-		}
+		ip += offsetof(struct rte_ipv4_hdr, src_addr);
+		alen = 2 * sizeof(rte_be32_t);
 	} else {
-		const struct rte_ipv6_hdr *ip6;
-		const uint8_t *ports;
-
-		p = rte_pktmbuf_read(m, l2_len, sizeof(*ip6), buf);
-		if (p == NULL)
+		ip = rte_pktmbuf_read(m, l2_len, sizeof(struct rte_ipv6_hdr),
+				      buf);
+		if (ip == NULL)
 			return false;
-		ip6 = p;
-		rte_thash_load_v6_addrs(ip6, &tuple);
-		len = RTE_THASH_V6_L3_LEN;
-		if (with_ports) {
-			ports = rte_pktmbuf_read(m, l2_len + l3_len, 4, buf);
-			if (ports == NULL)
-				return false;
-			tuple.v6.sport = (uint16_t)(ports[0] << 8 | ports[1]);
-			tuple.v6.dport = (uint16_t)(ports[2] << 8 | ports[3]);
-			len = RTE_THASH_V6_L4_LEN;
-		}
+		ip += offsetof(struct rte_ipv6_hdr, src_addr);
+		alen = 32;
 	}
-	*hash = rte_softrss((uint32_t *)&tuple, len, rss->key);
+	if (l4 == RTE_PTYPE_L4_TCP || l4 == RTE_PTYPE_L4_UDP ||
+	    l4 == RTE_PTYPE_L4_SCTP) {
+		ports = rte_pktmbuf_read(m, l2_len + l3_len, sizeof(pbuf), pbuf);
+		if (ports == NULL)
+			return false;
+	}
+	*hash = avfbe_rss_bytes(tbl, ip, 0, alen, 0);
+	if (ports != NULL)
+		*hash = avfbe_rss_bytes(tbl, ports, alen, sizeof(pbuf), *hash);
 	return true;
 }

@@ -57,7 +57,8 @@ struct avfbe_tx_ctx {
 	bool placed;
 	struct rte_ether_addr last_ok;  /* last destination accepted */
 	bool have_last_ok;
-	struct rte_iavf_emu_rss rss;
+	bool rss;              /* the guest enabled RSS: report the hash */
+	const struct avfbe_rss_tbl *rss_tbl;
 };
 
 /* mbufs returned to their pool with one call. */
@@ -262,8 +263,8 @@ avfbe_tx_rss(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 {
 	uint32_t hash;
 
-	if (ctx->rss.enabled &&
-	    avfbe_rss_hash(&ctx->rss, m, ptype, l2_len, l3_len, &hash)) {
+	if (ctx->rss &&
+	    avfbe_rss_hash(ctx->rss_tbl, m, ptype, l2_len, l3_len, &hash)) {
 		wb->qw0 = (uint64_t)hash << 32;
 		wb->qw1 |= AVFBE_RXD_FLTSTAT_RSS;
 	}
@@ -607,7 +608,7 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 			wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
 	}
 	wb.qw1 |= (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
-	if (ctx->rss.enabled)
+	if (ctx->rss)
 		avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, &wb);
 
 	qw[0] = rte_cpu_to_le_64(wb.qw0);
@@ -688,6 +689,7 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 		uint16_t nb_pkts, uint32_t tail)
 {
 	struct rte_iavf_emu_queue *gq = txq->gq;
+	struct rte_iavf_emu_rss rss;
 	struct avfbe_tx_ctx ctx;
 	uint16_t nb_tx = 0;
 
@@ -723,8 +725,14 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 		ctx.promisc = false;
 		ctx.allmulti = false;
 	}
-	if (rte_iavf_emu_get_rss(txq->emu_id, &ctx.rss) != 0)
-		ctx.rss.enabled = false;
+	ctx.rss = false;
+	ctx.rss_tbl = txq->rss_tbl;
+	if (rte_iavf_emu_get_rss(txq->emu_id, &rss) == 0 && rss.enabled) {
+		/* the guest's key changed: new tables (once per change) */
+		if (!txq->rss_tbl->built || txq->rss_tbl->gen != rss.gen)
+			avfbe_rss_tbl_build(txq->rss_tbl, &rss);
+		ctx.rss = txq->rss_tbl->usable;
+	}
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		const struct rte_mbuf *m = pkts[nb_tx];
