@@ -3,8 +3,8 @@
 #
 # Build (once) and cache the real-guest harness: a Debian trixie root with
 # QEMU 11.x (trixie-backports) that runs the guests, the trixie kernel as an
-# uncompressed vmlinux (PVH entry) and a busybox initramfs with iavf, iperf3
-# and ethtool.  Idempotent: every stage leaves a stamp in the root, a run with
+# uncompressed vmlinux (PVH entry) and a busybox initramfs with iavf,
+# virtio_net, iperf3 and ethtool.  Idempotent: every stage leaves a stamp in the root, a run with
 # everything in place takes seconds.  The initramfs is rebuilt when the guest
 # files (devtools/vm/guest/*, in-root/build-initramfs.sh) change.
 #
@@ -129,23 +129,30 @@ if [ ! -f "$VM_STAMPS/kernel" ] || [ ! -f "$VM_ROOT$VM_OUT/vmlinux" ]; then
 	run "extracting vmlinux from vmlinuz-$kv" vm_chroot sh "$VM_HARNESS/extract-vmlinux.sh" \
 		"$VM_HARNESS/kernel/boot/vmlinuz-$kv" "$VM_OUT/vmlinux"
 	rm -rf "$VM_ROOT$VM_HARNESS/debs"
-	rm -f "$VM_STAMPS/initramfs"
+	rm -f "$VM_STAMPS/initramfs" "$VM_ROOT$VM_OUT"/initramfs-*.cpio
 	stamp_set kernel "$kv"
 fi
 kv=$(cat "$VM_STAMPS/kernel")
 
 # --- stage 4: the initramfs --------------------------------------------------
-ihash="$(vm_initramfs_sources_hash) $kv"
-if ! stamp_ok initramfs "$ihash" || [ ! -f "$VM_ROOT$VM_OUT/initramfs.cpio" ]; then
-	log "building the guest initramfs"
+# Named by the hash of its sources (vm_initramfs): trees with other guest
+# files keep theirs.  Built for the kernel of the stamp (a new kernel removes
+# them all, above).
+initramfs=$(vm_initramfs)
+if [ ! -f "$VM_ROOT$initramfs" ]; then
+	log "building the guest initramfs (modules: $VM_INITRAMFS_MODULES)"
 	need_space "$VM_DIR" 200
 	rm -rf "$VM_ROOT$VM_HARNESS/guest"
 	mkdir -p "$VM_ROOT$VM_HARNESS/guest"
 	cp "$VM_HERE"/guest/* "$VM_HERE/in-root/build-initramfs.sh" "$VM_ROOT$VM_HARNESS/guest/"
+	# shellcheck disable=SC2086 # one argument per module
 	run "building the initramfs" vm_chroot env KV="$kv" \
-		sh "$VM_HARNESS/guest/build-initramfs.sh" "$VM_HARNESS/guest" "$VM_OUT/initramfs.cpio" iavf
-	stamp_set initramfs "$ihash"
+		sh "$VM_HARNESS/guest/build-initramfs.sh" "$VM_HARNESS/guest" "$initramfs" $VM_INITRAMFS_MODULES
 fi
+# The most recently set up four stay (every test runs setup.sh first).
+touch "$VM_ROOT$initramfs"
+# shellcheck disable=SC2012 # names without blanks
+ls -t "$VM_ROOT$VM_OUT"/initramfs-*.cpio | tail -n +5 | xargs -r rm -f
 
 qv=$(vm_chroot qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
-log "ready in $(($(date +%s) - t0)) s: QEMU $qv, guest kernel $kv, initramfs $(($(stat -c %s "$VM_ROOT$VM_OUT/initramfs.cpio") / 1024)) KiB"
+log "ready in $(($(date +%s) - t0)) s: QEMU $qv, guest kernel $kv, initramfs ${initramfs##*/} $(($(stat -c %s "$VM_ROOT$initramfs") / 1024)) KiB"

@@ -3,9 +3,10 @@
 #
 # Smoke test of the real-guest harness: runs setup.sh, boots a guest without
 # devices and checks, from the host side, that the guest kernel is the one
-# setup.sh installed, that iavf loaded and that the guest tools the tests
-# rely on work (ip, ping, iperf3, md5sum, sha256sum, nc, devmem, ethtool,
-# dmesg, pci-list).  Prints "PASS vm-smoke" or "FAIL vm-smoke: <reason>".
+# setup.sh installed, that iavf and virtio_net loaded and that the guest
+# tools the tests rely on work (ip, ping, iperf3, md5sum, sha256sum, nc,
+# devmem, ethtool, dmesg, pci-list).  Prints "PASS vm-smoke" or
+# "FAIL vm-smoke: <reason>".
 #
 # usage: devtools/vm/smoke-test.sh      (as root)
 
@@ -39,6 +40,7 @@ echo "SMOKE iperf3 $(iperf3 --version | head -n 1)"
 echo "SMOKE ethtool $(ethtool --version)"
 harness_check "iavf module loaded" grep -q '^iavf ' /proc/modules
 harness_check "iavf PCI driver registered" test -d /sys/bus/pci/drivers/iavf
+harness_check "virtio_net driver registered" test -d /sys/bus/virtio/drivers/virtio_net
 harness_check "lo has 127.0.0.1" sh -c 'ip addr show dev lo | grep -q "inet 127.0.0.1/8"'
 harness_check "ping 127.0.0.1" ping -c 1 -W 2 127.0.0.1
 harness_check "iperf3 transfer over lo" sh -c '
@@ -69,19 +71,20 @@ expect_re() {
 
 kv=$(cat "$VM_STAMPS/kernel")
 expect "SMOKE kernel $kv"
-for m in libie libeth iavf; do
+for m in libie libeth iavf failover net_failover virtio_net; do
 	expect "HARNESS: insmod $m ok"
 done
 expect "SMOKE md5 $(printf %s "$PAYLOAD" | md5sum | cut -d' ' -f1)"
 expect "SMOKE sha256 $(printf %s "$PAYLOAD" | sha256sum | cut -d' ' -f1)"
 expect_re "SMOKE iperf3 iperf 3\.[0-9.]+.*"
 expect_re "SMOKE ethtool ethtool version [0-9.]+"
-for c in "iavf module loaded" "iavf PCI driver registered" "lo has 127.0.0.1" "ping 127.0.0.1" \
+for c in "iavf module loaded" "iavf PCI driver registered" "virtio_net driver registered" \
+	"lo has 127.0.0.1" "ping 127.0.0.1" \
 	"iperf3 transfer over lo" "nc transfer over lo" "devmem reads the HPET vendor id" \
 	"dmesg readable" "pci-list shows the q35 host bridge"; do
 	expect "CHECK ok: $c"
 done
 ! grep -q '^CHECK FAIL' "$TMPD/console.log" || failed "$(grep -m1 '^CHECK FAIL' "$TMPD/console.log") ($LOGMSG)"
-expect "CHECKS: 9 run, 0 failed"
+expect "CHECKS: 10 run, 0 failed"
 expect "HARNESS-RESULT rc=0"
 echo "PASS vm-smoke ($(sed -n 's/^run-guest\[vm-smoke\]: guest done in \([0-9.]* s\).*/\1/p' "$TMPD/run-guest.err"))"

@@ -30,12 +30,27 @@
 # Measured on two shared cores (iperf3 5 s each way / 64 MiB nc transfers
 # each way / demo wall time): nice 1329-1735 Mbit/s / 197-257 Mbit/s / 49 s;
 # split 817-1251 / 111-199 / 56-60 s; pinned 767-1313 / 120-165 / 61-67 s.
+#
+# VM2VM_BACKEND=vhost (for comparisons, devtools/bench/vm-avfbe-vs-vhost.sh)
+# puts virtio-net in place of the emulated AVFs: testpmd forwards between two
+# net_vhost ports (vhost-user servers, "net_vhostN,iface=SOCK,tso=1" plus
+# VM2VM_VHOST_DEVARGS) and each guest gets "-chardev socket -netdev
+# vhost-user -device virtio-net-pci" on one of them (its RAM is already a
+# shared memfd); the guests' driver is virtio_net.
 
 VM2VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM2VM_GUEST_SCRIPTS=$VM2VM_TOP/devtools/vm/guest-scripts
 
 VM2VM_BUILD=${BUILD:-build}
 VM2VM_CPUS=${VM2VM_CPUS:-nice}	# nice | split | pinned
+VM2VM_BACKEND=${VM2VM_BACKEND:-avfbe}	# avfbe | vhost
+# Added to each net_vhost port's devargs.  legacy-ol-flags=1: the vhost
+# library marks a guest's GSO packet for TSO (RTE_MBUF_F_TX_TCP_SEG and
+# the header lengths) as it dequeues it, so that the other port hands it to
+# its guest whole (virtio-net header with gso_type); without it the packet
+# gets Rx flags only (RX_LRO) and reaches the other guest as one 64 KiB
+# frame without a GSO header.
+VM2VM_VHOST_DEVARGS=${VM2VM_VHOST_DEVARGS-,legacy-ol-flags=1}
 VM2VM_DIR=		# per-run directory: sockets, logs, scripts
 VM2VM_TP_PID=		# testpmd
 VM2VM_TP_LOG=
@@ -68,9 +83,21 @@ vm2vm_init() {
 	trap 'exit 143' TERM
 }
 
-# vm2vm_sock N: the vfio-user socket of emulated device N.
+# vm2vm_sock N: the vfio-user socket of emulated device N (the vhost-user
+# socket of net_vhostN with VM2VM_BACKEND=vhost).
 vm2vm_sock() {
-	echo "$VM2VM_DIR/avf$1.sock"
+	case $VM2VM_BACKEND in
+	vhost) echo "$VM2VM_DIR/vhost$1.sock" ;;
+	*) echo "$VM2VM_DIR/avf$1.sock" ;;
+	esac
+}
+
+# vm2vm_guest_driver: the guests' driver of their NIC.
+vm2vm_guest_driver() {
+	case $VM2VM_BACKEND in
+	vhost) echo virtio_net ;;
+	*) echo iavf ;;
+	esac
 }
 
 # vm2vm_start_testpmd [EAL/testpmd argument]...: start testpmd with the two
@@ -79,7 +106,7 @@ vm2vm_sock() {
 # "--" (EAL options such as --log-level).
 # shellcheck disable=SC2120 # the arguments are optional
 vm2vm_start_testpmd() {
-	local tp=${VM2VM_TP_BIN:-$VM2VM_BUILD/subprojects/dpdk/app/dpdk-testpmd} lcores prio _
+	local tp=${VM2VM_TP_BIN:-$VM2VM_BUILD/subprojects/dpdk/app/dpdk-testpmd} lcores prio ports _
 	[ -n "$VM2VM_TP_BIN" ] || [ -x "$tp" ] ||
 		{ vm2vm_log "no $tp: build first (devtools/build.sh)"; return 1; }
 	prio=()
@@ -90,19 +117,27 @@ vm2vm_start_testpmd() {
 	nice) lcores=(-l 0-1); prio=(nice -n 19) ;;
 	*) vm2vm_log "VM2VM_CPUS: split, pinned or nice, not '$VM2VM_CPUS'"; return 1 ;;
 	esac
+	# Port 0 is given in one devargs string (it creates its emulated AVF),
+	# port 1 as an emu_iavf vdev plus the port.
+	# shellcheck disable=SC2054 # commas inside arguments
+	case $VM2VM_BACKEND in
+	avfbe)
+		ports=(--vdev "net_avfbe0,path=$(vm2vm_sock 0)"
+			--vdev "emu_iavf1,path=$(vm2vm_sock 1),id=1"
+			--vdev net_avfbe1,id=1,avf_emu_id=1) ;;
+	vhost)
+		ports=(--vdev "net_vhost0,iface=$(vm2vm_sock 0),tso=1$VM2VM_VHOST_DEVARGS"
+			--vdev "net_vhost1,iface=$(vm2vm_sock 1),tso=1$VM2VM_VHOST_DEVARGS") ;;
+	*) vm2vm_log "VM2VM_BACKEND: avfbe or vhost, not '$VM2VM_BACKEND'"; return 1 ;;
+	esac
 	mkfifo "$VM2VM_DIR/testpmd.in"
 	# Held open read-write: testpmd never sees end of input.
 	exec 8<>"$VM2VM_DIR/testpmd.in"
 	# --no-mlockall: testpmd must not lock (and so populate) the guests'
-	# memory it maps. Port 0 is given in one devargs string (it creates
-	# its emulated AVF), port 1 as an emu_iavf vdev plus the port.
-	# shellcheck disable=SC2054 # commas inside arguments
+	# memory it maps.
 	VM2VM_TP_PREFIX=vm2vm-$$-${VM2VM_DIR##*.}
 	VM2VM_TP_ARGS=("${lcores[@]}" --no-huge -m 1024 --no-pci
-		--file-prefix="$VM2VM_TP_PREFIX"
-		--vdev "net_avfbe0,path=$(vm2vm_sock 0)"
-		--vdev "emu_iavf1,path=$(vm2vm_sock 1),id=1"
-		--vdev net_avfbe1,id=1,avf_emu_id=1
+		--file-prefix="$VM2VM_TP_PREFIX" "${ports[@]}"
 		"$@" -- -i --forward-mode=io --no-mlockall)
 	# Line-buffered, so that command output is in the log when the next
 	# prompt is.
@@ -187,6 +222,7 @@ vm2vm_guest_script() {
 		echo "VM2VM_NAME=$name"
 		echo "VM2VM_IP=$ip"
 		echo "VM2VM_PEER=$peer"
+		echo "VM2VM_DRIVER=$(vm2vm_guest_driver)"
 		for v in "$@"; do
 			echo "$v"
 		done
@@ -196,16 +232,26 @@ vm2vm_guest_script() {
 }
 
 # vm2vm_start_guest NAME DEV SCRIPT TIMEOUT [run-guest option]...: boot a
-# guest on emulated device DEV in the background, console in
+# guest on emulated device DEV (net_vhostDEV's socket with
+# VM2VM_BACKEND=vhost) in the background, console in
 # $VM2VM_DIR/NAME.console.  The script is the output of vm2vm_guest_script.
 vm2vm_start_guest() {
-	local name=$1 dev=$2 script=$3 t=$4 pin=()
+	local name=$1 dev=$2 script=$3 t=$4 pin=() nic=()
 	shift 4
 	VM2VM_GLOG[$name]=$VM2VM_DIR/$name.console
 	: >"${VM2VM_GLOG[$name]}"
 	[ "$VM2VM_CPUS" = pinned ] && pin=(taskset -c 1)
+	case $VM2VM_BACKEND in
+	vhost)
+		# A MAC address per device (QEMU's default is the same for all).
+		nic=(--qemu-arg -chardev --qemu-arg "socket,id=vu$dev,path=$(vm2vm_sock "$dev")"
+			--qemu-arg -netdev --qemu-arg "vhost-user,id=net$dev,chardev=vu$dev"
+			--qemu-arg -device
+			--qemu-arg "virtio-net-pci,netdev=net$dev,mac=52:54:00:00:00:$((10 + dev))") ;;
+	*) nic=(--sock "$(vm2vm_sock "$dev")") ;;
+	esac
 	"${pin[@]}" "$VM2VM_TOP/devtools/vm/run-guest.sh" --name "$name" \
-		--sock "$(vm2vm_sock "$dev")" --script "$script" --timeout "$t" \
+		"${nic[@]}" --script "$script" --timeout "$t" \
 		--log "${VM2VM_GLOG[$name]}" "$@" \
 		>/dev/null 2>"$VM2VM_DIR/$name.run-guest.err" &
 	VM2VM_GPID[$name]=$!

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=dash
 #
-# vm2vm client guest: brings its iavf interface up, waits for the server
-# guest, pings it and has it ping back (normal, MTU-sized and fragmented),
-# then runs the tests of VM2VM_PHASE:
+# vm2vm client guest: brings its interface (VM2VM_DRIVER) up, waits for the
+# server guest, pings it and has it ping back (normal, MTU-sized and
+# fragmented), then runs the tests of VM2VM_PHASE:
 #   full     TCP transfers of VM2VM_MIB MiB (default 64) both ways, checked
 #            with MD5 at both ends, and iperf3 both ways for VM2VM_IPERF
 #            seconds (default 5)
 #   again    the TCP transfers only (e.g. after a reboot)
+#   iperf    iperf3 both ways for VM2VM_IPERF seconds only (benchmarks)
 #   kill     iperf3 traffic until the host kills the guest's QEMU (after
 #            the line "VM2VM KILL-ME")
 # With VM2VM_QUIT=1 it then tells the server guest to quit.  It ends with the
@@ -38,6 +39,9 @@ again)
 	vm2vm_make_data "${VM2VM_MIB:-64}"
 	vm2vm_xfer_to_peer "$VM2VM_PHASE"
 	vm2vm_xfer_from_peer "$VM2VM_PHASE"
+	;;
+iperf)
+	vm2vm_iperf "${VM2VM_IPERF:-5}"
 	;;
 kill)
 	iperf3 -c "$VM2VM_PEER" -p "$VM2VM_IPERF_PORT" -t 300 >/dev/null 2>&1 &

@@ -2,7 +2,8 @@
 # shellcheck shell=dash disable=SC2154
 #
 # Guest side of devtools/vm/vm2vm.sh (busybox sh).  vm2vm.sh prepends
-# VM2VM_NAME, VM2VM_IP and VM2VM_PEER (and the caller's variables) and
+# VM2VM_NAME, VM2VM_IP, VM2VM_PEER and VM2VM_DRIVER (the guest driver of the
+# NIC: iavf, or virtio_net for vhost-user; the caller's variables too) and
 # appends the guest's own script.
 #
 # Two roles:
@@ -27,7 +28,8 @@ VM2VM_DATA=/tmp/vm2vm-data.bin
 VM2VM_HOLD=/tmp/vm2vm-hold
 # Longest a transfer, an iperf3 run or a request may take (seconds).
 VM2VM_TIMEOUT=${VM2VM_TIMEOUT:-120}
-# Lines iavf (or the stack) prints when the device misbehaves.
+VM2VM_DRIVER=${VM2VM_DRIVER:-iavf}
+# Lines iavf (or virtio_net, or the stack) prints when the device misbehaves.
 VM2VM_BAD='Failed to communicate|Admin queue timeout|Reset never finished|Never saw reset|PF returned error|Unable to|timed out|Failed to|init failed|Invalid|NETDEV WATCHDOG|Tx Unit Hang|Hardware reset detected|hung'
 IFC=
 
@@ -40,11 +42,11 @@ vm2vm_now() {
 	cut -d' ' -f1 /proc/uptime
 }
 
-# vm2vm_up: find the iavf interface, give it VM2VM_IP, bring it up, wait for
-# carrier; sets IFC.
+# vm2vm_up: find the interface of VM2VM_DRIVER, give it VM2VM_IP, bring it
+# up, wait for carrier; sets IFC.
 vm2vm_up() {
-	IFC=$(harness_wait_iface 60 iavf) || IFC=
-	harness_check "iavf interface present" test -n "$IFC"
+	IFC=$(harness_wait_iface 60 "$VM2VM_DRIVER") || IFC=
+	harness_check "$VM2VM_DRIVER interface present" test -n "$IFC"
 	[ -n "$IFC" ] || return 1
 	ip addr add "$VM2VM_IP/24" dev "$IFC"
 	harness_check "$IFC: carrier up" harness_wait_link 30 "$IFC"
@@ -204,9 +206,9 @@ vm2vm_final_checks() {
 		"rx_errors=$(cat "/sys/class/net/$IFC/statistics/rx_errors")" \
 		"tx_errors=$(cat "/sys/class/net/$IFC/statistics/tx_errors")" \
 		"rx_dropped=$(cat "/sys/class/net/$IFC/statistics/rx_dropped")"
-	dmesg | grep -E 'iavf|NETDEV' | tail -n 20 | while read -r l; do vm2vm_msg "DMESG $l"; done
-	harness_check "dmesg: no iavf errors, resets or tx timeouts" \
-		sh -c "! dmesg | grep -E 'iavf|NETDEV|eth' | grep -E '$VM2VM_BAD'"
+	dmesg | grep -E "$VM2VM_DRIVER|NETDEV" | tail -n 20 | while read -r l; do vm2vm_msg "DMESG $l"; done
+	harness_check "dmesg: no $VM2VM_DRIVER errors, resets or tx timeouts" \
+		sh -c "! dmesg | grep -E '$VM2VM_DRIVER|NETDEV|eth' | grep -E '$VM2VM_BAD'"
 }
 
 # The server's request handler: run by "nc -ll -e" with the connection as

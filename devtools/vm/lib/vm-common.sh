@@ -24,9 +24,24 @@ VM_GUESTS_LOCK=$VM_DIR/guests.lock
 # Files whose content goes into the initramfs or decides how it is built.
 VM_INITRAMFS_SOURCES=("$VM_HERE/guest/init" "$VM_HERE/guest/harness-lib.sh"
 	"$VM_HERE/guest/pci-list" "$VM_HERE/in-root/build-initramfs.sh")
+# Kernel modules in the initramfs (with their dependencies; /init loads them
+# all): iavf for the emulated AVF, virtio_net for vhost-user NICs (the
+# trixie kernel has virtio, virtio_ring and virtio_pci built in).
+VM_INITRAMFS_MODULES="iavf virtio_net"
 
 vm_initramfs_sources_hash() {
-	cat "${VM_INITRAMFS_SOURCES[@]}" | sha256sum | cut -d' ' -f1
+	{
+		cat "${VM_INITRAMFS_SOURCES[@]}"
+		echo "modules: $VM_INITRAMFS_MODULES"
+	} | sha256sum | cut -d' ' -f1
+}
+
+# vm_initramfs: the initramfs of this tree's guest files, inside the root.
+# One file per content hash, so that work trees with different guest files
+# share the cache without rebuilding each other's (setup.sh keeps the most
+# recently set up ones).
+vm_initramfs() {
+	echo "$VM_OUT/initramfs-$(vm_initramfs_sources_hash | cut -c1-16).cpio"
 }
 
 # Mount points under DIR in this mount namespace, deepest first.
