@@ -175,7 +175,11 @@ testsuite_setup(void)
 		return TEST_FAILED;
 	}
 	emu_created = true;
-	snprintf(args, sizeof(args), "id=0,avf_emu_id=%u", AVFBE_T_EMU_ID);
+	/* port Tx queue q fills guest queue q: the tests below pick queues
+	 * (test_device_rss covers the guest's RSS picking them)
+	 */
+	snprintf(args, sizeof(args), "id=0,avf_emu_id=%u,rss=port",
+		 AVFBE_T_EMU_ID);
 	ret = rte_vdev_init(AVFBE_T_PORT, args);
 	if (ret != 0) {
 		printf("cannot create %s: %d\n", AVFBE_T_PORT, ret);
@@ -636,6 +640,137 @@ test_rss_hash(void)
 	return TEST_SUCCESS;
 }
 
+#define RSS_T_QUEUES 4
+
+/*
+ * Device RSS (rss=device, the default): a port whose guest enabled RSS on
+ * 4 queues puts each frame sent on its Tx queue 0 on the guest queue the
+ * guest's lookup table gives for the frame's Toeplitz hash (entry
+ * hash & 63, as the hardware indexes a 64-entry table), with that hash in
+ * the write-back; a frame the guest does not hash (ARP) goes to queue 0.
+ */
+static int
+test_device_rss(void)
+{
+	static struct avf_model m2;
+	struct avf_model_conf mconf;
+	struct rte_eth_conf conf;
+	alignas(4) uint8_t key[64];
+	char path[128], args[256];
+	unsigned int i, used = 0, ret = TEST_FAILED;
+	uint16_t p2, q;
+	bool m2_ready = false, port_made = false;
+
+	snprintf(path, sizeof(path), "/tmp/avfbe_rss_%d.sock", (int)getpid());
+	snprintf(args, sizeof(args), "path=%s,queues=%u,id=9", path,
+		 RSS_T_QUEUES);
+	if (rte_vdev_init("net_avfbe_rss", args) != 0) {
+		printf("cannot create net_avfbe_rss\n");
+		goto out;
+	}
+	port_made = true;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_get_port_by_name("net_avfbe_rss", &p2) != 0 ||
+	    rte_eth_dev_configure(p2, RSS_T_QUEUES, RSS_T_QUEUES, &conf) != 0)
+		goto out;
+	for (q = 0; q < RSS_T_QUEUES; q++)
+		if (rte_eth_rx_queue_setup(p2, q, 256, SOCKET_ID_ANY, NULL,
+					   pool) != 0 ||
+		    rte_eth_tx_queue_setup(p2, q, 256, SOCKET_ID_ANY, NULL) != 0)
+			goto out;
+	if (rte_eth_dev_start(p2) != 0)
+		goto out;
+	memset(&mconf, 0, sizeof(mconf));
+	mconf.path = path;
+	if (avf_model_init(&m2, &mconf) != 0)
+		goto out;
+	m2_ready = true;
+	if (avf_model_connect(&m2) != 0 ||
+	    avf_model_linux_probe(&m2, AVF_MODEL_LINUX_CAPS) != 0 ||
+	    avf_model_linux_open(&m2, RSS_T_QUEUES, 256) != 0) {
+		printf("second guest did not come up\n");
+		goto out;
+	}
+	memcpy(key, m2.rss_key, sizeof(key));
+
+	for (i = 0; i <= 64; i++) {
+		/* 64 random TCP/UDP tuples, then one ARP frame */
+		bool arp = i == 64, tcp = i & 1;
+		struct avf_model_rx_pkt rp;
+		union rte_thash_tuple t;
+		struct rte_ipv4_hdr *ip;
+		struct rte_mbuf *m;
+		uint32_t len = 64, hash = 0, want_q = 0;
+		uint64_t end;
+		uint16_t got = 0, k;
+		uint8_t *f;
+
+		memset(&t, 0, sizeof(t));
+		m = rte_pktmbuf_alloc(pool);
+		CHECK(m != NULL, "mbuf");
+		f = (uint8_t *)rte_pktmbuf_append(m, len);
+		if (arp) {
+			memset(f, 0, len);
+			memset(f, 0xff, RTE_ETHER_ADDR_LEN);
+			f[12] = 0x08;
+			f[13] = 0x06;
+		} else {
+			t.v4.src_addr = (uint32_t)rte_rand();
+			t.v4.dst_addr = (uint32_t)rte_rand();
+			t.v4.sport = (uint16_t)rte_rand();
+			t.v4.dport = (uint16_t)rte_rand();
+			if (tcp)
+				build_tcp(f, len - 54, false, &m2.mac);
+			else
+				avfbe_test_udp_frame(f, len, &m2.mac, 9, 0, 0);
+			ip = (void *)(f + 14);
+			ip->src_addr = rte_cpu_to_be_32(t.v4.src_addr);
+			ip->dst_addr = rte_cpu_to_be_32(t.v4.dst_addr);
+			((struct rte_udp_hdr *)(ip + 1))->src_port =
+				rte_cpu_to_be_16(t.v4.sport);
+			((struct rte_udp_hdr *)(ip + 1))->dst_port =
+				rte_cpu_to_be_16(t.v4.dport);
+			hash = rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN,
+					   key);
+			want_q = m2.rss_lut[hash & 63];
+		}
+		CHECK(rte_eth_tx_burst(p2, 0, &m, 1) == 1, "port tx %u", i);
+		end = rte_get_timer_cycles() +
+			rte_get_timer_hz() * AVFBE_T_WAIT_MS / 1000;
+		while (got == 0 && rte_get_timer_cycles() < end)
+			for (k = 0; k < RSS_T_QUEUES && got == 0; k++) {
+				got = avf_model_rx_reap(&m2.rxq[k], &rp, 1);
+				if (got != 0)
+					q = k;
+			}
+		CHECK(got == 1, "frame %u not received", i);
+		CHECK(q == want_q, "frame %u (%s): guest queue %u, the guest's table says %u (hash %#x)",
+		      i, arp ? "ARP" : tcp ? "TCP" : "UDP", q, want_q, hash);
+		if (!arp)
+			CHECK(((rp.status >> IAVF_RX_DESC_STATUS_FLTSTAT_SHIFT) &
+			       3) == IAVF_RX_DESC_FLTSTAT_RSS_HASH &&
+			      rp.rss == hash, "frame %u: hash %#x, want %#x",
+			      i, rp.rss, hash);
+		used |= RTE_BIT32(q);
+		avf_model_rx_post(&m2.rxq[q], 1);
+		avf_model_rx_kick(&m2.rxq[q]);
+	}
+	/* 64 random flows over 4 queues: all of them (1 - 4 * 0.75^64) */
+	CHECK(used == RTE_BIT32(RSS_T_QUEUES) - 1, "queues used %#x", used);
+	ret = TEST_SUCCESS;
+out:
+	if (m2_ready)
+		avf_model_fini(&m2);
+	if (port_made) {
+		if (rte_eth_dev_get_port_by_name("net_avfbe_rss", &p2) == 0) {
+			rte_eth_dev_stop(p2);
+			rte_eth_dev_close(p2);
+		}
+		rte_vdev_uninit("net_avfbe_rss");
+	}
+	return ret;
+}
+
 /* Guest TSO (context descriptor, 2 data descriptors) becomes one TCP_SEG
  * mbuf; the port's Tx segments it into valid MSS-sized frames.
  */
@@ -1066,6 +1201,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_csum_roundtrip),
 		TEST_CASE(test_csum_lengths),
 		TEST_CASE(test_rss_hash),
+		TEST_CASE(test_device_rss),
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_bad_guest_input),

@@ -107,6 +107,10 @@ struct avfbe_rss_tbl;
 struct avfbe_tx_queue {
 	struct rte_iavf_emu_queue *gq;  /* guest Rx queue */
 	struct avfbe_rss_tbl *rss_tbl;  /* hash tables of the guest's key */
+	/* device RSS was in force at the last burst: every guest queue may
+	 * take frames, not only this queue's
+	 */
+	bool spread;
 	struct avfbe_adapter *ad;
 	uint16_t emu_id;
 	uint16_t queue_id;
@@ -127,6 +131,10 @@ struct avfbe_adapter {
 	bool subscribed;                /* emudev event callback registered */
 	uint32_t link_speed;            /* Mbps, reported to both sides */
 	struct rte_ether_addr mac;      /* the port's own address */
+	/* devarg rss=device (default): the guest's RSS table picks the guest
+	 * queue of each frame; rss=port: port Tx queue q fills guest queue q
+	 */
+	bool device_rss;
 };
 
 /* Checksum and segmentation state of one frame (avfbe_offload.c). */
@@ -182,6 +190,7 @@ struct avfbe_args {
 	int emu_id;          /* -1 until given */
 	bool own_emu;        /* path= given: the port creates the device */
 	char emu_args[PATH_MAX + 128]; /* its emu_iavf devargs */
+	bool port_rss;       /* rss=port */
 };
 int avfbe_parse_args(const char *name, const char *params,
 		struct avfbe_args *args);

@@ -9,6 +9,10 @@
  *       the port creates its emulated AVF (emu_iavf devargs) and owns it;
  *   net_avfbe0,id=N,avf_emu_id=<emudev id or name>
  *       the port serves an emulated AVF made by an emu_iavf vdev.
+ *
+ * Both take rss=device (default: the guest's RSS configuration picks the
+ * guest receive queue of each frame) or rss=port (port Tx queue q fills
+ * guest receive queue q).
  */
 
 #include <errno.h>
@@ -25,6 +29,7 @@
 #define AVFBE_ARG_ID		"id"
 #define AVFBE_ARG_EMU_ID	"avf_emu_id"
 #define AVFBE_ARG_PATH		"path"
+#define AVFBE_ARG_RSS		"rss"
 
 /* emu_iavf devargs the port passes on when it creates the device */
 static const char * const avfbe_emu_keys[] = {
@@ -32,7 +37,7 @@ static const char * const avfbe_emu_keys[] = {
 };
 
 static const char * const avfbe_valid_args[] = {
-	AVFBE_ARG_ID, AVFBE_ARG_EMU_ID,
+	AVFBE_ARG_ID, AVFBE_ARG_EMU_ID, AVFBE_ARG_RSS,
 	AVFBE_ARG_PATH, "queues", "mac", "link_speed", "doorbell",
 	NULL,
 };
@@ -96,6 +101,18 @@ avfbe_arg_handler(const char *key, const char *value, void *opaque)
 		return avfbe_emu_arg(args, key, value);
 	if (strcmp(key, AVFBE_ARG_ID) == 0)
 		return avfbe_parse_uint(key, value, UINT16_MAX, &args->id);
+	if (strcmp(key, AVFBE_ARG_RSS) == 0) {
+		if (strcmp(value, "device") == 0) {
+			args->port_rss = false;
+		} else if (strcmp(value, "port") == 0) {
+			args->port_rss = true;
+		} else {
+			AVFBE_LOG(ERR, "invalid %s=%s: expected device (the guest's RSS table picks the guest queue) or port (port Tx queue q fills guest queue q)",
+				  key, value);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	/* avf_emu_id: an emudev id, or the name of the emudev */
 	if (value[0] >= '0' && value[0] <= '9')
 		return avfbe_parse_uint(key, value, RTE_MAX_EMUDEV - 1,
@@ -134,9 +151,9 @@ avfbe_parse_args(const char *name, const char *params, struct avfbe_args *args)
 	args->emu_id = -1;
 	kvlist = rte_kvargs_parse(params != NULL ? params : "", avfbe_valid_args);
 	if (kvlist == NULL) {
-		AVFBE_LOG(ERR, "%s: cannot parse devargs \"%s\" (allowed: %s=<socket>[,queues=,mac=,link_speed=,doorbell=][,%s=], or %s=<uint16>,%s=<emudev id or name>)",
+		AVFBE_LOG(ERR, "%s: cannot parse devargs \"%s\" (allowed: %s=<socket>[,queues=,mac=,link_speed=,doorbell=][,%s=], or %s=<uint16>,%s=<emudev id or name>; both with [,%s=device|port])",
 			  name, params, AVFBE_ARG_PATH, AVFBE_ARG_ID,
-			  AVFBE_ARG_ID, AVFBE_ARG_EMU_ID);
+			  AVFBE_ARG_ID, AVFBE_ARG_EMU_ID, AVFBE_ARG_RSS);
 		return -EINVAL;
 	}
 	for (key = avfbe_valid_args; *key != NULL; key++) {

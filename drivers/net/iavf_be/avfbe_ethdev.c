@@ -694,6 +694,7 @@ avfbe_probe(struct rte_vdev_device *vdev)
 	ad->instance_id = (uint16_t)args.id;
 	ad->emu_id = (uint16_t)args.emu_id;
 	ad->num_qp = num_qp;
+	ad->device_rss = !args.port_rss;
 	ad->admin_up = true;
 	/* Report the speed the device was created with (emu_iavf devarg
 	 * link_speed) to both sides.
@@ -769,4 +770,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_avfbe,
 	"link_speed=<Mbps> "
 	"doorbell=<shared|trapped> "
 	"id=<uint16> "
+	"rss=<device|port> "
 	"avf_emu_id=<emudev id or name>");

@@ -118,7 +118,7 @@ avfbe_rss_tbl_build(struct avfbe_rss_tbl *tbl, const struct rte_iavf_emu_rss *rs
 	}
 }
 
-static inline uint32_t
+static __rte_always_inline uint32_t
 avfbe_rss_bytes(const struct avfbe_rss_tbl *tbl, const uint8_t *in,
 		uint32_t off, uint32_t len, uint32_t h)
 {
@@ -174,8 +174,15 @@ avfbe_rss_hash(const struct avfbe_rss_tbl *tbl, const struct rte_mbuf *m,
 		if (ports == NULL)
 			return false;
 	}
-	*hash = avfbe_rss_bytes(tbl, ip, 0, alen, 0);
-	if (ports != NULL)
-		*hash = avfbe_rss_bytes(tbl, ports, alen, sizeof(pbuf), *hash);
+	/* constant lengths: the lookups unroll */
+	if (alen == 2 * sizeof(rte_be32_t)) {
+		*hash = avfbe_rss_bytes(tbl, ip, 0, 8, 0);
+		if (ports != NULL)
+			*hash = avfbe_rss_bytes(tbl, ports, 8, 4, *hash);
+	} else {
+		*hash = avfbe_rss_bytes(tbl, ip, 0, 32, 0);
+		if (ports != NULL)
+			*hash = avfbe_rss_bytes(tbl, ports, 32, 4, *hash);
+	}
 	return true;
 }

@@ -59,6 +59,8 @@ struct avfbe_tx_ctx {
 	bool have_last_ok;
 	bool rss;              /* the guest enabled RSS: report the hash */
 	const struct avfbe_rss_tbl *rss_tbl;
+	bool pre_hashed;       /* device RSS: hash of the current frame */
+	uint32_t pre_hash;
 };
 
 /* mbufs returned to their pool with one call. */
@@ -261,10 +263,11 @@ avfbe_tx_rss(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 		uint32_t ptype, uint32_t l2_len, uint32_t l3_len,
 		struct avfbe_wb *wb)
 {
-	uint32_t hash;
+	uint32_t hash = ctx->pre_hash;
 
-	if (ctx->rss &&
-	    avfbe_rss_hash(ctx->rss_tbl, m, ptype, l2_len, l3_len, &hash)) {
+	/* device RSS hashed the frame already to pick its queue */
+	if (ctx->pre_hashed || (ctx->rss &&
+	    avfbe_rss_hash(ctx->rss_tbl, m, ptype, l2_len, l3_len, &hash))) {
 		wb->qw0 = (uint64_t)hash << 32;
 		wb->qw1 |= AVFBE_RXD_FLTSTAT_RSS;
 	}
@@ -557,7 +560,7 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
  * address that is not plain guest memory: it writes RXE; a request the
  * fast path refuses: it counts or completes it).
  */
-static int
+static __rte_always_inline int
 avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m)
 {
@@ -681,45 +684,198 @@ avfbe_tx_bad_tail(struct avfbe_tx_queue *txq, uint32_t tail)
 }
 
 /*
- * The guest posted buffers (tail differs from the device's head): place
- * up to nb_pkts frames. Queue access lock held.
+ * Open a guest Rx queue for placing frames (its access lock held): ring
+ * state from the guest's tail. Returns 0, or -ENOSPC when it can take
+ * nothing now (no buffer posted, a bad tail, no buffer size).
  */
-static __rte_noinline uint16_t
-avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
-		uint16_t nb_pkts, uint32_t tail)
+static int
+avfbe_tx_ctx_open(struct avfbe_tx_queue *txq, struct rte_iavf_emu_queue *gq,
+		struct avfbe_tx_ctx *ctx)
 {
-	struct rte_iavf_emu_queue *gq = txq->gq;
-	struct rte_iavf_emu_rss rss;
-	struct avfbe_tx_ctx ctx;
-	uint16_t nb_tx = 0;
+	uint32_t tail;
 
-	if (unlikely(gq->ring == NULL || gq->ring_len < 2))
-		return 0;
+	if (unlikely(!gq->enabled || gq->ring == NULL || gq->ring_len < 2))
+		return -ENOSPC;
+	tail = avfbe_guest_tail(gq);
 	if (unlikely(tail >= gq->ring_len)) {
 		avfbe_tx_bad_tail(txq, tail);
-		return 0;
+		return -ENOSPC;
 	}
 	/* The guest programs buffers in 128-byte units; a length field of
 	 * 14 bits bounds what one descriptor can report.
 	 */
 	if (unlikely(gq->buf_size < AVFBE_RX_MIN_BUF))
-		return 0;
-
-	ctx.gq = gq;
-	ctx.ring = gq->ring;
-	ctx.ring_len = gq->ring_len;
-	ctx.head = gq->next < gq->ring_len ? gq->next : 0;
-	ctx.avail = tail >= ctx.head ? tail - ctx.head :
-		tail + ctx.ring_len - ctx.head;
-	if (ctx.avail == 0) {
-		txq->cnt.ring_full += nb_pkts;
-		return 0;
-	}
-	ctx.buf_len = RTE_MIN(gq->buf_size, (uint32_t)AVFBE_RX_MAX_BUF);
-	ctx.max_frame = gq->max_pkt_size != 0 ? gq->max_pkt_size :
+		return -ENOSPC;
+	ctx->gq = gq;
+	ctx->ring = gq->ring;
+	ctx->ring_len = gq->ring_len;
+	ctx->head = gq->next < gq->ring_len ? gq->next : 0;
+	ctx->avail = avfbe_ring_count(ctx->head, (uint16_t)tail,
+				      ctx->ring_len);
+	if (ctx->avail == 0)
+		return -ENOSPC;
+	ctx->buf_len = RTE_MIN(gq->buf_size, (uint32_t)AVFBE_RX_MAX_BUF);
+	ctx->max_frame = gq->max_pkt_size != 0 ? gq->max_pkt_size :
 		AVFBE_MAX_FRAME;
-	ctx.placed = false;
+	ctx->placed = false;
+	return 0;
+}
+
+/* Hand the frames placed on an opened queue to the guest. */
+static void
+avfbe_tx_ctx_close(struct avfbe_tx_ctx *ctx)
+{
+	ctx->gq->next = ctx->head;
+	if (ctx->placed)
+		rte_iavf_emu_queue_notify(ctx->gq);
+}
+
+/*
+ * Place one mbuf on an opened queue. Returns 0 when it was consumed
+ * (delivered, or dropped and counted) or -ENOSPC when the queue has too
+ * few buffers for it.
+ */
+static __rte_always_inline int
+avfbe_tx_put(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m)
+{
+	if (likely(m->nb_segs == 1 &&
+		   !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
+		   m->data_len >= RTE_ETHER_HDR_LEN &&
+		   m->data_len <= ctx->buf_len &&
+		   m->data_len <= ctx->max_frame &&
+		   m->pkt_len == m->data_len)) {
+		if (ctx->avail == 0)
+			return -ENOSPC;
+		if (avfbe_tx_fast(txq, ctx, m) == 0)
+			return 0;
+	}
+	return avfbe_tx_one(txq, ctx, m);
+}
+
+/* Packet type and header lengths of a frame for its RSS hash. */
+static uint32_t
+avfbe_tx_hash_ptype(const struct rte_mbuf *m, uint32_t *l2_len,
+		uint32_t *l3_len)
+{
+	uint64_t fl = m->ol_flags;
+	uint32_t ptype;
+	uint8_t hw;
+
+	if ((fl & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) &&
+	    m->l2_len != 0 && m->l3_len != 0) {
+		/* what the guest's offload request says */
+		*l2_len = m->l2_len;
+		*l3_len = m->l3_len;
+		ptype = RTE_PTYPE_L2_ETHER | ((fl & RTE_MBUF_F_TX_IPV4) ?
+			RTE_PTYPE_L3_IPV4_EXT_UNKNOWN :
+			RTE_PTYPE_L3_IPV6_EXT_UNKNOWN);
+		if ((fl & RTE_MBUF_F_TX_TCP_SEG) ||
+		    (fl & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+			return ptype | RTE_PTYPE_L4_TCP;
+		if ((fl & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
+			return ptype | RTE_PTYPE_L4_UDP;
+		if ((fl & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_SCTP_CKSUM)
+			return ptype | RTE_PTYPE_L4_SCTP;
+	}
+	*l2_len = RTE_ETHER_HDR_LEN;
+	if (avfbe_ptype_fast(rte_pktmbuf_mtod(m, const uint8_t *),
+			     m->data_len, &ptype, &hw, l3_len))
+		return ptype;
+	return avfbe_tx_ptype(m, l2_len, l3_len);
+}
+
+/*
+ * Device RSS: the guest Rx queue of each frame is the guest's lookup table
+ * entry for the frame's hash, as the hardware spreads received traffic
+ * (frames the guest does not hash go to queue 0). A queue the guest has
+ * not enabled takes nothing: such frames stay on the port's own queue.
+ * Every queue the burst uses is locked with a try-lock; one that another
+ * lcore or the device model holds ends the burst there, as a full ring
+ * does. Frames are consumed in order.
+ */
+static uint16_t
+avfbe_tx_ring_rss(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts, const struct avfbe_tx_ctx *tmpl,
+		const struct rte_iavf_emu_rss *rss)
+{
+	struct rte_iavf_emu_queue *lockq[RTE_IAVF_EMU_MAX_QP];
+	struct avfbe_tx_ctx ctx[RTE_IAVF_EMU_MAX_QP];
+	uint32_t opened = 0, full = 0, locked = 0, redirect = 0;
+	uint16_t own = txq->gq->qid, nb_tx, q, i;
+	bool pow2 = (rss->lut_len & (rss->lut_len - 1)) == 0;
+
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		const struct rte_mbuf *m = pkts[nb_tx];
+		uint32_t l2_len, l3_len, ptype, hash = 0;
+		struct rte_iavf_emu_queue *gq;
+		bool hashed;
+
+		ptype = avfbe_tx_hash_ptype(m, &l2_len, &l3_len);
+		hashed = avfbe_rss_hash(tmpl->rss_tbl, m, ptype, l2_len,
+					l3_len, &hash);
+		q = hashed ? rss->lut[pow2 ? hash & (rss->lut_len - 1) :
+				      hash % rss->lut_len] : 0;
+		if (q >= txq->ad->num_qp || (redirect & RTE_BIT32(q)))
+			q = own;
+		if (!(opened & RTE_BIT32(q))) {
+			if (full & RTE_BIT32(q))
+				break;
+			if (q != own) {
+				gq = rte_iavf_emu_get_queue(txq->emu_id, q,
+							    false);
+				if (gq == NULL ||
+				    !rte_spinlock_trylock(&gq->access_lock))
+					break;
+				lockq[q] = gq;
+				locked |= RTE_BIT32(q);
+				rte_iavf_emu_irq_service(gq);
+				if (!gq->enabled) {
+					/* not enabled: the port's own queue */
+					redirect |= RTE_BIT32(q);
+					q = own;
+				}
+			}
+			if (!(opened & RTE_BIT32(q))) {
+				ctx[q] = *tmpl;
+				if (avfbe_tx_ctx_open(txq, q == own ? txq->gq :
+						      lockq[q], &ctx[q]) != 0) {
+					full |= RTE_BIT32(q);
+					break;
+				}
+				opened |= RTE_BIT32(q);
+			}
+		}
+		ctx[q].pre_hash = hash;
+		ctx[q].pre_hashed = hashed;
+		if (avfbe_tx_put(txq, &ctx[q], m) == -ENOSPC)
+			break;
+	}
+	avfbe_tx_free(pkts, nb_tx);
+	for (i = 0; i < RTE_IAVF_EMU_MAX_QP; i++) {
+		if (opened & RTE_BIT32(i))
+			avfbe_tx_ctx_close(&ctx[i]);
+		if (locked & RTE_BIT32(i))
+			rte_spinlock_unlock(&lockq[i]->access_lock);
+	}
+	txq->cnt.ring_full += nb_pkts - nb_tx;
+	return nb_tx;
+}
+
+/*
+ * Place up to nb_pkts frames on the guest's Rx queue(s). Queue access lock
+ * of the port's own guest queue held.
+ */
+static __rte_noinline uint16_t
+avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
+		uint16_t nb_pkts)
+{
+	struct rte_iavf_emu_rss rss;
+	struct avfbe_tx_ctx ctx;
+	uint16_t nb_tx;
+
 	ctx.have_last_ok = false;
+	ctx.pre_hashed = false;
 	if (rte_iavf_emu_get_rx_mode(txq->emu_id, &ctx.promisc,
 				     &ctx.allmulti) != 0) {
 		ctx.promisc = false;
@@ -727,37 +883,32 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 	}
 	ctx.rss = false;
 	ctx.rss_tbl = txq->rss_tbl;
+	txq->spread = false;
 	if (rte_iavf_emu_get_rss(txq->emu_id, &rss) == 0 && rss.enabled) {
 		/* the guest's key changed: new tables (once per change) */
 		if (!txq->rss_tbl->built || txq->rss_tbl->gen != rss.gen)
 			avfbe_rss_tbl_build(txq->rss_tbl, &rss);
 		ctx.rss = txq->rss_tbl->usable;
+		txq->spread = ctx.rss && txq->ad->device_rss &&
+			txq->ad->num_qp > 1 && rss.lut_len > 0;
+		if (txq->spread)
+			return avfbe_tx_ring_rss(txq, pkts, nb_pkts, &ctx,
+						 &rss);
 	}
 
+	if (avfbe_tx_ctx_open(txq, txq->gq, &ctx) != 0) {
+		txq->cnt.ring_full += nb_pkts;
+		return 0;
+	}
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
-		const struct rte_mbuf *m = pkts[nb_tx];
-
 		if (nb_tx + 1 < nb_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[nb_tx + 1], void *));
-		if (likely(m->nb_segs == 1 &&
-			   !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
-			   m->data_len >= RTE_ETHER_HDR_LEN &&
-			   m->data_len <= ctx.buf_len &&
-			   m->data_len <= ctx.max_frame &&
-			   m->pkt_len == m->data_len)) {
-			if (ctx.avail == 0)
-				break;
-			if (avfbe_tx_fast(txq, &ctx, m) == 0)
-				continue;
-		}
-		if (avfbe_tx_one(txq, &ctx, m) == -ENOSPC)
+		if (avfbe_tx_put(txq, &ctx, pkts[nb_tx]) == -ENOSPC)
 			break;
 	}
 	/* delivered or dropped and counted: the mbufs are done */
 	avfbe_tx_free(pkts, nb_tx);
-	gq->next = ctx.head;
-	if (ctx.placed)
-		rte_iavf_emu_queue_notify(gq);
+	avfbe_tx_ctx_close(&ctx);
 	/* Frames left to the caller (the guest had no buffers for them) are
 	 * not dropped here: the application may send them again.
 	 */
@@ -776,8 +927,9 @@ avfbe_tx_work(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 
 	rte_iavf_emu_irq_service(gq);
 	tail = avfbe_guest_tail(gq);
-	if (nb_pkts != 0 && tail != gq->next)
-		nb_tx = avfbe_tx_ring(txq, pkts, nb_pkts, tail);
+	/* device RSS: other guest queues may have buffers */
+	if (nb_pkts != 0 && (tail != gq->next || txq->spread))
+		nb_tx = avfbe_tx_ring(txq, pkts, nb_pkts);
 	else
 		txq->cnt.ring_full += nb_pkts;
 	rte_spinlock_unlock(&gq->access_lock);
@@ -797,7 +949,8 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(!rte_spinlock_trylock(&gq->access_lock)))
 		return 0;
 	if (likely(gq->enabled) &&
-	    ((nb_pkts != 0 && avfbe_guest_tail(gq) != gq->next) ||
+	    ((nb_pkts != 0 && (avfbe_guest_tail(gq) != gq->next ||
+			       txq->spread)) ||
 	     rte_iavf_emu_irq_due(gq)))
 		return avfbe_tx_work(txq, pkts, nb_pkts);
 	if (likely(gq->enabled))
