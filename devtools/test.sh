@@ -111,6 +111,12 @@ for t in $(/usr/bin/python3 devtools/dpdk_tree.py perf-tests); do
 		--no-huge -m 1024 --no-pci --file-prefix="emu-$t" --log-level=lib.eal:warning
 done
 
+# The side-by-side benchmark (devtools/bench/compare.sh) in its short
+# form: instructions per packet of net_avfbe and net_vhost (callgrind,
+# 5000 packets a case), so that the scripts keep measuring what they say.
+# The figures are printed, never asserted.
+run_test bench-callgrind 1200 devtools/bench/compare.sh --no-throughput -p 5000
+
 # Soaks (devtools/soak) print figures; here they run in their short form:
 # client processes SIGKILLed at random points of their life against
 # testpmd, resets under traffic, and net_avfbe ports hot-plugged into

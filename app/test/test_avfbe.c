@@ -757,6 +757,39 @@ test_device_rss(void)
 	}
 	/* 64 random flows over 4 queues: all of them (1 - 4 * 0.75^64) */
 	CHECK(used == RTE_BIT32(RSS_T_QUEUES) - 1, "queues used %#x", used);
+
+	/*
+	 * The guest narrows to queue 0 (its table all 0, queues 1-3
+	 * disabled), as a 1-vCPU guest does on a 4-queue device: what the
+	 * application sends on port queue 3 reaches guest queue 0.
+	 */
+	{
+		uint8_t lbuf[sizeof(struct virtchnl_rss_lut) + 64];
+		struct virtchnl_rss_lut *vrl = (void *)lbuf;
+		struct avf_model_rx_pkt rp;
+		struct rte_mbuf *m;
+		uint64_t end;
+		uint16_t got = 0;
+
+		memset(lbuf, 0, sizeof(lbuf));
+		vrl->vsi_id = m2.vsi_id;
+		vrl->lut_entries = 64;
+		CHECK(avf_model_vc_call(&m2, VIRTCHNL_OP_CONFIG_RSS_LUT, lbuf,
+				sizeof(*vrl) + 64 - 1, 1000) == 0, "LUT all 0");
+		CHECK(avf_model_vc_queues(&m2, false, 0xe, 0xe) == 0,
+		      "disable queues 1-3");
+		m = rte_pktmbuf_alloc(pool);
+		CHECK(m != NULL, "mbuf");
+		avfbe_test_udp_frame((uint8_t *)rte_pktmbuf_append(m, 64), 64,
+				     &m2.mac, 9, 1000, 2000);
+		CHECK(rte_eth_tx_burst(p2, 3, &m, 1) == 1,
+		      "port queue 3 refused a frame for guest queue 0");
+		end = rte_get_timer_cycles() +
+			rte_get_timer_hz() * AVFBE_T_WAIT_MS / 1000;
+		while (got == 0 && rte_get_timer_cycles() < end)
+			got = avf_model_rx_reap(&m2.rxq[0], &rp, 1);
+		CHECK(got == 1, "frame from port queue 3 not on guest queue 0");
+	}
 	ret = TEST_SUCCESS;
 out:
 	if (m2_ready)

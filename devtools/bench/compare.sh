@@ -231,10 +231,12 @@ import statistics
 import sys
 
 runs = {}
+by_run = {}
 for line in open(sys.argv[1]):
     f = line.split()
     kv = dict(x.split('=', 1) for x in f[:3])
     runs.setdefault((int(kv['frame']), kv['backend'], f[4]), []).append(float(f[3]))
+    by_run[(int(kv['run']), int(kv['frame']), kv['backend'])] = float(f[3])
 print('throughput, interleaved runs: median [min-max] n')
 with open(sys.argv[2], 'w') as tsv:
     tsv.write('backend\tvariant\tframe\truns\tmedian\tmin\tmax\tunit\n')
@@ -255,6 +257,19 @@ with open(sys.argv[2], 'w') as tsv:
             if v and 'avfbe-shared' in med:
                 print('%5d B  ratio of medians avfbe / vhost %s: %.2f' %
                       (frame, ring, med['avfbe-shared'] / v))
+                # the runs of one round are seconds apart: their ratio
+                # shares the machine's level of the moment
+                pr = [by_run[(r, frame, 'avfbe-shared')] /
+                      by_run[(r, frame, 'vhost-' + ring)]
+                      for (r, fr, b) in by_run
+                      if fr == frame and b == 'avfbe-shared' and
+                      (r, frame, 'vhost-' + ring) in by_run and
+                      by_run[(r, frame, 'vhost-' + ring)] > 0]
+                if pr:
+                    print('%5d B  median of the per-round ratios avfbe / vhost %s:'
+                          ' %.2f [%.2f-%.2f] n=%d' %
+                          (frame, ring, statistics.median(pr), min(pr),
+                           max(pr), len(pr)))
 print('avfbe: frames the guest model got back per second (p2g), shared doorbell;'
       '\nvhost: frames the virtio-user guest got back per second;'
       ' Gbit/s counts frame bytes')

@@ -32,8 +32,9 @@ need_space() {
 # Debian packages the build and the tests need on the host (Debian 12).
 EMU_HOST_PACKAGES="build-essential meson ninja-build ccache pkg-config python3 python3-pyelftools
 	libnuma-dev dpkg-dev xz-utils debootstrap cpio gzip iproute2 procps util-linux
-	python3-sphinx
+	python3-sphinx valgrind
 	clang-14 libclang-rt-14-dev llvm-14"
+# valgrind: the instruction counts of devtools/bench (callgrind).
 # clang-14: the sanitizer/fuzz build (devtools/build-asan.sh); libclang-rt-14-dev:
 # the ASan, UBSan and libFuzzer runtimes; llvm-14: llvm-symbolizer for reports.
 EMU_CLANG=clang-14

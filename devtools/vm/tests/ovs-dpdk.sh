@@ -106,10 +106,12 @@ ovs_start() {
 	ovs update-alternatives --set ovs-vswitchd \
 		/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk >/dev/null || return 1
 	ovs ovsdb-tool create "$OVS/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
+	# -m 2048: OVS's first mbuf pool asks for 262144 mbufs; with -m 1024
+	# DPDK 22.11 may fail it with ENOBUFS, which OVS does not retry smaller.
 	if [ -n "$HUGE" ]; then
 		extra="--no-pci --file-prefix=ovs-$$"
 	else
-		extra="--no-huge -m 1024 --legacy-mem --no-pci --file-prefix=ovs-$$"
+		extra="--no-huge -m 2048 --legacy-mem --no-pci --file-prefix=ovs-$$"
 	fi
 	# shellcheck disable=SC2016 # expanded by the shell in the root
 	nice -n 19 unshare --net "${BW_NS[@]}" chroot "$BW_ROOT" \
@@ -196,13 +198,14 @@ wait_client() {
 	check "$1: guest script passed (run-guest status $rc)" test "$rc" = 0
 }
 
-# add_port N: port avfN, OpenFlow port N+1, its socket avfN.sock.  One
-# queue pair: the guests have one vCPU and so enable one; OVS transmits on
-# queue 1 from its PMD thread if the port offers two, and the packets a
-# guest has no queue for are dropped (ovs_tx_failure_drops).
+# add_port N: port avfN, OpenFlow port N+1, its socket avfN.sock.  The
+# device offers 4 queue pairs (the default); the 1-vCPU guests enable one
+# and point their RSS table at it.  OVS transmits on queue 1 from its PMD
+# thread: device RSS (rss=device, the default) puts those packets on the
+# guest queue the guest's table names.
 add_port() {
 	vsctl add-port br0 "avf$1" -- set Interface "avf$1" type=dpdk \
-		ofport_request=$(($1 + 1)) "options:dpdk-devargs=net_avfbe$1,path=$(vm2vm_sock "$1"),queues=1"
+		ofport_request=$(($1 + 1)) "options:dpdk-devargs=net_avfbe$1,path=$(vm2vm_sock "$1")"
 }
 
 # wait_sock N [gone]: wait up to 30 s for socket N to appear (or to go).
@@ -253,7 +256,7 @@ vsctl add-br br0 -- set bridge br0 datapath_type=netdev || abort "OVS: add-br br
 if ! add_port 0 || ! add_port 1; then
 	abort "OVS: add-port avf0, avf1 (type=dpdk, net_avfbe devargs)"
 fi
-check "OVS: ports avf0, avf1 (type=dpdk, dpdk-devargs net_avfbe0/1,path=...,queues=1) attached, sockets listening" \
+check "OVS: ports avf0, avf1 (type=dpdk, dpdk-devargs net_avfbe0/1,path=..., 4 queues) attached, sockets listening" \
 	sh -c "[ \"\$0\" = 1 ] && [ \"\$1\" = 2 ]" "$(vsctl get Interface avf0 ofport)" "$(vsctl get Interface avf1 ofport)"
 if ! wait_sock 0 || ! wait_sock 1; then
 	abort "OVS: the vfio-user sockets did not appear"

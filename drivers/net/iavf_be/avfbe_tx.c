@@ -927,8 +927,10 @@ avfbe_tx_work(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 
 	rte_iavf_emu_irq_service(gq);
 	tail = avfbe_guest_tail(gq);
-	/* device RSS: other guest queues may have buffers */
-	if (nb_pkts != 0 && (tail != gq->next || txq->spread))
+	/* device RSS: other guest queues may take the frames, also when
+	 * the guest did not enable this queue (fewer queues than the port)
+	 */
+	if (nb_pkts != 0 && (tail != gq->next || txq->spread || !gq->enabled))
 		nb_tx = avfbe_tx_ring(txq, pkts, nb_pkts);
 	else
 		txq->cnt.ring_full += nb_pkts;
@@ -952,6 +954,10 @@ avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	    ((nb_pkts != 0 && (avfbe_guest_tail(gq) != gq->next ||
 			       txq->spread)) ||
 	     rte_iavf_emu_irq_due(gq)))
+		return avfbe_tx_work(txq, pkts, nb_pkts);
+	/* the guest's RSS table may name its other queues */
+	if (!gq->enabled && nb_pkts != 0 && txq->ad->device_rss &&
+	    txq->ad->num_qp > 1)
 		return avfbe_tx_work(txq, pkts, nb_pkts);
 	if (likely(gq->enabled))
 		txq->cnt.ring_full += nb_pkts;
