@@ -221,7 +221,7 @@ rte_iavf_emu_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
 		bool write)
 {
 	const struct rte_iavf_emu_xlate *c = &q->xlate;
-	uint32_t need = write ? PROT_WRITE : PROT_READ;
+	uint32_t need = PROT_READ | (write ? PROT_WRITE : 0);
 	uint64_t off = iova - c->iova;
 
 	/* iova below the mapping wraps off past size; len 0 wraps len - 1 */

@@ -360,8 +360,9 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 /*
  * L4 of the common frames by IP protocol: mbuf packet type and legacy
  * descriptor packet type (iavf_ptype_lookup[]) of IPv4; the IPv6 entries
- * of that table are the IPv4 ones plus AVFBE_HW_PTYPE_V6. Protocol 0
- * marks "other": IPv4 non-fragment (23), IPv6 left to the full parser.
+ * of that table are the IPv4 ones plus AVFBE_HW_PTYPE_V6. An entry with
+ * hw 0 marks any other protocol: IPv4 non-fragment (23), IPv6 left to the
+ * full parser.
  */
 #define AVFBE_HW_PTYPE_V6 66
 
@@ -381,10 +382,10 @@ static const struct avfbe_l4_type avfbe_l4_types[UINT8_MAX + 1] = {
 /*
  * Packet type of the common frames, from the first segment: untagged
  * Ethernet, IPv4, or IPv6 without extension headers, then TCP, UDP, SCTP,
- * ICMP or a fragment. Sets the mbuf packet type, the descriptor packet
- * type (as avfbe_ptype_of()) and the L3 header length (L2 is
- * RTE_ETHER_HDR_LEN). Returns false for anything else: the caller asks
- * avfbe_tx_ptype().
+ * ICMP or a fragment. Gives the packet type as an mbuf carries it, the
+ * descriptor packet type (as avfbe_ptype_of()) and the L3 header length
+ * (L2 is RTE_ETHER_HDR_LEN). Returns false for anything else: the caller
+ * asks avfbe_tx_ptype().
  */
 static __rte_always_inline bool
 avfbe_ptype_fast(const uint8_t *p, uint32_t len, uint32_t *ptype,
