@@ -11,6 +11,10 @@
 #   iperf    iperf3 both ways for VM2VM_IPERF seconds only (benchmarks)
 #   kill     iperf3 traffic until the host kills the guest's QEMU (after
 #            the line "VM2VM KILL-ME")
+#   rss      iperf3 with 8 TCP streams to the server for VM2VM_IPERF seconds,
+#            the server's RSS state and queue counters reported before and
+#            after ("rss" request), the data streams' ports printed
+#            ("VM2VM FLOW src:port dst:port")
 # With VM2VM_QUIT=1 it then tells the server guest to quit.  It ends with the
 # kernel's view of the device.
 
@@ -42,6 +46,22 @@ again)
 	;;
 iperf)
 	vm2vm_iperf "${VM2VM_IPERF:-5}"
+	;;
+rss)
+	harness_check "server reported its RSS state" \
+		test "$(vm2vm_call rss before)" = "rss ok"
+	iperf3 -c "$VM2VM_PEER" -p "$VM2VM_IPERF_PORT" -P 8 \
+		-t "${VM2VM_IPERF:-5}" -f m >/tmp/vm2vm-iperf.out 2>&1
+	# the data streams ("[  5] local A port P connected to B port Q"),
+	# not iperf3's control connection
+	sed -n 's/.* local \([0-9.]*\) port \([0-9]*\) connected to \([0-9.]*\) port \([0-9]*\).*/VM2VM FLOW \1:\2 \3:\4/p' \
+		/tmp/vm2vm-iperf.out
+	grep -E 'SUM.*(sender|receiver)' /tmp/vm2vm-iperf.out |
+		while read -r l; do vm2vm_msg "IPERF $VM2VM_NAME: $l"; done
+	harness_check "iperf3 -c $VM2VM_PEER -P 8" \
+		grep -q 'SUM.*receiver' /tmp/vm2vm-iperf.out
+	harness_check "server reported its queue counters" \
+		test "$(vm2vm_call rss after)" = "rss ok"
 	;;
 kill)
 	iperf3 -c "$VM2VM_PEER" -p "$VM2VM_IPERF_PORT" -t 300 >/dev/null 2>&1 &

@@ -211,6 +211,20 @@ vm2vm_final_checks() {
 		sh -c "! dmesg | grep -E '$VM2VM_DRIVER|NETDEV|eth' | grep -E '$VM2VM_BAD'"
 }
 
+# vm2vm_rss_report TAG: the guest's RSS state as its driver programmed it
+# and its per-queue receive counters, for the host to check:
+#   VM2VM RSS TAG KEY xx:xx:...    VM2VM RSS TAG LUT q q q ...
+#   VM2VM RSS TAG RXQ n0 n1 ...    (rx-N.packets of ethtool -S)
+vm2vm_rss_report() {
+	local ifc
+	ifc=$(harness_iface_of "$VM2VM_DRIVER" | head -n 1)
+	echo "VM2VM RSS $1 KEY $(ethtool -x "$ifc" | sed -n '/RSS hash key/{n;p;}')"
+	echo "VM2VM RSS $1 LUT $(ethtool -x "$ifc" |
+		awk '/^ *[0-9]+:/ { $1 = ""; printf "%s", $0 }')"
+	echo "VM2VM RSS $1 RXQ $(ethtool -S "$ifc" |
+		sed -n 's/^ *rx-\([0-9]*\)\.packets: *\([0-9]*\)$/\1=\2/p' | tr '\n' ' ')"
+}
+
 # The server's request handler: run by "nc -ll -e" with the connection as
 # stdin/stdout; its console output goes to /dev/console.
 vm2vm_ctl() {
@@ -229,6 +243,9 @@ vm2vm_ctl() {
 		echo "recv $(vm2vm_recv "$arg")" ;;
 	send)
 		echo "send $(vm2vm_send "$peer" "$arg")" ;;
+	rss)
+		vm2vm_rss_report "$arg" >/dev/console
+		echo "rss ok" ;;
 	quit)
 		echo "VM2VM REQUEST quit" >/dev/console
 		kill "$(cat /tmp/vm2vm-ctl.pid)"

@@ -12,8 +12,10 @@
 #
 # Each run, with exact counts: the guest's --tx-first burst (32 packets a
 # queue) reaches the host's rxonly port (2 queues); the host then sends 2
-# bursts of 32 on each queue (start tx_first 2), the guest echoes what
-# reached its queues (io forwarding) and the host counts them back.
+# bursts of 32 on each queue (start tx_first 2), which device RSS puts on
+# the guest queues its RSS table names (all of them, also with 1 guest
+# queue), the guest echoes them (io forwarding) and the host counts them
+# back.
 #
 # usage: devtools/vm/tests/net-iavf-guest.sh [--build DIR]
 #        (as root; DIR defaults to $BUILD or "build"; KEEP_LOGS=1 keeps the logs)
@@ -99,7 +101,7 @@ done
 
 script=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/net-iavf-testpmd.sh" \
 	"NETIAVF_RUNS=${#QUEUES[@]}" "NETIAVF_QUEUES='${QUEUES[*]}'" \
-	"NETIAVF_EXPECT='$(for q in "${QUEUES[@]}"; do echo -n "$((HOST_BURSTS * BURST * q)) "; done)'")
+	"NETIAVF_EXPECT='$(for q in "${QUEUES[@]}"; do echo -n "$((HOST_BURSTS * BURST * HQ)) "; done)'")
 vm2vm_start_guest vm0 0 "$script" 3600 --mem 1024 \
 	--initrd-extra "$VM_ROOT$VM_OUT/dpdk.cpio" \
 	--append "intel_iommu=on iommu=pt" \
@@ -120,9 +122,10 @@ for i in "${!QUEUES[@]}"; do
 	vm2vm_tp_cmd 10 stop >/dev/null
 	vm2vm_tp_cmd 10 "start tx_first $HOST_BURSTS" >/dev/null ||
 		abort "run $run: host start tx_first"
-	# tx_first: HOST_BURSTS bursts on each host queue; those to the
-	# guest's q enabled queues are taken
-	sent=$((HOST_BURSTS * BURST * q))
+	# tx_first: HOST_BURSTS bursts on each host queue; device RSS
+	# (rss=device) puts them all on the queues the guest's RSS table
+	# names, also those sent on a host queue beyond the guest's q
+	sent=$((HOST_BURSTS * BURST * HQ))
 	want=$((want + sent))
 	wait_port0 RX-packets "$want" 120 ||
 		fail "run $run: echo of the host's bursts incomplete (port 0 RX $(port0 RX-packets), want $want)"
