@@ -5,9 +5,10 @@
 /*
  * RSS hash for the guest's Rx descriptors: the Toeplitz hash the guest
  * configured (key, hash enable bits per packet classifier type) computed
- * in software, so the guest sees the hash a real AVF would report.
- * Queue selection stays with the application: the port's Tx queue q
- * fills guest Rx queue q whatever the guest's lookup table says.
+ * in software, so the guest sees the hash a real AVF would report. With
+ * rss=device the Tx path also picks the guest's Rx queue from the guest's
+ * lookup table by that hash (avfbe_tx.c); with rss=port, port Tx queue q
+ * fills guest Rx queue q.
  */
 
 #include <rte_byteorder.h>
