@@ -28,6 +28,8 @@ TOP=$(cd "$HERE/../../.." && pwd)
 GS=$TOP/devtools/vm/guest-scripts
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/vm2vm.sh"
+# shellcheck source=../lib/vm2vm-test.sh
+. "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
 BUILD=${BUILD:-build}
 while [ $# -gt 0 ]; do
@@ -39,42 +41,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-NFAIL=0
-VM2VM_KEEP=${KEEP_LOGS:+1}
-T0=$(date +%s)
+vt_begin avfbe-rss
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; NFAIL=$((NFAIL + 1)); VM2VM_KEEP=1; }
-check() {	# check NAME CMD...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
-finish() {
-	if [ "$NFAIL" = 0 ]; then
-		echo "PASS avfbe-rss ($(elapsed))"
-		exit 0
-	fi
-	echo "testpmd log: $VM2VM_TP_LOG" >&2
-	echo "FAIL avfbe-rss ($NFAIL failed, $(elapsed))"
-	exit 1
-}
-abort() {
-	fail "$*"
-	finish
-}
 
-# guest_checks NAME: PASS/FAIL lines for the guest's CHECK lines.
-guest_checks() {
-	local line
-	while read -r line; do
-		case $line in
-		"CHECK ok: "*) pass "$1: ${line#CHECK ok: }" ;;
-		"CHECK FAIL: "*) fail "$1: ${line#CHECK FAIL: }" ;;
-		esac
-	done < <(grep -a '^CHECK ' "$(vm2vm_console "$1")" || true)
-}
 
 [ "$(id -u)" = 0 ] || abort "setup: needs root (QEMU runs chrooted)"
 "$TOP/devtools/vm/setup.sh" >/dev/null || abort "setup: devtools/vm/setup.sh failed"

@@ -34,6 +34,8 @@ TOP=$(cd "$HERE/../../.." && pwd)
 GS=$TOP/devtools/vm/guest-scripts
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/vm2vm.sh"
+# shellcheck source=../lib/vm2vm-test.sh
+. "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
 BUILD=${BUILD:-build}
 MIB=64
@@ -49,51 +51,10 @@ while [ $# -gt 0 ]; do
 done
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
-NFAIL=0
-VM2VM_KEEP=${KEEP_LOGS:+1}
-T0=$(date +%s)
+vt_begin avfbe-vm2vm
+VT_REPORTS='(LINK|PING .*transmitted|XFER .* bytes in|IPERF|STATS)'
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; NFAIL=$((NFAIL + 1)); VM2VM_KEEP=1; }
-check() {	# check NAME CMD...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
-finish() {
-	local g
-	if [ "$NFAIL" = 0 ]; then
-		echo "PASS avfbe-vm2vm ($(elapsed))"
-		exit 0
-	fi
-	for g in testpmd.log "${!VM2VM_GLOG[@]}"; do
-		case $g in
-		testpmd.log) echo "testpmd log: $VM2VM_TP_LOG" >&2 ;;
-		*) echo "console of $g: ${VM2VM_GLOG[$g]}" >&2 ;;
-		esac
-	done
-	echo "FAIL avfbe-vm2vm ($NFAIL failed, $(elapsed))"
-	exit 1
-}
-abort() {
-	fail "$*"
-	finish
-}
 
-# guest_checks NAME: PASS/FAIL lines for the guest's CHECK lines, plus its
-# VM2VM report lines.
-guest_checks() {
-	local line
-	while read -r line; do
-		case $line in
-		"CHECK ok: "*) pass "$1: ${line#CHECK ok: }" ;;
-		"CHECK FAIL: "*) fail "$1: ${line#CHECK FAIL: }" ;;
-		esac
-	done < <(grep -a '^CHECK ' "$(vm2vm_console "$1")" || true)
-	grep -aE '^VM2VM (LINK|PING .*transmitted|XFER .* bytes in|IPERF|STATS)' "$(vm2vm_console "$1")" |
-		sed "s/^VM2VM /  [$1] /" || true
-}
 
 # run_client NAME PHASE TIMEOUT: boot the client guest on device 1.
 run_client() {

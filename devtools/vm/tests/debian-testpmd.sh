@@ -24,6 +24,8 @@ GS=$TOP/devtools/vm/guest-scripts
 . "$TOP/devtools/vm/lib/vm-common.sh"
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/vm2vm.sh"
+# shellcheck source=../lib/vm2vm-test.sh
+. "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
 MIB=64
 while [ $# -gt 0 ]; do
@@ -36,45 +38,11 @@ while [ $# -gt 0 ]; do
 done
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
-NFAIL=0
-VM2VM_KEEP=${KEEP_LOGS:+1}
-T0=$(date +%s)
+vt_begin debian-testpmd
+VT_REPORTS='(PING .*transmitted|XFER .* bytes in|STATS)'
 PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; NFAIL=$((NFAIL + 1)); VM2VM_KEEP=1; }
-check() {	# check NAME CMD...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
-finish() {
-	if [ "$NFAIL" = 0 ]; then
-		echo "PASS debian-testpmd ($(elapsed))"
-		exit 0
-	fi
-	[ -z "$VM2VM_TP_LOG" ] || echo "testpmd log: $VM2VM_TP_LOG" >&2
-	echo "FAIL debian-testpmd ($NFAIL failed, $(elapsed))"
-	exit 1
-}
-abort() {
-	fail "$*"
-	finish
-}
 
-# guest_checks NAME: PASS/FAIL lines for the guest's CHECK lines.
-guest_checks() {
-	local line
-	while read -r line; do
-		case $line in
-		"CHECK ok: "*) pass "$1: ${line#CHECK ok: }" ;;
-		"CHECK FAIL: "*) fail "$1: ${line#CHECK FAIL: }" ;;
-		esac
-	done < <(grep -a '^CHECK ' "$(vm2vm_console "$1")" || true)
-	grep -aE '^VM2VM (PING .*transmitted|XFER .* bytes in|STATS)' "$(vm2vm_console "$1")" |
-		sed "s/^VM2VM /  [$1] /" || true
-}
 
 [ "$(id -u)" = 0 ] || abort "setup: needs root (the roots are chrooted into)"
 "$TOP/devtools/vm/setup.sh" >/dev/null ||

@@ -26,6 +26,8 @@ TOP=$(cd "$HERE/../../.." && pwd)
 GS=$TOP/devtools/vm/guest-scripts
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/vm2vm.sh"
+# shellcheck source=../lib/vm2vm-test.sh
+. "$TOP/devtools/vm/lib/vm2vm-test.sh"
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/lib/vm-common.sh"
 
@@ -42,32 +44,8 @@ done
 QUEUES=(1 2 1)
 BURST=32
 HOST_BURSTS=2
-NFAIL=0
-VM2VM_KEEP=${KEEP_LOGS:+1}
-T0=$(date +%s)
+vt_begin net-iavf-guest
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; NFAIL=$((NFAIL + 1)); VM2VM_KEEP=1; }
-check() {	# check NAME CMD...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
-finish() {
-	if [ "$NFAIL" = 0 ]; then
-		echo "PASS net-iavf-guest ($(elapsed))"
-		exit 0
-	fi
-	echo "testpmd log: $VM2VM_TP_LOG" >&2
-	[ -z "${VM2VM_GLOG[vm0]:-}" ] || echo "console of vm0: ${VM2VM_GLOG[vm0]}" >&2
-	echo "FAIL net-iavf-guest ($NFAIL failed, $(elapsed))"
-	exit 1
-}
-abort() {
-	fail "$*"
-	finish
-}
 
 # port0 FIELD: a counter of host port 0 (net_avfbe0, the guest's).
 port0() {

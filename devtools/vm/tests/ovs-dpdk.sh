@@ -37,6 +37,8 @@ GS=$TOP/devtools/vm/guest-scripts
 . "$TOP/devtools/vm/lib/vm-common.sh"
 # shellcheck source-path=SCRIPTDIR/..
 . "$TOP/devtools/vm/vm2vm.sh"
+# shellcheck source=../lib/vm2vm-test.sh
+. "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
 MIB=64
 HUGE=
@@ -51,37 +53,15 @@ while [ $# -gt 0 ]; do
 done
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
-NFAIL=0
-VM2VM_KEEP=${KEEP_LOGS:+1}
-T0=$(date +%s)
+vt_begin ovs-dpdk
+VT_REPORTS='(PING .*transmitted|XFER .* bytes in|STATS)'
 OVS=			# OVS_RUNDIR (= DBDIR, LOGDIR) of this run
+# finish names the daemons' logs too
+vt_extra_logs() {
+	[ -z "$OVS" ] || echo "OVS logs: $OVS/ovs-vswitchd.log $OVS/ovsdb-server.log"
+}
 HP_BEFORE=		# nr_hugepages before --hugepages reserved ours
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; NFAIL=$((NFAIL + 1)); VM2VM_KEEP=1; }
-check() {	# check NAME CMD...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-elapsed() { echo "$(($(date +%s) - T0)) s"; }
-finish() {
-	local g
-	if [ "$NFAIL" = 0 ]; then
-		echo "PASS ovs-dpdk ($(elapsed))"
-		exit 0
-	fi
-	[ -z "$OVS" ] || echo "OVS logs: $OVS/ovs-vswitchd.log $OVS/ovsdb-server.log" >&2
-	for g in "${!VM2VM_GLOG[@]}"; do
-		echo "console of $g: ${VM2VM_GLOG[$g]}" >&2
-	done
-	echo "FAIL ovs-dpdk ($NFAIL failed, $(elapsed))"
-	exit 1
-}
-abort() {
-	fail "$*"
-	finish
-}
 
 # ovs CMD...: an OVS command in the bookworm root, for this run's daemons.
 ovs() {
@@ -167,18 +147,6 @@ cleanup() {
 	vm2vm_cleanup
 }
 
-# guest_checks NAME: PASS/FAIL lines for the guest's CHECK lines.
-guest_checks() {
-	local line
-	while read -r line; do
-		case $line in
-		"CHECK ok: "*) pass "$1: ${line#CHECK ok: }" ;;
-		"CHECK FAIL: "*) fail "$1: ${line#CHECK FAIL: }" ;;
-		esac
-	done < <(grep -a '^CHECK ' "$(vm2vm_console "$1")" || true)
-	grep -aE '^VM2VM (PING .*transmitted|XFER .* bytes in|STATS)' "$(vm2vm_console "$1")" |
-		sed "s/^VM2VM /  [$1] /" || true
-}
 
 # run_client NAME TIMEOUT [quit]: boot the client guest on port 2's socket.
 run_client() {
