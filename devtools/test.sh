@@ -178,15 +178,26 @@ fi
 # Real guests: the harness smoke test, then every end-to-end test script.
 # The bookworm root (Debian's own DPDK and Open vSwitch with DPDK) and the
 # plugin package are set up first, for tests/debian-testpmd.sh and
-# tests/ovs-dpdk.sh.
+# tests/ovs-dpdk.sh.  A script whose "# vm-test-kernels:" line says "all"
+# runs once per guest kernel (devtools/vm/setup.sh): trixie's 6.12 under
+# its own name, trixie-backports' 7.x as NAME@backports.
 if [ -x devtools/vm/smoke-test.sh ]; then
+	VM_KERNELS=$(. devtools/vm/lib/vm-common.sh && echo "$VM_KERNELS")
 	run_test vm-setup 1800 devtools/vm/setup.sh
-	run_test vm-smoke 300 devtools/vm/smoke-test.sh
+	for k in $VM_KERNELS; do
+		run_test "vm-smoke$([ "$k" = trixie ] || echo "@$k")" 300 \
+			env VM_KERNEL="$k" devtools/vm/smoke-test.sh
+	done
 	run_test vm-setup-bookworm 1800 devtools/vm/setup-bookworm.sh
 	run_test deb-build 900 devtools/deb/build.sh --install
 	for t in devtools/vm/tests/*.sh; do
 		[ -e "$t" ] || continue
-		run_test "$(basename "$t" .sh)" 1200 "$t"
+		kernels=$(sed -n 's/^# vm-test-kernels: \([a-z]*\).*/\1/p' "$t")
+		[ "$kernels" != all ] || kernels=$VM_KERNELS
+		for k in ${kernels:-trixie}; do
+			run_test "$(basename "$t" .sh)$([ "$k" = trixie ] || echo "@$k")" 1200 \
+				env VM_KERNEL="$k" "$t"
+		done
 	done
 fi
 

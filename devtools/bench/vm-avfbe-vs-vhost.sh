@@ -208,7 +208,7 @@ measure() {
 
 qv=$(vm_chroot qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
 log "two TCG guests, iperf3 TCP ${secs} s each way: net_avfbe (emulated AVF, iavf) vs net_vhost (virtio-net), $runs runs each, interleaved"
-log "same for both: QEMU $qv (TCG, -cpu qemu64, 1 vCPU, 512 MiB memfd share=on), guest kernel $(cat "$VM_STAMPS/kernel"), $tp in io forwarding (CPU layout: $VM2VM_CPUS), guest TSO/checksum offloads on"
+log "same for both: QEMU $qv (TCG, -cpu qemu64, 1 vCPU, 512 MiB memfd share=on), guest kernel $(vm_kernel_version), $tp in io forwarding (CPU layout: $VM2VM_CPUS), guest TSO/checksum offloads on"
 log "avfbe: net_avfbe0,path=SOCK + emu_iavf1/net_avfbe1 <-> vfio-user-pci; vhost: net_vhostN,iface=SOCK,tso=1$VM2VM_VHOST_DEVARGS <-> vhost-user virtio-net-pci"
 for run in $(seq 1 "$runs"); do
 	for backend in $backends; do

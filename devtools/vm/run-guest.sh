@@ -105,7 +105,7 @@ if ! flock -s -n 7; then
 	flock -s -w 900 7 || fail "setup.sh still holds $VM_GUESTS_LOCK after 900 s"
 fi
 initramfs=$VM_ROOT$(vm_initramfs)
-vmlinux=$VM_ROOT$VM_OUT/vmlinux
+vmlinux=$VM_ROOT$(vm_vmlinux "$VM_KERNEL")
 [ -f "$vmlinux" ] || fail "the guest harness is not set up: run devtools/vm/setup.sh (as root) first"
 [ -f "$initramfs" ] ||
 	fail "no initramfs for this tree's devtools/vm/guest files (new or changed since the last setup): run devtools/vm/setup.sh to build it"
@@ -174,7 +174,7 @@ timeout -k 5 "$TIMEOUT" "${VM_NS[@]}" chroot "$VM_ROOT" qemu-system-x86_64 \
 	-name "$NAME" -accel tcg -cpu qemu64 -m "$MEM" \
 	-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on" \
 	-machine q35,memory-backend=mem \
-	-kernel "$VM_OUT/vmlinux" -initrd "$TMPD/initrd.cpio" \
+	-kernel "$(vm_vmlinux "$VM_KERNEL")" -initrd "$TMPD/initrd.cpio" \
 	-append "console=ttyS0 loglevel=4 panic=-1 iomem=relaxed harness.name=$NAME$APPEND" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	"${DEVICES[@]}" "${QEMU_ARGS[@]}" \

@@ -6,8 +6,9 @@
 # installs the DPDK runtime libraries dpdk-testpmd needs into the harness
 # root, extracts dpdk-testpmd from the dpdk-dev package (which cannot be
 # installed there: its -dev dependencies conflict with trixie-backports'
-# QEMU), and builds $EMU_CACHE/vm/root/harness/out/dpdk.cpio (testpmd, its
-# libraries, the net_iavf PMD, the VFIO modules), which run-guest.sh
+# QEMU), and builds $EMU_CACHE/vm/root/harness/out/dpdk-$VM_KERNEL.cpio
+# (testpmd, its libraries, the net_iavf PMD, the VFIO modules of the guest
+# kernel VM_KERNEL), which run-guest.sh
 # --initrd-extra appends to the harness initramfs. Runs devtools/vm/setup.sh
 # first. A second run with nothing changed takes well under a second.
 #
@@ -19,7 +20,8 @@ set -e -o pipefail
 
 [ "$(id -u)" = 0 ] || { echo "error: run as root" >&2; exit 1; }
 "$VM_HERE/setup.sh"
-kv=$(cat "$VM_STAMPS/kernel")
+kv=$(vm_kernel_version)
+CPIO=$VM_OUT/dpdk-$VM_KERNEL.cpio
 LOG=$VM_DIR/setup-dpdk.log
 : >"$LOG"
 
@@ -38,8 +40,8 @@ for l in $LIBS; do
 	esac
 done
 want="$(echo "$pkgs" | sha256sum | cut -d' ' -f1) $(sha256sum <"$VM_HERE/in-root/build-dpdk-cpio.sh" | cut -d' ' -f1) $kv"
-if [ "$(cat "$VM_STAMPS/dpdk" 2>/dev/null)" = "$want" ] && [ -f "$VM_ROOT$VM_OUT/dpdk.cpio" ]; then
-	echo "==> DPDK archive up to date ($(($(stat -c %s "$VM_ROOT$VM_OUT/dpdk.cpio") / 1024)) KiB)"
+if [ "$(cat "$VM_STAMPS/dpdk-$VM_KERNEL" 2>/dev/null)" = "$want" ] && [ -f "$VM_ROOT$CPIO" ]; then
+	echo "==> DPDK archive up to date ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB)"
 	exit 0
 fi
 
@@ -55,11 +57,11 @@ vm_chroot sh -c 'set -e; rm -rf /harness/dpdk-dev /tmp/dpdk-dev-deb
 	dpkg-deb -x dpdk-dev_*.deb /harness/dpdk-dev
 	rm -rf /tmp/dpdk-dev-deb' >>"$LOG" 2>&1 ||
 	{ echo "error: cannot get dpdk-testpmd from dpdk-dev, see $LOG" >&2; exit 1; }
-echo "==> building $VM_OUT/dpdk.cpio"
+echo "==> building $CPIO"
 mkdir -p "$VM_ROOT$VM_HARNESS/guest"
 cp "$VM_HERE/in-root/build-dpdk-cpio.sh" "$VM_ROOT$VM_HARNESS/guest/"
-vm_chroot env KV="$kv" sh "$VM_HARNESS/guest/build-dpdk-cpio.sh" \
-	"$VM_OUT/dpdk.cpio" vfio-pci vfio_iommu_type1 >>"$LOG" 2>&1 ||
+vm_chroot env KV="$kv" KDIR="$(vm_kernel_dir "$VM_KERNEL")" \
+	sh "$VM_HARNESS/guest/build-dpdk-cpio.sh" "$CPIO" vfio-pci vfio_iommu_type1 >>"$LOG" 2>&1 ||
 	{ echo "error: building dpdk.cpio failed, see $LOG" >&2; exit 1; }
-echo "$want" >"$VM_STAMPS/dpdk"
-echo "==> DPDK archive ready ($(($(stat -c %s "$VM_ROOT$VM_OUT/dpdk.cpio") / 1024)) KiB): $(grep -a 'modules (load order)' "$LOG")"
+echo "$want" >"$VM_STAMPS/dpdk-$VM_KERNEL"
+echo "==> DPDK archive ready ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB): $(grep -a 'modules (load order)' "$LOG")"

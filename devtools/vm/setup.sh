@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Build (once) and cache the real-guest harness: a Debian trixie root with
-# QEMU 11.x (trixie-backports) that runs the guests, the trixie kernel as an
-# uncompressed vmlinux (PVH entry) and a busybox initramfs with iavf,
-# virtio_net, iperf3 and ethtool.  Idempotent: every stage leaves a stamp in the root, a run with
-# everything in place takes seconds.  The initramfs is rebuilt when the guest
-# files (devtools/vm/guest/*, in-root/build-initramfs.sh) change.
+# QEMU 11.x (trixie-backports) that runs the guests, two guest kernels as
+# uncompressed vmlinux (PVH entry) -- trixie's (6.12) and trixie-backports'
+# (7.x), picked with VM_KERNEL=trixie|backports -- and per kernel a busybox
+# initramfs with iavf, virtio_net, 8021q, iperf3 and ethtool.  Idempotent:
+# every stage leaves a stamp in the root, a run with everything in place
+# takes seconds.  The initramfs is rebuilt when the guest files
+# (devtools/vm/guest/*, in-root/build-initramfs.sh) change.
 #
 # usage: devtools/vm/setup.sh          (as root; EMU_CACHE, default /var/cache/dpdk-emu)
 # Result: $EMU_CACHE/vm/root, log in $EMU_CACHE/vm/setup.log.
@@ -112,47 +114,75 @@ if ! stamp_ok packages "qemu-system-x86(trixie-backports) $ROOT_PACKAGES"; then
 	stamp_set packages "qemu-system-x86(trixie-backports) $ROOT_PACKAGES"
 fi
 
-# --- stage 3: the guest kernel ----------------------------------------------
-if [ ! -f "$VM_STAMPS/kernel" ] || [ ! -f "$VM_ROOT$VM_OUT/vmlinux" ]; then
-	log "fetching the current trixie kernel (linux-image-amd64)"
-	kpkg=$(vm_chroot apt-cache depends linux-image-amd64 |
+# --- stage 3: the guest kernels ---------------------------------------------
+# install_kernel FLAVOUR SUITE: the current linux-image-amd64 of SUITE,
+# unpacked (not installed) into vm_kernel_dir FLAVOUR, its modules indexed
+# and its vmlinux extracted.  Newer kernels split the image package: the
+# image depends on linux-binary-KV (vmlinuz) and linux-base-KV, the modules
+# are in linux-modules-KV; all that exist are unpacked.
+install_kernel() {
+	local flavour=$1 suite=$2 kpkg kv kdir p pkgs vmlinuz
+	kpkg=$(vm_chroot apt-cache depends -t "$suite" linux-image-amd64 |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
-	[ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 in the root (details in $LOG): run 'chroot $VM_ROOT apt-cache depends linux-image-amd64' to see why"
-	rm -rf "$VM_ROOT$VM_HARNESS/debs" "$VM_ROOT$VM_HARNESS/kernel"
-	mkdir -p "$VM_ROOT$VM_HARNESS/debs" "$VM_ROOT$VM_OUT"
-	run_net "apt-get download $kpkg (root)" \
-		vm_chroot sh -c "cd $VM_HARNESS/debs && apt-get download $kpkg"
-	run "unpacking $kpkg" vm_chroot sh -c "dpkg-deb -x $VM_HARNESS/debs/${kpkg}_*.deb $VM_HARNESS/kernel"
+	[ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 of $suite in the root: run 'chroot $VM_ROOT apt-cache depends -t $suite linux-image-amd64' to see why"
 	kv=${kpkg#linux-image-}
-	run "depmod $kv" vm_chroot depmod -b "$VM_HARNESS/kernel/usr" "$kv"
+	if [ "$(cat "$VM_STAMPS/kernel-$flavour" 2>/dev/null)" = "$kv" ] &&
+	   [ -f "$VM_ROOT$(vm_vmlinux "$flavour")" ]; then
+		return 0
+	fi
+	log "fetching the $suite kernel $kv"
+	kdir=$(vm_kernel_dir "$flavour")
+	pkgs=$kpkg
+	for p in linux-binary-$kv linux-base-$kv linux-modules-$kv; do
+		vm_chroot apt-cache show "$p" >/dev/null 2>&1 && pkgs="$pkgs $p"
+	done
+	rm -rf "$VM_ROOT$VM_HARNESS/debs" "$VM_ROOT$kdir"
+	mkdir -p "$VM_ROOT$VM_HARNESS/debs" "$VM_ROOT$VM_OUT"
+	run_net "apt-get download $pkgs (root)" \
+		vm_chroot sh -c "cd $VM_HARNESS/debs && apt-get download -t $suite $pkgs"
+	for p in $pkgs; do
+		run "unpacking $p" vm_chroot sh -c "dpkg-deb -x $VM_HARNESS/debs/${p}_*.deb $kdir"
+	done
+	run "depmod $kv" vm_chroot depmod -b "$kdir/usr" "$kv"
+	vmlinuz=$kdir/boot/vmlinuz-$kv
+	[ -f "$VM_ROOT$vmlinuz" ] || vmlinuz=$kdir/usr/lib/modules/$kv/vmlinuz
+	[ -f "$VM_ROOT$vmlinuz" ] || die "no vmlinuz in $pkgs (unpacked in $VM_ROOT$kdir)"
 	cp "$VM_HERE/in-root/extract-vmlinux.sh" "$VM_ROOT$VM_HARNESS/"
-	run "extracting vmlinux from vmlinuz-$kv" vm_chroot sh "$VM_HARNESS/extract-vmlinux.sh" \
-		"$VM_HARNESS/kernel/boot/vmlinuz-$kv" "$VM_OUT/vmlinux"
+	run "extracting vmlinux from $vmlinuz" vm_chroot sh "$VM_HARNESS/extract-vmlinux.sh" \
+		"$vmlinuz" "$(vm_vmlinux "$flavour")"
 	rm -rf "$VM_ROOT$VM_HARNESS/debs"
-	rm -f "$VM_STAMPS/initramfs" "$VM_ROOT$VM_OUT"/initramfs-*.cpio
-	stamp_set kernel "$kv"
-fi
-kv=$(cat "$VM_STAMPS/kernel")
+	rm -f "$VM_ROOT$VM_OUT"/initramfs-"$flavour"-*.cpio
+	stamp_set "kernel-$flavour" "$kv"
+}
+# Layout of earlier versions of this script (one kernel): removed.
+rm -rf "$VM_ROOT$VM_HARNESS/kernel" "$VM_ROOT$VM_OUT/vmlinux" "$VM_STAMPS/kernel" \
+	"$VM_STAMPS/initramfs" "$VM_ROOT$VM_OUT"/initramfs-????????????????.cpio \
+	"$VM_ROOT$VM_OUT/initramfs.cpio" "$VM_STAMPS/dpdk" "$VM_ROOT$VM_OUT/dpdk.cpio"
+install_kernel trixie trixie
+install_kernel backports trixie-backports
 
-# --- stage 4: the initramfs --------------------------------------------------
-# Named by the hash of its sources (vm_initramfs): trees with other guest
-# files keep theirs.  Built for the kernel of the stamp (a new kernel removes
-# them all, above).
-initramfs=$(vm_initramfs)
-if [ ! -f "$VM_ROOT$initramfs" ]; then
-	log "building the guest initramfs (modules: $VM_INITRAMFS_MODULES)"
-	need_space "$VM_DIR" 200
-	rm -rf "$VM_ROOT$VM_HARNESS/guest"
-	mkdir -p "$VM_ROOT$VM_HARNESS/guest"
-	cp "$VM_HERE"/guest/* "$VM_HERE/in-root/build-initramfs.sh" "$VM_ROOT$VM_HARNESS/guest/"
-	# shellcheck disable=SC2086 # one argument per module
-	run "building the initramfs" vm_chroot env KV="$kv" \
-		sh "$VM_HARNESS/guest/build-initramfs.sh" "$VM_HARNESS/guest" "$initramfs" $VM_INITRAMFS_MODULES
-fi
-# The most recently set up four stay (every test runs setup.sh first).
-touch "$VM_ROOT$initramfs"
-# shellcheck disable=SC2012 # names without blanks
-ls -t "$VM_ROOT$VM_OUT"/initramfs-*.cpio | tail -n +5 | xargs -r rm -f
+# --- stage 4: the initramfs, one per kernel -------------------------------
+# Named by the kernel and the hash of its sources (vm_initramfs): trees with
+# other guest files keep theirs.  A new kernel removes its own (above).
+for flavour in $VM_KERNELS; do
+	initramfs=$(vm_initramfs "$flavour")
+	kv=$(vm_kernel_version "$flavour")
+	if [ ! -f "$VM_ROOT$initramfs" ]; then
+		log "building the $kv guest initramfs (modules: $VM_INITRAMFS_MODULES)"
+		need_space "$VM_DIR" 200
+		rm -rf "$VM_ROOT$VM_HARNESS/guest"
+		mkdir -p "$VM_ROOT$VM_HARNESS/guest"
+		cp "$VM_HERE"/guest/* "$VM_HERE/in-root/build-initramfs.sh" "$VM_ROOT$VM_HARNESS/guest/"
+		# shellcheck disable=SC2086 # one argument per module
+		run "building the $kv initramfs" vm_chroot env KV="$kv" \
+			KDIR="$(vm_kernel_dir "$flavour")" \
+			sh "$VM_HARNESS/guest/build-initramfs.sh" "$VM_HARNESS/guest" "$initramfs" $VM_INITRAMFS_MODULES
+	fi
+	# The most recently set up four per kernel stay (every test runs setup.sh first).
+	touch "$VM_ROOT$initramfs"
+	# shellcheck disable=SC2012 # names without blanks
+	ls -t "$VM_ROOT$VM_OUT"/initramfs-"$flavour"-*.cpio | tail -n +5 | xargs -r rm -f
+done
 
 qv=$(vm_chroot qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
-log "ready in $(($(date +%s) - t0)) s: QEMU $qv, guest kernel $kv, initramfs ${initramfs##*/} $(($(stat -c %s "$VM_ROOT$initramfs") / 1024)) KiB"
+log "ready in $(($(date +%s) - t0)) s: QEMU $qv, guest kernels $(vm_kernel_version trixie) (trixie) and $(vm_kernel_version backports) (backports)"

@@ -69,7 +69,7 @@ expect_re() {
 	grep -qxE -- "$1" "$TMPD/console.log" || failed "no line matching '$1' in the guest console ($LOGMSG)"
 }
 
-kv=$(cat "$VM_STAMPS/kernel")
+kv=$(vm_kernel_version)
 expect "SMOKE kernel $kv"
 for m in libie libeth iavf failover net_failover virtio_net; do
 	expect "HARNESS: insmod $m ok"
@@ -87,4 +87,4 @@ done
 ! grep -q '^CHECK FAIL' "$TMPD/console.log" || failed "$(grep -m1 '^CHECK FAIL' "$TMPD/console.log") ($LOGMSG)"
 expect "CHECKS: 10 run, 0 failed"
 expect "HARNESS-RESULT rc=0"
-echo "PASS vm-smoke ($(sed -n 's/^run-guest\[vm-smoke\]: guest done in \([0-9.]* s\).*/\1/p' "$TMPD/run-guest.err"))"
+echo "PASS vm-smoke [Linux $kv] ($(sed -n 's/^run-guest\[vm-smoke\]: guest done in \([0-9.]* s\).*/\1/p' "$TMPD/run-guest.err"))"

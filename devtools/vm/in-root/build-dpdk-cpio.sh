@@ -13,12 +13,12 @@
 #  - the VFIO modules and their dependencies in /lib/modules/dpdk-load-order
 #    (the harness init loads only its own list).
 #
-# usage: KV=<kernel version> sh build-dpdk-cpio.sh OUT MODULE...
+# usage: KV=<kernel version> KDIR=<unpacked kernel> sh build-dpdk-cpio.sh OUT MODULE...
 
 set -e
 OUT=$1
 shift
-MODDIR=/harness/kernel/usr/lib/modules/$KV
+MODDIR=$KDIR/usr/lib/modules/$KV
 TESTPMD=/harness/dpdk-dev/usr/bin/dpdk-testpmd
 [ -f "$MODDIR/modules.dep" ] || { echo "build-dpdk-cpio: no $MODDIR/modules.dep" >&2; exit 1; }
 [ -x "$TESTPMD" ] || { echo "build-dpdk-cpio: no $TESTPMD" >&2; exit 1; }

@@ -16,7 +16,7 @@ set -e
 SRC=$1
 OUT=$2
 shift 2
-MODDIR=/harness/kernel/usr/lib/modules/$KV
+MODDIR=$KDIR/usr/lib/modules/$KV
 [ -f "$MODDIR/modules.dep" ] || { echo "build-initramfs: no $MODDIR/modules.dep" >&2; exit 1; }
 
 S=$(mktemp -d /tmp/dpdk-emu-initramfs.XXXXXX)

@@ -21,13 +21,40 @@ VM_OUT=$VM_HARNESS/out
 # Held shared by every running guest, exclusively by a setup that replaces the root.
 VM_GUESTS_LOCK=$VM_DIR/guests.lock
 
+# The guest kernel: trixie (Debian 13's kernel, 6.12) or backports
+# (trixie-backports, 7.x).  setup.sh installs both; VM_KERNEL picks the one a
+# guest boots.  Each has its own modules tree, vmlinux and initramfs.
+VM_KERNELS="trixie backports"
+VM_KERNEL=${VM_KERNEL:-trixie}
+case " $VM_KERNELS " in
+*" $VM_KERNEL "*) ;;
+*) die "VM_KERNEL=$VM_KERNEL: use one of: $VM_KERNELS" ;;
+esac
+# vm_kernel_dir FLAVOUR: the unpacked kernel packages, inside the root.
+vm_kernel_dir() {
+	echo "$VM_HARNESS/kernel-$1"
+}
+# vm_vmlinux FLAVOUR: its uncompressed kernel image, inside the root.
+vm_vmlinux() {
+	echo "$VM_OUT/vmlinux-$1"
+}
+# vm_kernel_version [FLAVOUR]: its version (uname -r), once set up.
+vm_kernel_version() {
+	cat "$VM_STAMPS/kernel-${1:-$VM_KERNEL}" 2>/dev/null || echo "(not set up)"
+}
+# vm_guest_desc DRIVER: what a guest test ran on, for its verdict line.
+vm_guest_desc() {
+	echo "$1 guest, Linux $(vm_kernel_version)"
+}
+
 # Files whose content goes into the initramfs or decides how it is built.
 VM_INITRAMFS_SOURCES=("$VM_HERE/guest/init" "$VM_HERE/guest/harness-lib.sh"
 	"$VM_HERE/guest/pci-list" "$VM_HERE/in-root/build-initramfs.sh")
 # Kernel modules in the initramfs (with their dependencies; /init loads them
 # all): iavf for the emulated AVF, virtio_net for vhost-user NICs (the
-# trixie kernel has virtio, virtio_ring and virtio_pci built in).
-VM_INITRAMFS_MODULES="iavf virtio_net"
+# trixie kernel has virtio, virtio_ring and virtio_pci built in), 8021q for
+# VLAN subinterfaces.
+VM_INITRAMFS_MODULES="iavf virtio_net 8021q"
 
 vm_initramfs_sources_hash() {
 	{
@@ -36,12 +63,13 @@ vm_initramfs_sources_hash() {
 	} | sha256sum | cut -d' ' -f1
 }
 
-# vm_initramfs: the initramfs of this tree's guest files, inside the root.
-# One file per content hash, so that work trees with different guest files
-# share the cache without rebuilding each other's (setup.sh keeps the most
-# recently set up ones).
+# vm_initramfs [FLAVOUR]: the initramfs of this tree's guest files for the
+# kernel FLAVOUR (default VM_KERNEL), inside the root.  One file per content
+# hash, so that work trees with different guest files share the cache
+# without rebuilding each other's (setup.sh keeps the most recently set up
+# ones).
 vm_initramfs() {
-	echo "$VM_OUT/initramfs-$(vm_initramfs_sources_hash | cut -c1-16).cpio"
+	echo "$VM_OUT/initramfs-${1:-$VM_KERNEL}-$(vm_initramfs_sources_hash | cut -c1-16).cpio"
 }
 
 # Mount points under DIR in this mount namespace, deepest first.

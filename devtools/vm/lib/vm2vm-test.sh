@@ -7,9 +7,14 @@
 # report lines with their checks, and define vt_extra_logs to name logs of
 # its own when it fails.
 
-# vt_begin NAME: start counting; NAME is printed with the verdict.
+# shellcheck source=devtools/vm/lib/vm-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm-common.sh"
+
+# vt_begin NAME [DRIVER]: start counting; NAME, the guest driver (default
+# iavf) and the guest kernel are printed with the verdict.
 vt_begin() {
 	VT_NAME=$1
+	VT_DRIVER=${2:-iavf}
 	NFAIL=0
 	VM2VM_KEEP=${KEEP_LOGS:+1}
 	T0=$(date +%s)
@@ -29,7 +34,7 @@ elapsed() { echo "$(($(date +%s) - T0)) s"; }
 finish() {
 	local g
 	if [ "$NFAIL" = 0 ]; then
-		echo "PASS $VT_NAME ($(elapsed))"
+		echo "PASS $VT_NAME [$(vm_guest_desc "$VT_DRIVER")] ($(elapsed))"
 		exit 0
 	fi
 	[ -z "${VM2VM_TP_LOG:-}" ] || echo "testpmd log: $VM2VM_TP_LOG" >&2
@@ -37,7 +42,7 @@ finish() {
 	for g in "${!VM2VM_GLOG[@]}"; do
 		echo "console of $g: ${VM2VM_GLOG[$g]}" >&2
 	done
-	echo "FAIL $VT_NAME ($NFAIL failed, $(elapsed))"
+	echo "FAIL $VT_NAME [$(vm_guest_desc "$VT_DRIVER")] ($NFAIL failed, $(elapsed))"
 	exit 1
 }
 abort() {

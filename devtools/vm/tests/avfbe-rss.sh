@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # Device RSS with a real guest: the receiving guest (Linux iavf, 4 vCPUs,
 # so 4 queue pairs with RSS programmed by the driver) gets 8 TCP streams

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # End-to-end test of the net_avfbe data path with two real guests: testpmd
 # serves two emulated AVFs over vfio-user and io-forwards between their

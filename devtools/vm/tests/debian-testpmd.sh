@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # The plugin package with Debian's own DPDK: builds dpdk-emu-avf_*.deb
 # (devtools/deb/build.sh), installs it into the bookworm root

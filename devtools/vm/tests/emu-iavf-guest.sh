@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # End-to-end test of the emu_iavf device model with its real peer: a DPDK
 # process serves an emulated AVF over vfio-user, a QEMU 11 guest drives it
@@ -18,6 +19,9 @@
 set -e -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=devtools/vm/lib/vm-common.sh
+. "$TOP/devtools/vm/lib/vm-common.sh"
+verdict() { echo "emu-iavf-guest [$(vm_guest_desc iavf)]"; }
 
 BUILD=${BUILD:-build}
 DOORBELL=shared
@@ -71,7 +75,7 @@ check() {	# check NAME CMD...
 }
 abort() {
 	fail "$*"
-	echo "FAIL emu-iavf-guest"
+	echo "FAIL $(verdict)"
 	exit 1
 }
 
@@ -212,10 +216,10 @@ check "server: VF reset (RESET_VF at unbind) seen" grep -q 'emu_iavf0: VF reset'
 check "server: function level reset (sysfs reset) seen" grep -q 'emu_iavf0: function level reset' "$SERVER_LOG"
 
 if [ "$NFAIL" = 0 ]; then
-	echo "PASS emu-iavf-guest"
+	echo "PASS $(verdict)"
 	exit 0
 fi
 echo "console:" >&2
 grep -a -E 'iavf|HARNESS|CHECK' "$CONSOLE" | tail -40 >&2 || true
-echo "FAIL emu-iavf-guest ($NFAIL failed)"
+echo "FAIL $(verdict) ($NFAIL failed)"
 exit 1

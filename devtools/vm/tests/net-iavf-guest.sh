@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: trixie (a DPDK net_iavf guest: the kernel only hosts VFIO)
 #
 # DPDK's own net_iavf as the guest driver: Debian trixie's dpdk-testpmd
 # (24.11, added to the guest by devtools/vm/setup-dpdk.sh) drives the
@@ -44,7 +45,7 @@ done
 QUEUES=(1 2 1)
 BURST=32
 HOST_BURSTS=2
-vt_begin net-iavf-guest
+vt_begin net-iavf-guest net_iavf
 
 
 # port0 FIELD: a counter of host port 0 (net_avfbe0, the guest's).
@@ -81,7 +82,7 @@ script=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/net-iavf-testpmd.sh" \
 	"NETIAVF_RUNS=${#QUEUES[@]}" "NETIAVF_QUEUES='${QUEUES[*]}'" \
 	"NETIAVF_EXPECT='$(for q in "${QUEUES[@]}"; do echo -n "$((HOST_BURSTS * BURST * HQ)) "; done)'")
 vm2vm_start_guest vm0 0 "$script" 3600 --mem 1024 \
-	--initrd-extra "$VM_ROOT$VM_OUT/dpdk.cpio" \
+	--initrd-extra "$VM_ROOT$VM_OUT/dpdk-$VM_KERNEL.cpio" \
 	--append "intel_iommu=on iommu=pt" \
 	--qemu-arg -device --qemu-arg intel-iommu,caching-mode=on \
 	--qemu-arg -cpu --qemu-arg max --qemu-arg -smp --qemu-arg 2

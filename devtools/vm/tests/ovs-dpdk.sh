@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # Open vSwitch with DPDK serving two VMs through net_avfbe ports: Debian
 # bookworm's openvswitch-switch-dpdk 3.1 (DPDK 22.11) in the bookworm root

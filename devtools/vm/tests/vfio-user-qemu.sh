@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# vm-test-kernels: all (Linux iavf guests: run on every guest kernel)
 #
 # End-to-end test of the vfio-user library with its real peer: dpdk-test
 # (vfio_user_serve_autotest) serves a generic PCI test device, QEMU 11
@@ -23,6 +24,9 @@
 set -e -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=devtools/vm/lib/vm-common.sh
+. "$TOP/devtools/vm/lib/vm-common.sh"
+verdict() { echo "vfio-user-qemu [$(vm_guest_desc iavf)]"; }
 
 BUILD=${BUILD:-build}
 while [ $# -gt 0 ]; do
@@ -88,7 +92,7 @@ check() {	# check NAME CMD...
 }
 abort() {
 	fail "$*"
-	echo "FAIL vfio-user-qemu"
+	echo "FAIL $(verdict)"
 	exit 1
 }
 # eq NAME GOT WANT: numeric comparison (hex or decimal), shows both values.
@@ -399,7 +403,7 @@ total=$(echo "$t_end $t_start" | awk '{ printf "%.1f", $1 - $2 }')
 check "time: server start to server exit ${total} s (< 100 s)" awk -v s="$total" 'BEGIN { exit !(s < 100) }'
 
 if [ "$NFAIL" = 0 ]; then
-	echo "PASS vfio-user-qemu"
+	echo "PASS $(verdict)"
 	exit 0
 fi
 for n in 1 2; do
@@ -407,5 +411,5 @@ for n in 1 2; do
 	grep -aE 'GUEST|HARNESS|vfio|BUG|error' "$TMPD/console$n.log" 2>/dev/null | tail -40 >&2 || true
 	cat "$TMPD/run-guest$n.err" >&2 2>/dev/null || true
 done
-echo "FAIL vfio-user-qemu ($NFAIL failed)"
+echo "FAIL $(verdict) ($NFAIL failed)"
 exit 1
