@@ -1201,6 +1201,26 @@ avf_model_vc_promisc(struct avf_model *m, uint16_t flags)
 }
 
 int
+avf_model_vc_vlan(struct avf_model *m, bool add, uint16_t vid)
+{
+	/* virtchnl_vlan_filter_list with one id: 6 bytes, as Linux sends */
+	uint16_t msg[3] = { m->vsi_id, 1, vid };
+
+	return avf_model_vc_call(m, add ? VIRTCHNL_OP_ADD_VLAN :
+			VIRTCHNL_OP_DEL_VLAN, msg, sizeof(msg),
+			AVF_MODEL_REPLY_TIMEOUT_MS);
+}
+
+int
+avf_model_vc_vlan_strip(struct avf_model *m, bool enable)
+{
+	return avf_model_vc_call(m, enable ?
+			VIRTCHNL_OP_ENABLE_VLAN_STRIPPING :
+			VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, NULL, 0,
+			AVF_MODEL_REPLY_TIMEOUT_MS);
+}
+
+int
 avf_model_vc_get_stats(struct avf_model *m, struct virtchnl_eth_stats *stats)
 {
 	struct virtchnl_queue_select vqs;
@@ -1492,6 +1512,13 @@ int
 avf_model_tx_data(struct avf_model_txq *q, uint64_t iova, uint16_t len,
 		uint32_t cmd, uint32_t offset)
 {
+	return avf_model_tx_data_tag(q, iova, len, cmd, offset, 0);
+}
+
+int
+avf_model_tx_data_tag(struct avf_model_txq *q, uint64_t iova, uint16_t len,
+		uint32_t cmd, uint32_t offset, uint16_t tag)
+{
 	uint64_t qw1;
 
 	if (avf_model_tx_free(q) == 0)
@@ -1500,7 +1527,8 @@ avf_model_tx_data(struct avf_model_txq *q, uint64_t iova, uint16_t len,
 	qw1 = IAVF_TX_DESC_DTYPE_DATA |
 		((uint64_t)cmd << IAVF_TXD_QW1_CMD_SHIFT) |
 		((uint64_t)offset << IAVF_TXD_QW1_OFFSET_SHIFT) |
-		((uint64_t)len << IAVF_TXD_QW1_TX_BUF_SZ_SHIFT);
+		((uint64_t)len << IAVF_TXD_QW1_TX_BUF_SZ_SHIFT) |
+		((uint64_t)tag << IAVF_TXD_QW1_L2TAG1_SHIFT);
 	if (cmd & IAVF_TX_DESC_CMD_RS) {
 		q->rs_idx[q->rs_tail] = q->next_to_use;
 		q->rs_tail = (q->rs_tail + 1) % q->len;
@@ -1630,6 +1658,7 @@ avf_model_rx_reap(struct avf_model_rxq *q, struct avf_model_rx_pkt *pkts,
 			IAVF_RXD_QW1_LENGTH_PBUF_SHIFT;
 		p->eof = !!(qw1 & RTE_BIT64(IAVF_RX_DESC_STATUS_EOF_SHIFT));
 		p->rss = rte_le_to_cpu_32(d->wb.qword0.hi_dword.rss);
+		p->l2tag1 = rte_le_to_cpu_16(d->wb.qword0.lo_dword.l2tag1);
 		p->data = q->bufs + (size_t)q->next_to_clean * q->buf_size;
 		q->next_to_clean = (q->next_to_clean + 1) % q->len;
 		n++;

@@ -182,6 +182,7 @@ struct avf_model_rx_pkt {
 	uint32_t status;        /**< Status bits 18:0. */
 	uint32_t error;         /**< Error bits 26:19 (shifted down). */
 	uint32_t rss;           /**< qw0 bits 63:32. */
+	uint16_t l2tag1;        /**< qw0 bits 31:16 (stripped VLAN tag). */
 	uint64_t qw1;           /**< Raw status_error_len. */
 };
 
@@ -393,6 +394,10 @@ int avf_model_vc_config_queues(struct avf_model *m, uint16_t nb_qp,
 int avf_model_vc_queues(struct avf_model *m, bool enable, uint32_t rx_mask,
 		uint32_t tx_mask);
 int avf_model_vc_promisc(struct avf_model *m, uint16_t flags);
+/** ADD_VLAN / DEL_VLAN of one id, as iavf_add_vlans() sends it. */
+int avf_model_vc_vlan(struct avf_model *m, bool add, uint16_t vid);
+/** ENABLE/DISABLE_VLAN_STRIPPING (no payload). */
+int avf_model_vc_vlan_strip(struct avf_model *m, bool enable);
 int avf_model_vc_get_stats(struct avf_model *m,
 		struct virtchnl_eth_stats *stats);
 
@@ -438,6 +443,11 @@ void *avf_model_tx_buf(struct avf_model_txq *q, uint16_t slot,
 /** Post one data descriptor (RS is tracked for completion). */
 int avf_model_tx_data(struct avf_model_txq *q, uint64_t iova, uint16_t len,
 		uint32_t cmd, uint32_t offset);
+/** Post one data descriptor asking the device to insert a VLAN tag
+ * (IL2TAG1, tag in L2TAG1), as Linux iavf_tx_map() does.
+ */
+int avf_model_tx_data_tag(struct avf_model_txq *q, uint64_t iova,
+		uint16_t len, uint32_t cmd, uint32_t offset, uint16_t tag);
 /** Post a TSO context descriptor. */
 int avf_model_tx_ctx_tso(struct avf_model_txq *q, uint32_t tso_len,
 		uint16_t mss);

@@ -864,6 +864,164 @@ test_tso_roundtrip(void)
 	return TEST_SUCCESS;
 }
 
+/* A port mbuf: the frame f (len bytes) with an 802.1Q tag tci inserted
+ * after its MAC addresses, or untagged with tci as a TX_VLAN request.
+ */
+static struct rte_mbuf *
+vlan_mbuf(const uint8_t *f, uint32_t len, uint16_t tci, bool request)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, len + (request ? 0 : 4));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	if (request) {
+		memcpy(p, f, len);
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		m->vlan_tci = tci;
+		return m;
+	}
+	memcpy(p, f, 12);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	p[14] = tci >> 8;
+	p[15] = tci & 0xff;
+	memcpy(p + 16, f + 12, len - 12);
+	return m;
+}
+
+/* The guest's frame is f with the 802.1Q tag tci after the addresses. */
+static bool
+frame_tagged(const uint8_t *g, uint32_t glen, const uint8_t *f,
+		uint32_t len, uint16_t tci)
+{
+	return glen == len + 4 && memcmp(g, f, 12) == 0 &&
+		g[12] == 0x81 && g[13] == 0x00 &&
+		((g[14] << 8) | g[15]) == tci &&
+		memcmp(g + 16, f + 12, len - 12) == 0;
+}
+
+/* The guest received f with its tag stripped to the descriptor. */
+static bool
+guest_got_stripped(const struct avf_model_rx_pkt *rp, const uint8_t *f,
+		uint32_t len, uint16_t tci)
+{
+	return rp->eof && rp->len == len && memcmp(rp->data, f, len) == 0 &&
+		(rp->status & RTE_BIT32(IAVF_RX_DESC_STATUS_L2TAG1P_SHIFT)) &&
+		rp->l2tag1 == tci;
+}
+
+static void
+guest_rx_repost(uint16_t q, uint16_t n)
+{
+	avf_model_rx_post(&model.rxq[q], n);
+	avf_model_rx_kick(&model.rxq[q]);
+}
+
+/*
+ * VLAN offload (virtchnl v1). Guest -> port: a tag the guest asks the
+ * device to insert (IL2TAG1) is in the frame, or in vlan_tci with the
+ * port's VLAN strip. Port -> guest: tags in the frame or requested with
+ * RTE_MBUF_F_TX_VLAN are stripped to the descriptor (L2TAG1P, the
+ * default) or left in / inserted into the frame with stripping off;
+ * once the guest added a VLAN, frames of other VLANs are filtered and
+ * counted.
+ */
+static int
+test_vlan(void)
+{
+	const uint16_t tci = (1 << 13) | 100;  /* priority 1, VLAN 100 */
+	const uint32_t len = 120;
+	struct avf_model_txq *tq = &model.txq[0];
+	uint64_t filt = avfbe_test_xstat(port, "tx_q0_vlan_filtered");
+	uint64_t ins = avfbe_test_xstat(port, "rx_q0_vlan_insert_packets");
+	uint64_t strip = avfbe_test_xstat(port, "tx_q0_vlan_strip_packets");
+	struct avf_model_rx_pkt rp[2];
+	struct rte_mbuf *m[2];
+	uint8_t f[120], *buf;
+	uint64_t iova;
+
+	CHECK(model.caps & VIRTCHNL_VF_OFFLOAD_VLAN, "VLAN offload not granted (caps %#x)",
+	      model.caps);
+	build_tcp(f, len - 54, false, &model.mac);
+
+	/* guest Tx, IL2TAG1: the port receives the tag in the frame */
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	memcpy(buf, f, len);
+	CHECK(avf_model_tx_data_tag(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
+			IAVF_TX_DESC_CMD_IL2TAG1, 0, tci) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, m, 1, 1) == 1, "nothing received");
+	CHECK(frame_tagged(rte_pktmbuf_mtod(m[0], uint8_t *), m[0]->pkt_len,
+			   f, len, tci), "tag not inserted (len %u)", m[0]->pkt_len);
+	/* and back: no VLAN added yet, any tag passes; stripping is on */
+	CHECK(port_tx(0, m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, rp, 1) == 1, "guest received nothing");
+	CHECK(guest_got_stripped(&rp[0], f, len, tci),
+	      "not stripped: len %u status %#x tag %#x", rp[0].len,
+	      rp[0].status, rp[0].l2tag1);
+	CHECK(avfbe_test_xstat(port, "rx_q0_vlan_insert_packets") == ins + 1 &&
+	      avfbe_test_xstat(port, "tx_q0_vlan_strip_packets") == strip + 1,
+	      "VLAN offload counters");
+	guest_rx_repost(0, 1);
+
+	/* the guest adds VLAN 100: VLAN 200 is filtered, 100 passes */
+	CHECK(avf_model_vc_vlan(&model, true, 100) == 0, "ADD_VLAN");
+	m[0] = vlan_mbuf(f, len, 200, false);
+	m[1] = vlan_mbuf(f, len, tci, false);
+	CHECK(m[0] != NULL && m[1] != NULL, "alloc");
+	CHECK(port_tx(0, m, 2) == 2, "port tx");
+	CHECK(guest_rx(0, rp, 2) == 1, "VLAN 200 not filtered");
+	CHECK(guest_got_stripped(&rp[0], f, len, tci), "VLAN 100 frame");
+	CHECK(avfbe_test_xstat(port, "tx_q0_vlan_filtered") == filt + 1,
+	      "filtered count");
+	guest_rx_repost(0, 1);
+
+	/* stripping off: the tag stays in the frame; a TX_VLAN request is
+	 * inserted into it
+	 */
+	CHECK(avf_model_vc_vlan_strip(&model, false) == 0, "DISABLE_VLAN_STRIPPING");
+	m[0] = vlan_mbuf(f, len, tci, false);
+	m[1] = vlan_mbuf(f, len, tci, true);
+	CHECK(m[0] != NULL && m[1] != NULL, "alloc");
+	CHECK(port_tx(0, m, 2) == 2, "port tx");
+	CHECK(guest_rx(0, rp, 2) == 2, "guest received %s", "fewer than 2");
+	CHECK(frame_tagged(rp[0].data, rp[0].len, f, len, tci) &&
+	      !(rp[0].status & RTE_BIT32(IAVF_RX_DESC_STATUS_L2TAG1P_SHIFT)),
+	      "tag in frame: len %u status %#x", rp[0].len, rp[0].status);
+	CHECK(frame_tagged(rp[1].data, rp[1].len, f, len, tci),
+	      "TX_VLAN request not inserted (len %u)", rp[1].len);
+	guest_rx_repost(0, 2);
+
+	/* the port's VLAN strip: the guest's tag arrives in vlan_tci */
+	CHECK(rte_eth_dev_set_vlan_offload(port, RTE_ETH_VLAN_STRIP_OFFLOAD) == 0,
+	      "port VLAN strip");
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	memcpy(buf, f, len);
+	CHECK(avf_model_tx_data_tag(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
+			IAVF_TX_DESC_CMD_IL2TAG1, 0, tci) == 0, "post");
+	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(port_rx(0, m, 1, 1) == 1, "nothing received");
+	CHECK((m[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+	      m[0]->vlan_tci == tci && m[0]->pkt_len == len &&
+	      memcmp(rte_pktmbuf_mtod(m[0], void *), f, len) == 0,
+	      "flags %#" PRIx64 " tci %#x len %u", m[0]->ol_flags,
+	      m[0]->vlan_tci, m[0]->pkt_len);
+	rte_pktmbuf_free(m[0]);
+
+	CHECK(rte_eth_dev_set_vlan_offload(port, 0) == 0, "port VLAN strip off");
+	CHECK(avf_model_vc_vlan_strip(&model, true) == 0, "ENABLE_VLAN_STRIPPING");
+	CHECK(avf_model_vc_vlan(&model, false, 100) == 0, "DEL_VLAN");
+	return TEST_SUCCESS;
+}
+
 /* Frames for other addresses are filtered, oversize ones dropped. */
 static int
 test_filter_oversize(void)
@@ -1237,6 +1395,7 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_device_rss),
 		TEST_CASE(test_tso_roundtrip),
 		TEST_CASE(test_filter_oversize),
+		TEST_CASE(test_vlan),
 		TEST_CASE(test_bad_guest_input),
 		TEST_CASE(test_maclen_too_long),
 		TEST_CASE(test_tx_no_fit),

@@ -49,7 +49,7 @@
 /* Capabilities the device may grant (virtchnl base mode and friends). */
 #define EMU_TEST_CAPS_ALLOWED (VIRTCHNL_VF_OFFLOAD_L2 | \
 	VIRTCHNL_VF_OFFLOAD_RSS_PF | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | \
-	VIRTCHNL_VF_OFFLOAD_WB_ON_ITR)
+	VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_VLAN)
 
 /* DPDK 22.11 net_iavf request (iavf_get_vf_resource()). */
 #define EMU_TEST_DPDK_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | \
@@ -468,7 +468,7 @@ test_linux_init(void)
 	ASSERT_EQ(res->vf_cap_flags & ~AVF_MODEL_LINUX_CAPS, 0,
 		"granted caps %#x not requested", res->vf_cap_flags);
 	ASSERT_EQ(res->vf_cap_flags & ~EMU_TEST_CAPS_ALLOWED, 0,
-		"granted caps %#x beyond L2|RSS_PF|ADV_LINK_SPEED|WB_ON_ITR",
+		"granted caps %#x beyond L2|RSS_PF|ADV_LINK_SPEED|WB_ON_ITR|VLAN",
 		res->vf_cap_flags);
 	TEST_ASSERT(res->vf_cap_flags & VIRTCHNL_VF_OFFLOAD_L2, "no L2 cap");
 	if (res->vf_cap_flags & VIRTCHNL_VF_OFFLOAD_RSS_PF) {
@@ -611,6 +611,52 @@ test_dpdk_caps(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * VLAN offload v1 as the backend sees it: granted to the Linux request,
+ * stripping on until the guest turns it off, every VLAN accepted until the
+ * guest adds one, then only the added ones (and id 0), all when
+ * promiscuous.
+ */
+static int
+test_vlan_filters(void)
+{
+	struct avf_model *m = &model;
+	bool filter, strip;
+
+	TEST_ASSERT(m->caps & VIRTCHNL_VF_OFFLOAD_VLAN,
+		"VLAN offload not granted (caps %#x)", m->caps);
+	TEST_ASSERT_SUCCESS(rte_iavf_emu_get_vlan_mode(tdev.id, &filter,
+		&strip), "vlan_mode");
+	TEST_ASSERT(filter && strip, "filter %d strip %d", filter, strip);
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 300),
+		"no VLAN added: VLAN 300 dropped");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan(m, true, 100), "ADD_VLAN 100");
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 100),
+		"added VLAN dropped");
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 0),
+		"priority tag dropped");
+	TEST_ASSERT(!rte_iavf_emu_vlan_accepted(tdev.id, 300),
+		"VLAN 300 accepted with only 100 added");
+	TEST_ASSERT_SUCCESS(avf_model_vc_promisc(m, FLAG_VF_UNICAST_PROMISC),
+		"PROMISC on");
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 300),
+		"promisc: VLAN 300 dropped");
+	TEST_ASSERT_SUCCESS(avf_model_vc_promisc(m, 0), "PROMISC off");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan_strip(m, false),
+		"DISABLE_VLAN_STRIPPING");
+	TEST_ASSERT_SUCCESS(rte_iavf_emu_get_vlan_mode(tdev.id, &filter,
+		&strip), "vlan_mode");
+	TEST_ASSERT(filter && !strip, "filter %d strip %d", filter, strip);
+	TEST_ASSERT(avf_model_vc_vlan(m, true, 4096) == -EPROTO,
+		"VLAN id 4096 accepted");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan(m, false, 100), "DEL_VLAN 100");
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 300),
+		"no VLAN left: VLAN 300 dropped");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan_strip(m, true),
+		"ENABLE_VLAN_STRIPPING");
+	return TEST_SUCCESS;
+}
+
 /* Promiscuous modes and MAC filters as the backend sees them. */
 static int
 test_filters(void)
@@ -660,7 +706,7 @@ test_filters(void)
 	TEST_ASSERT(!uc && !mcp, "promisc %d allmulti %d", uc, mcp);
 	TEST_ASSERT(rte_iavf_emu_mac_accepted(tdev.id, &bcast),
 		"broadcast dropped");
-	return TEST_SUCCESS;
+	return test_vlan_filters();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1024,13 +1070,16 @@ test_reset_vf(void)
 	struct rte_ether_addr extra = {
 		.addr_bytes = { 0x02, 0x99, 0x88, 0x77, 0x66, 0x55 } };
 	uint32_t unexpected;
-	bool uc, mc;
+	bool uc, mc, filter, strip;
 	int ret;
 
 	TEST_ASSERT_SUCCESS(avf_model_vc_mac(m, true, &extra,
 		VIRTCHNL_ETHER_ADDR_EXTRA), "ADD_ETH_ADDR");
 	TEST_ASSERT_SUCCESS(avf_model_vc_promisc(m, FLAG_VF_UNICAST_PROMISC),
 		"PROMISC");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan(m, true, 7), "ADD_VLAN");
+	TEST_ASSERT_SUCCESS(avf_model_vc_vlan_strip(m, false),
+		"DISABLE_VLAN_STRIPPING");
 	unexpected = m->nb_unexpected;
 	ret = avf_model_linux_reset(m);
 	TEST_ASSERT_SUCCESS(ret,
@@ -1045,6 +1094,13 @@ test_reset_vf(void)
 	TEST_ASSERT_SUCCESS(rte_iavf_emu_get_rx_mode(tdev.id, &uc, &mc),
 		"rx_mode");
 	TEST_ASSERT(!uc && !mc, "promisc survived RESET_VF");
+	/* filters gone (every VLAN passes again), stripping back on */
+	TEST_ASSERT(rte_iavf_emu_vlan_accepted(tdev.id, 8),
+		"VLAN filter survived RESET_VF");
+	TEST_ASSERT_SUCCESS(rte_iavf_emu_get_vlan_mode(tdev.id, &filter,
+		&strip), "vlan_mode");
+	TEST_ASSERT(filter && strip, "after reset: filter %d strip %d",
+		filter, strip);
 	ASSERT_EQ(m->num_qp, tdev.queues, "num_qp after reset");
 	return reopen_and_check("RESET_VF");
 }

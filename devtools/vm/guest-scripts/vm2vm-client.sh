@@ -11,6 +11,10 @@
 #   iperf    iperf3 both ways for VM2VM_IPERF seconds only (benchmarks)
 #   kill     iperf3 traffic until the host kills the guest's QEMU (after
 #            the line "VM2VM KILL-ME")
+#   vlan     (with VM2VM_VLAN) the TCP transfers and iperf3, then on VLAN
+#            VM2VM_VLAN_OTHER, which the server did not add, a subinterface
+#            pings (ARP broadcasts) for the host to see the server's device
+#            filter them
 #   rss      iperf3 with 8 TCP streams to the server for VM2VM_IPERF seconds,
 #            the server's RSS state and queue counters reported before and
 #            after ("rss" request), the data streams' ports printed
@@ -46,6 +50,18 @@ again)
 	;;
 iperf)
 	vm2vm_iperf "${VM2VM_IPERF:-5}"
+	;;
+vlan)
+	vm2vm_make_data "${VM2VM_MIB:-64}"
+	vm2vm_xfer_to_peer "$VM2VM_PHASE"
+	vm2vm_xfer_from_peer "$VM2VM_PHASE"
+	vm2vm_iperf "${VM2VM_IPERF:-5}"
+	o=$VM2VM_VLAN_OTHER
+	vm2vm_vlan_add "$IFC" "$o" "10.0.$o.1"
+	ping -c 5 -W 1 -i 0.2 "10.0.$o.2" >/tmp/vm2vm-ping.out 2>&1
+	grep -E 'transmitted' /tmp/vm2vm-ping.out | while read -r l; do
+		vm2vm_msg "PING VLAN $o (not added by $VM2VM_PEER): $l"
+	done
 	;;
 rss)
 	harness_check "server reported its RSS state" \

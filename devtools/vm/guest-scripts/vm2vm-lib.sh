@@ -42,17 +42,40 @@ vm2vm_now() {
 	cut -d' ' -f1 /proc/uptime
 }
 
-# vm2vm_up: find the interface of VM2VM_DRIVER, give it VM2VM_IP, bring it
-# up, wait for carrier; sets IFC.
+# vm2vm_vlan_add IFC VID IP: IFC up, an 802.1Q subinterface IFC.VID with
+# IP/24 on it, up.
+vm2vm_vlan_add() {
+	ip link set "$1" up &&
+		ip link add link "$1" name "$1.$2" type vlan id "$2" &&
+		ip addr add "$3/24" dev "$1.$2" && ip link set "$1.$2" up
+}
+
+# vm2vm_up: find the interface of VM2VM_DRIVER, give it VM2VM_IP (with
+# VM2VM_VLAN set: to its 802.1Q subinterface of that VLAN id, so that all
+# the tests run tagged), bring it up, wait for carrier; sets IFC (the NIC).
 vm2vm_up() {
+	local dev
 	IFC=$(harness_wait_iface 60 "$VM2VM_DRIVER") || IFC=
 	harness_check "$VM2VM_DRIVER interface present" test -n "$IFC"
 	[ -n "$IFC" ] || return 1
-	ip addr add "$VM2VM_IP/24" dev "$IFC"
+	dev=$IFC
+	if [ -n "${VM2VM_VLAN:-}" ]; then
+		dev=$IFC.$VM2VM_VLAN
+		harness_check "$dev: VLAN $VM2VM_VLAN subinterface (8021q)" \
+			vm2vm_vlan_add "$IFC" "$VM2VM_VLAN" "$VM2VM_IP"
+		ethtool -k "$IFC" | grep -E '^(rx-vlan-offload|tx-vlan-offload|rx-vlan-filter):' |
+			while read -r l; do vm2vm_msg "OFFLOAD $IFC $l"; done
+		for o in rx-vlan-offload tx-vlan-offload rx-vlan-filter; do
+			harness_check "$IFC: $o on (VLAN offload granted)" \
+				sh -c "ethtool -k $IFC | grep -q '^$o: on'"
+		done
+	else
+		ip addr add "$VM2VM_IP/24" dev "$IFC"
+	fi
 	harness_check "$IFC: carrier up" harness_wait_link 30 "$IFC"
 	grep -qx 1 "/sys/class/net/$IFC/carrier" || return 1
 	vm2vm_msg "LINK $(ip link show "$IFC" | head -n 1)"
-	vm2vm_msg "ADDR $(ip -4 addr show "$IFC" | grep inet)"
+	vm2vm_msg "ADDR $(ip -4 addr show "$dev" | grep inet)"
 	# The guest's default offloads stay on: what goes through the PMD is
 	# TSO'd and checksum-offloaded traffic.
 	ethtool -k "$IFC" | grep -E '^(rx-checksumming|tx-checksumming|scatter-gather|tcp-segmentation-offload|generic-receive-offload):' |

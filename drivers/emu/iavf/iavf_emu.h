@@ -67,6 +67,13 @@ extern int iavf_emu_logtype;
 #define IAVF_EMU_RSS_KEY_SIZE		52
 #define IAVF_EMU_RSS_LUT_SIZE		64
 #define IAVF_EMU_MAX_MAC_FILTERS	64
+/*
+ * VLAN stripping after a VF reset: on, as the i40e and ice PFs set up a
+ * VF's VSI. Linux iavf (VLAN offload v1) assumes it and sends
+ * ENABLE/DISABLE_VLAN_STRIPPING only when the user toggles rxvlan; DPDK
+ * net_iavf sends one at every configure.
+ */
+#define IAVF_EMU_VLAN_STRIP_DEFAULT	true
 #define IAVF_EMU_DEFAULT_LINK_MBPS	25000
 #define IAVF_EMU_MAX_VECTORS		(RTE_IAVF_EMU_MAX_QP + 1)
 
@@ -184,6 +191,9 @@ struct iavf_emu_dev {
 	struct rte_ether_addr mac_filters[IAVF_EMU_MAX_MAC_FILTERS];
 	uint16_t nb_mac_filters;
 	uint64_t vlan_filters[4096 / 64];
+	uint16_t nb_vlan_filters;	/* bits set in vlan_filters */
+	bool vlan_offload;		/* VIRTCHNL_VF_OFFLOAD_VLAN granted */
+	bool vlan_strip;		/* tags go to the Rx descriptor */
 	bool promisc;
 	bool allmulti;
 	struct rte_iavf_emu_rss rss;

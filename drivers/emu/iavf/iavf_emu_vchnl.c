@@ -22,7 +22,7 @@
 
 /* Capabilities this model implements. */
 #define IAVF_EMU_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_PF | \
-		       VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+		       VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN)
 
 /* Hash types (packet classifier types) RSS may use. */
 #define PCTYPE(x) (1ULL << IAVF_FILTER_PCTYPE_ ## x)
@@ -64,6 +64,9 @@ iavf_emu_vc_reset(struct iavf_emu_dev *dev)
 	rte_rwlock_write_lock(&dev->cfg_lock);
 	dev->nb_mac_filters = 0;
 	memset(dev->vlan_filters, 0, sizeof(dev->vlan_filters));
+	dev->nb_vlan_filters = 0;
+	dev->vlan_offload = false;
+	dev->vlan_strip = IAVF_EMU_VLAN_STRIP_DEFAULT;
 	dev->promisc = false;
 	dev->allmulti = false;
 	memset(&dev->rss, 0, sizeof(dev->rss));
@@ -163,6 +166,9 @@ vc_get_vf_resources(struct iavf_emu_dev *dev, const uint8_t *msg,
 	    (req & VIRTCHNL_VF_OFFLOAD_RX_POLLING))
 		dev->caps |= VIRTCHNL_VF_OFFLOAD_WB_ON_ITR;
 	dev->caps |= VIRTCHNL_VF_OFFLOAD_L2;
+	rte_rwlock_write_lock(&dev->cfg_lock);
+	dev->vlan_offload = (dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN) != 0;
+	rte_rwlock_write_unlock(&dev->cfg_lock);
 
 	memset(&res, 0, sizeof(res));
 	res.num_vsis = 1;
@@ -494,6 +500,7 @@ static int32_t
 vc_vlan(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 {
 	const struct virtchnl_vlan_filter_list *list = (const void *)msg;
+	uint64_t bit, *word;
 	uint16_t i, id;
 
 	if (list->vsi_id != IAVF_EMU_VSI_ID)
@@ -504,12 +511,34 @@ vc_vlan(struct iavf_emu_dev *dev, uint32_t op, const uint8_t *msg)
 	rte_rwlock_write_lock(&dev->cfg_lock);
 	for (i = 0; i < list->num_elements; i++) {
 		id = list->vlan_id[i];
-		if (op == VIRTCHNL_OP_ADD_VLAN)
-			dev->vlan_filters[id / 64] |= 1ULL << (id % 64);
-		else
-			dev->vlan_filters[id / 64] &= ~(1ULL << (id % 64));
+		/* id 0 (untagged and priority-tagged) always passes */
+		if (id == 0)
+			continue;
+		word = &dev->vlan_filters[id / 64];
+		bit = RTE_BIT64(id % 64);
+		if (op == VIRTCHNL_OP_ADD_VLAN && !(*word & bit)) {
+			*word |= bit;
+			dev->nb_vlan_filters++;
+		} else if (op == VIRTCHNL_OP_DEL_VLAN && (*word & bit)) {
+			*word &= ~bit;
+			dev->nb_vlan_filters--;
+		}
 	}
 	rte_rwlock_write_unlock(&dev->cfg_lock);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* ENABLE/DISABLE_VLAN_STRIPPING: no payload, VLAN offload granted. */
+static int32_t
+vc_vlan_strip(struct iavf_emu_dev *dev, uint32_t op)
+{
+	if (!(dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN))
+		return VIRTCHNL_STATUS_ERR_NOT_SUPPORTED;
+	rte_rwlock_write_lock(&dev->cfg_lock);
+	dev->vlan_strip = op == VIRTCHNL_OP_ENABLE_VLAN_STRIPPING;
+	rte_rwlock_write_unlock(&dev->cfg_lock);
+	IAVF_EMU_LOG(DEBUG, "%s: VLAN stripping %s", dev->name,
+		     dev->vlan_strip ? "on" : "off");
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
@@ -639,6 +668,8 @@ vc_op_supported(uint32_t op)
 	case VIRTCHNL_OP_DEL_ETH_ADDR:
 	case VIRTCHNL_OP_ADD_VLAN:
 	case VIRTCHNL_OP_DEL_VLAN:
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING:
+	case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING:
 	case VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE:
 	case VIRTCHNL_OP_GET_STATS:
 	case VIRTCHNL_OP_CONFIG_RSS_KEY:
@@ -775,6 +806,10 @@ iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t op, uint8_t *msg,
 	case VIRTCHNL_OP_DEL_VLAN:
 		status = vc_vlan(dev, op, msg);
 		break;
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING:
+	case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING:
+		status = vc_vlan_strip(dev, op);
+		break;
 	case VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE:
 		status = vc_promisc(dev, op, msg);
 		break;
@@ -880,4 +915,43 @@ rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss)
 	*rss = dev->rss;
 	rte_rwlock_read_unlock(&dev->cfg_lock);
 	return 0;
+}
+
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_vlan_mode, 22.11)
+int
+rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip)
+{
+	struct iavf_emu_dev *dev = iavf_emu_dev_by_emu_id(emu_id);
+
+	if (dev == NULL)
+		return -ENODEV;
+	rte_rwlock_read_lock(&dev->cfg_lock);
+	if (filter != NULL)
+		*filter = dev->vlan_offload;
+	if (strip != NULL)
+		*strip = dev->vlan_offload && dev->vlan_strip;
+	rte_rwlock_read_unlock(&dev->cfg_lock);
+	return 0;
+}
+
+RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_vlan_accepted, 22.11)
+bool
+rte_iavf_emu_vlan_accepted(uint16_t emu_id, uint16_t vid)
+{
+	struct iavf_emu_dev *dev = iavf_emu_dev_by_emu_id(emu_id);
+	bool ok;
+
+	if (dev == NULL || vid >= 4096)
+		return false;
+	if (vid == 0)
+		return true;
+	/*
+	 * As the i40e and ice PFs prune: a VF without VLAN filters receives
+	 * every tag; with filters, the VLANs it added; promiscuous, all.
+	 */
+	rte_rwlock_read_lock(&dev->cfg_lock);
+	ok = dev->nb_vlan_filters == 0 || dev->promisc ||
+		(dev->vlan_filters[vid / 64] & RTE_BIT64(vid % 64)) != 0;
+	rte_rwlock_read_unlock(&dev->cfg_lock);
+	return ok;
 }

@@ -319,6 +319,28 @@ bool rte_iavf_emu_mac_accepted(uint16_t emu_id,
 		const struct rte_ether_addr *dst);
 
 /**
+ * VLAN offload state of the guest (virtchnl VLAN offload, version 1).
+ *
+ * @param[out] filter  The guest negotiated VLAN offload: tagged frames
+ *                     are filtered by rte_iavf_emu_vlan_accepted();
+ *                     untagged frames always pass.
+ * @param[out] strip   The guest enabled VLAN stripping: the tag of a
+ *                     frame goes to its Rx descriptor (L2TAG1), not the
+ *                     buffer.
+ * @return 0 or a negative errno.
+ */
+__rte_experimental
+int rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip);
+
+/**
+ * Whether the guest receives frames of VLAN id vid: id 0 (priority tags)
+ * always, any id while it has no VLAN filter or is promiscuous, else the
+ * ids it added (ADD_VLAN), as the i40e and ice PFs prune.
+ */
+__rte_experimental
+bool rte_iavf_emu_vlan_accepted(uint16_t emu_id, uint16_t vid);
+
+/**
  * RSS configuration the guest programmed.
  */
 __rte_experimental

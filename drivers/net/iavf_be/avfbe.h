@@ -63,6 +63,7 @@ struct avfbe_rxq_counters {
 	uint64_t nombuf;        /**< Bursts stopped by mbuf exhaustion. */
 	uint64_t tso;           /**< TSO requests passed on as TCP_SEG. */
 	uint64_t csum;          /**< Checksum requests passed on. */
+	uint64_t vlan_insert;   /**< Tags the guest had inserted (IL2TAG1). */
 };
 
 /* Per-queue counters of the port's Tx direction (guest Rx ring). */
@@ -71,6 +72,11 @@ struct avfbe_txq_counters {
 	uint64_t ring_full;     /**< Frames returned: no guest Rx buffers. */
 	uint64_t filtered;      /**< Frames the guest's MAC filter rejects. */
 	uint64_t oversize;      /**< Frames above the guest's max_pkt_size. */
+	/** Tagged frames for a VLAN the guest did not add (ADD_VLAN). */
+	uint64_t vlan_filtered;
+	/** Frames dropped: no mbuf to move their VLAN tag in. */
+	uint64_t vlan_nombuf;
+	uint64_t vlan_strip;    /**< Tags stripped to the Rx descriptor. */
 	/** Frames needing more buffers than the guest Rx ring can hold. */
 	uint64_t no_fit;
 	uint64_t invalid;       /**< Malformed frames, offloads not possible. */
@@ -91,6 +97,7 @@ struct avfbe_rx_queue {
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t seg_room;              /* data bytes one mbuf of mp holds */
+	bool vlan_strip;                /* RTE_ETH_RX_OFFLOAD_VLAN_STRIP */
 	uint16_t stash_n;               /* mbufs in stash[] */
 	uint32_t last_bad_tail;
 	/* raw mbufs from mp (rte_mbuf_raw_alloc state), taken in bulk */
@@ -163,6 +170,19 @@ void avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
 		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last);
 int avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1,
 		uint64_t ctx_qw1, bool tso);
+
+/* avfbe_vlan.c */
+int avfbe_vlan_from_guest(struct rte_mbuf *m, uint64_t data_qw1, bool strip);
+
+/* A frame for the guest after its VLAN settings. */
+struct avfbe_vlan_out {
+	const struct rte_mbuf *m; /* the frame to deliver: the mbuf or copy */
+	struct rte_mbuf *copy;  /* the rebuilt frame, freed by the caller */
+	bool tagged;            /* tci goes to the Rx write-back */
+	uint16_t tci;
+};
+int avfbe_vlan_to_guest(const struct rte_mbuf *m, uint16_t emu_id,
+		bool filter, bool strip, struct avfbe_vlan_out *out);
 uint8_t avfbe_ptype_of(uint32_t rte_ptype);
 
 /* avfbe_rss.c */

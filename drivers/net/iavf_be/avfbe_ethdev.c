@@ -141,10 +141,14 @@ avfbe_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = ad->num_qp;
 	info->max_tx_queues = ad->num_qp;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
-	/* Large guest frames (jumbo, TSO) arrive as mbuf chains. */
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	/* Large guest frames (jumbo, TSO) arrive as mbuf chains; VLAN
+	 * strip moves the 802.1Q tag of guest frames to mbuf->vlan_tci.
+	 */
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER |
+		RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	/* Performed in software before a frame enters a guest Rx ring. */
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+		RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
 		RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 		RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 		RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
@@ -166,6 +170,30 @@ avfbe_set_queue_states(struct rte_eth_dev *dev, uint8_t state)
 		dev->data->tx_queue_state[i] = state;
 }
 
+/* The port's VLAN strip setting, to every Rx queue. */
+static void
+avfbe_rx_vlan_sync(struct rte_eth_dev *dev)
+{
+	bool strip = (dev->data->dev_conf.rxmode.offloads &
+		      RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+	struct avfbe_rx_queue *rxq;
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		rxq = dev->data->rx_queues[i];
+		if (rxq != NULL)
+			rxq->vlan_strip = strip;
+	}
+}
+
+static int
+avfbe_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+{
+	if (mask & RTE_ETH_VLAN_STRIP_MASK)
+		avfbe_rx_vlan_sync(dev);
+	return 0;
+}
+
 static int
 avfbe_dev_start(struct rte_eth_dev *dev)
 {
@@ -178,6 +206,7 @@ avfbe_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		if (dev->data->tx_queues[i] == NULL)
 			return -EINVAL;
+	avfbe_rx_vlan_sync(dev);
 	ad->started = true;
 	avfbe_set_queue_states(dev, RTE_ETH_QUEUE_STATE_STARTED);
 	avfbe_guest_link(ad);
@@ -479,6 +508,7 @@ static const struct avfbe_xstat avfbe_rx_xstats[] = {
 	AVFBE_XS_RX("mbuf_alloc_stalls", nombuf),
 	AVFBE_XS_RX("tso_packets", tso),
 	AVFBE_XS_RX("csum_offload_packets", csum),
+	AVFBE_XS_RX("vlan_insert_packets", vlan_insert),
 };
 
 static const struct avfbe_xstat avfbe_tx_xstats[] = {
@@ -489,6 +519,9 @@ static const struct avfbe_xstat avfbe_tx_xstats[] = {
 	AVFBE_XS_EMU("bad_desc_drops", bad_desc),
 	AVFBE_XS_TX("bad_tail", bad_tail),
 	AVFBE_XS_TX("mac_filtered", filtered),
+	AVFBE_XS_TX("vlan_filtered", vlan_filtered),
+	AVFBE_XS_TX("vlan_nombuf_drops", vlan_nombuf),
+	AVFBE_XS_TX("vlan_strip_packets", vlan_strip),
 	AVFBE_XS_TX("oversize_drops", oversize),
 	AVFBE_XS_TX("no_fit_drops", no_fit),
 	AVFBE_XS_TX("invalid_drops", invalid),
@@ -578,6 +611,7 @@ static const struct eth_dev_ops avfbe_ops = {
 	.dev_set_link_up = avfbe_dev_set_link_up,
 	.dev_set_link_down = avfbe_dev_set_link_down,
 	.link_update = avfbe_link_update,
+	.vlan_offload_set = avfbe_vlan_offload_set,
 	.rx_queue_setup = avfbe_rx_queue_setup,
 	.tx_queue_setup = avfbe_tx_queue_setup,
 	.rx_queue_release = avfbe_rx_queue_release,

@@ -43,7 +43,7 @@
 	(IAVF_TX_DESC_DTYPE_DATA | AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_EOP))
 #define AVFBE_TXD_OL_MASK \
 	AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM | \
-		      IAVF_TX_DESC_CMD_L4T_EOFT_UDP)
+		      IAVF_TX_DESC_CMD_L4T_EOFT_UDP | IAVF_TX_DESC_CMD_IL2TAG1)
 
 /* One packet found on the guest Tx ring. */
 struct avfbe_txpkt {
@@ -272,13 +272,28 @@ avfbe_rx_bad_desc(struct avfbe_rx_queue *rxq, uint16_t head)
 			  rxq->port_id, rxq->queue_id, head, n);
 }
 
-static void
-avfbe_rx_count_ol(struct avfbe_rx_queue *rxq, const struct rte_mbuf *m)
+/*
+ * The guest's offload requests (checksums, TSO, VLAN insertion) and the
+ * port's VLAN strip for a packet copied into m. Returns 0, or -EINVAL
+ * when the descriptor fields contradict the frame.
+ */
+static int
+avfbe_rx_offloads(struct avfbe_rx_queue *rxq, struct rte_mbuf *m,
+		uint64_t data_qw1, uint64_t ctx_qw1, bool tso)
 {
+	if (avfbe_ol_from_guest(m, data_qw1, ctx_qw1, tso) != 0)
+		return -EINVAL;
+	if (data_qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_IL2TAG1))
+		rxq->cnt.vlan_insert++;
+	if (((data_qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_IL2TAG1)) ||
+	     rxq->vlan_strip) &&
+	    avfbe_vlan_from_guest(m, data_qw1, rxq->vlan_strip) != 0)
+		return -EINVAL;
 	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
 		rxq->cnt.tso++;
 	else if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM))
 		rxq->cnt.csum++;
+	return 0;
 }
 
 /* Top the stash up to at least want mbufs (fewer if the pool is dry). */
@@ -343,8 +358,8 @@ avfbe_rx_slow(struct avfbe_rx_queue *rxq, volatile struct iavf_tx_desc *ring,
 			rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed++;
 			return 0;
 		}
-		if (ret == 0 &&
-		    avfbe_ol_from_guest(m, p.data_qw1, p.ctx_qw1, p.tso) != 0) {
+		if (ret == 0 && avfbe_rx_offloads(rxq, m, p.data_qw1,
+						  p.ctx_qw1, p.tso) != 0) {
 			rte_pktmbuf_free(m);
 			m = NULL;
 			ret = -EFAULT;
@@ -353,7 +368,6 @@ avfbe_rx_slow(struct avfbe_rx_queue *rxq, volatile struct iavf_tx_desc *ring,
 
 	if (ret == 0) {
 		avfbe_rx_count(&rxq->gq->stats, m);
-		avfbe_rx_count_ol(rxq, m);
 	} else {
 		m = NULL;
 		avfbe_rx_bad_desc(rxq, head);
@@ -422,14 +436,12 @@ avfbe_rx_ring(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
 			m->pkt_len = len;
 			m->data_len = (uint16_t)len;
 			avfbe_copy(rte_pktmbuf_mtod(m, void *), src, len);
-			if (unlikely(qw1 & AVFBE_TXD_OL_MASK)) {
-				if (avfbe_ol_from_guest(m, qw1, 0, false) != 0) {
-					rxq->stash[rxq->stash_n++] = m;
-					avfbe_rx_bad_desc(rxq, head);
-					m = NULL;
-				} else {
-					avfbe_rx_count_ol(rxq, m);
-				}
+			if (unlikely((qw1 & AVFBE_TXD_OL_MASK) ||
+				     rxq->vlan_strip) &&
+			    avfbe_rx_offloads(rxq, m, qw1, 0, false) != 0) {
+				rxq->stash[rxq->stash_n++] = m;
+				avfbe_rx_bad_desc(rxq, head);
+				m = NULL;
 			}
 			if (qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_RS)) {
 				/* the copy above before the guest reuses it */
@@ -445,7 +457,7 @@ avfbe_rx_ring(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
 			if (likely(!(*rte_pktmbuf_mtod(m, const uint8_t *) & 1))) {
 				st->unicast++;
 				st->packets++;
-				bytes += len;
+				bytes += m->pkt_len;
 			} else {
 				avfbe_rx_count(st, m);
 			}

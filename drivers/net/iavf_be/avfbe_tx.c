@@ -7,10 +7,10 @@
  * ring, in the 32-byte legacy write-back format (RXDID 1) both Linux iavf
  * and DPDK net_iavf use unless flexible descriptors were negotiated.
  *
- * Write-back (iavf_32byte_rx_desc.wb): qword 0 bits 63:32 RSS hash;
- * qword 1: status 18:0 (DD, EOF, L3L4P, FLTSTAT 13:12 = 3 when the hash
- * is valid), errors 26:19 (RXE, IPE, L4E), packet type 37:30, buffer
- * length 51:38. A frame larger than one guest buffer spans several
+ * Write-back (iavf_32byte_rx_desc.wb): qword 0 bits 31:16 stripped VLAN
+ * tag (L2TAG1), 63:32 RSS hash; qword 1: status 18:0 (DD, EOF, L2TAG1P,
+ * L3L4P, FLTSTAT 13:12 = 3 when the hash is valid), errors 26:19 (RXE,
+ * IPE, L4E), packet type 37:30, buffer length 51:38. A frame larger than one guest buffer spans several
  * descriptors, EOF on the last. The read format's pkt_addr is read before
  * the descriptor is overwritten. The device fills head..tail-1 only.
  */
@@ -31,6 +31,8 @@
 #define AVFBE_RXD_STATUS(bit) RTE_BIT64(IAVF_RX_DESC_STATUS_ ## bit ## _SHIFT)
 #define AVFBE_RXD_ERROR(bit) \
 	RTE_BIT64(IAVF_RXD_QW1_ERROR_SHIFT + IAVF_RX_DESC_ERROR_ ## bit ## _SHIFT)
+/* wb.qword0.lo_dword.l2tag1 */
+#define AVFBE_RXD_QW0_L2TAG1_SHIFT 16
 #define AVFBE_RXD_FLTSTAT_RSS \
 	((uint64_t)IAVF_RX_DESC_FLTSTAT_RSS_HASH << \
 	 IAVF_RX_DESC_STATUS_FLTSTAT_SHIFT)
@@ -61,6 +63,11 @@ struct avfbe_tx_ctx {
 	const struct avfbe_rss_tbl *rss_tbl;
 	bool pre_hashed;       /* device RSS: hash of the current frame */
 	uint32_t pre_hash;
+	bool vlan_filter;      /* the guest negotiated VLAN offload */
+	bool vlan_strip;       /* ... and strips tags to the descriptor */
+	/* write-back bits of the current frame's stripped tag, or 0 */
+	uint64_t tag_qw0;
+	uint64_t tag_qw1;
 };
 
 /* mbufs returned to their pool with one call. */
@@ -268,7 +275,7 @@ avfbe_tx_rss(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 	/* device RSS hashed the frame already to pick its queue */
 	if (ctx->pre_hashed || (ctx->rss &&
 	    avfbe_rss_hash(ctx->rss_tbl, m, ptype, l2_len, l3_len, &hash))) {
-		wb->qw0 = (uint64_t)hash << 32;
+		wb->qw0 |= (uint64_t)hash << 32;
 		wb->qw1 |= AVFBE_RXD_FLTSTAT_RSS;
 	}
 }
@@ -316,7 +323,7 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	uint32_t nseg = (payload - 1) / mss + 1;
 	uint32_t last_len = payload - (nseg - 1) * mss;
 	uint32_t ptype = avfbe_ol_ptype(ol);
-	struct avfbe_wb wb = { 0, 0 };
+	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
 	struct avfbe_src src;
 	uint32_t s, off;
 	uint64_t need;
@@ -336,7 +343,7 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	if (need > ctx->avail)
 		return -ENOSPC;
 
-	wb.qw1 = ((uint64_t)avfbe_ptype_of(ptype) << IAVF_RXD_QW1_PTYPE_SHIFT) |
+	wb.qw1 |= ((uint64_t)avfbe_ptype_of(ptype) << IAVF_RXD_QW1_PTYPE_SHIFT) |
 		AVFBE_RXD_STATUS(L3L4P);
 	avfbe_tx_rss(ctx, m, ptype, ol->l2_len, ol->l3_len, &wb);
 
@@ -476,7 +483,7 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
 		RTE_MBUF_F_TX_IP_CKSUM;
 	uint8_t mac_buf[RTE_ETHER_HDR_LEN];
-	struct avfbe_wb wb = { 0, 0 };
+	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
 	const uint8_t *dst_mac;
 	struct avfbe_src src;
 	struct avfbe_ol ol;
@@ -516,13 +523,13 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		l3_len = ol.l3_len;
 		/* L3L4P only for what was really checked or computed */
 		if (ol.l4_ok && ol.ip_ok)
-			wb.qw1 = AVFBE_RXD_STATUS(L3L4P);
+			wb.qw1 |= AVFBE_RXD_STATUS(L3L4P);
 		else if (ol.l4_ok)
-			wb.qw1 = AVFBE_RXD_STATUS(L3L4P) | AVFBE_RXD_ERROR(IPE);
+			wb.qw1 |= AVFBE_RXD_STATUS(L3L4P) | AVFBE_RXD_ERROR(IPE);
 		avfbe_src_init(&src, ol.hdr, ol.hdr_len, m, ol.hdr_len);
 	} else {
 		ptype = avfbe_tx_ptype(m, &l2_len, &l3_len);
-		wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
+		wb.qw1 |= avfbe_csum_status_of_mbuf(m, ptype);
 		avfbe_src_init(&src, NULL, 0, m, 0);
 	}
 
@@ -569,7 +576,7 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[ctx->head];
 	struct rte_iavf_emu_queue_stats *st = &ctx->gq->stats;
 	uint32_t len = m->data_len, ptype, l2_len, l3_len;
-	struct avfbe_wb wb = { 0, 0 };
+	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
 	uint8_t hw_ptype;
 	uint8_t *dst;
 
@@ -597,7 +604,7 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		l3_len = ol.l3_len;
 		/* L3L4P only for what was really checked or computed */
 		if (ol.l4_ok)
-			wb.qw1 = AVFBE_RXD_STATUS(L3L4P) |
+			wb.qw1 |= AVFBE_RXD_STATUS(L3L4P) |
 				(ol.ip_ok ? 0 : AVFBE_RXD_ERROR(IPE));
 	} else {
 		avfbe_copy(dst, frame, len);
@@ -609,7 +616,7 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		}
 		if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK |
 					    RTE_MBUF_F_RX_L4_CKSUM_MASK)))
-			wb.qw1 = avfbe_csum_status_of_mbuf(m, ptype);
+			wb.qw1 |= avfbe_csum_status_of_mbuf(m, ptype);
 	}
 	wb.qw1 |= (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
 	if (ctx->rss)
@@ -732,12 +739,12 @@ avfbe_tx_ctx_close(struct avfbe_tx_ctx *ctx)
 }
 
 /*
- * Place one mbuf on an opened queue. Returns 0 when it was consumed
- * (delivered, or dropped and counted) or -ENOSPC when the queue has too
- * few buffers for it.
+ * Place one mbuf on an opened queue, its VLAN tag (if any) done.
+ * Returns 0 when it was consumed (delivered, or dropped and counted) or
+ * -ENOSPC when the queue has too few buffers for it.
  */
 static __rte_always_inline int
-avfbe_tx_put(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+avfbe_tx_deliver(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m)
 {
 	if (likely(m->nb_segs == 1 &&
@@ -752,6 +759,70 @@ avfbe_tx_put(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 			return 0;
 	}
 	return avfbe_tx_one(txq, ctx, m);
+}
+
+/* A frame with an 802.1Q tag for the guest's VLAN filter or strip. */
+static __rte_noinline int
+avfbe_tx_vlan(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m)
+{
+	struct avfbe_vlan_out vo;
+	int ret;
+
+	ret = avfbe_vlan_to_guest(m, txq->emu_id, ctx->vlan_filter,
+				  ctx->vlan_strip, &vo);
+	if (ret == -EPERM) {
+		txq->cnt.vlan_filtered++;
+		return 0;
+	}
+	if (ret == -ENOMEM) {
+		txq->cnt.vlan_nombuf++;
+		return 0;
+	}
+	if (ret != 0) {
+		txq->cnt.invalid++;
+		return 0;
+	}
+	if (vo.tagged) {
+		ctx->tag_qw0 = (uint64_t)vo.tci << AVFBE_RXD_QW0_L2TAG1_SHIFT;
+		ctx->tag_qw1 = AVFBE_RXD_STATUS(L2TAG1P);
+	}
+	ret = avfbe_tx_deliver(txq, ctx, vo.m);
+	if (vo.tagged && ret == 0)
+		txq->cnt.vlan_strip++;
+	ctx->tag_qw0 = 0;
+	ctx->tag_qw1 = 0;
+	/* a copy left undelivered is made again on the next attempt */
+	rte_pktmbuf_free(vo.copy);
+	return ret;
+}
+
+/* Whether the frame has a tag the guest's VLAN settings act on. */
+static __rte_always_inline bool
+avfbe_tx_vlan_tagged(const struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m)
+{
+	if (m->ol_flags & RTE_MBUF_F_TX_VLAN)
+		return true;
+	if (!ctx->vlan_filter)
+		return false;
+	if (likely(m->data_len >= RTE_ETHER_HDR_LEN))
+		return *rte_pktmbuf_mtod_offset(m, const unaligned_uint16_t *,
+			2 * RTE_ETHER_ADDR_LEN) == RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	return true;  /* a split header: avfbe_vlan_to_guest() reads it */
+}
+
+/*
+ * Place one mbuf on an opened queue. Returns 0 when it was consumed
+ * (delivered, or dropped and counted) or -ENOSPC when the queue has too
+ * few buffers for it.
+ */
+static __rte_always_inline int
+avfbe_tx_put(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m)
+{
+	if (unlikely(avfbe_tx_vlan_tagged(ctx, m)))
+		return avfbe_tx_vlan(txq, ctx, m);
+	return avfbe_tx_deliver(txq, ctx, m);
 }
 
 /* Packet type and header lengths of a frame for its RSS hash. */
@@ -884,6 +955,13 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 	}
 	ctx.rss = false;
 	ctx.rss_tbl = txq->rss_tbl;
+	ctx.tag_qw0 = 0;
+	ctx.tag_qw1 = 0;
+	if (rte_iavf_emu_get_vlan_mode(txq->emu_id, &ctx.vlan_filter,
+				       &ctx.vlan_strip) != 0) {
+		ctx.vlan_filter = false;
+		ctx.vlan_strip = false;
+	}
 	txq->spread = false;
 	if (rte_iavf_emu_get_rss(txq->emu_id, &rss) == 0 && rss.enabled) {
 		/* the guest's key changed: new tables (once per change) */
