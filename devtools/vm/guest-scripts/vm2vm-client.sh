@@ -15,6 +15,10 @@
 #            VM2VM_VLAN_OTHER, which the server did not add, a subinterface
 #            pings (ARP broadcasts) for the host to see the server's device
 #            filter them
+#   resets   a TCP transfer to the server paced over the whole phase, while
+#            the guest resets its own device VM2VM_RESETS times (MTU,
+#            ethtool -L, sysfs reset; 2 vCPUs needed); sizes and MD5 checked
+#            at both ends, the link back after every reset
 #   rss      iperf3 with 8 TCP streams to the server for VM2VM_IPERF seconds,
 #            the server's RSS state and queue counters reported before and
 #            after ("rss" request), the data streams' ports printed
@@ -50,6 +54,18 @@ again)
 	;;
 iperf)
 	vm2vm_iperf "${VM2VM_IPERF:-5}"
+	;;
+resets)
+	vm2vm_make_data "${VM2VM_MIB:-64}"
+	touch "$VM2VM_PACE_FLAG"
+	vm2vm_xfer_to_peer "$VM2VM_PHASE" &
+	xpid=$!
+	sleep 2
+	vm2vm_msg "RESETS-START"
+	vm2vm_resets "${VM2VM_RESETS:-20}"
+	vm2vm_msg "RESETS-END"
+	rm -f "$VM2VM_PACE_FLAG"
+	wait "$xpid"
 	;;
 vlan)
 	vm2vm_make_data "${VM2VM_MIB:-64}"

@@ -108,6 +108,7 @@ enum iavf_emu_reset_cause {
 	IAVF_EMU_RESET_FLR,	/* function level reset (AF capability) */
 	IAVF_EMU_RESET_DEVICE,	/* vfio-user DEVICE_RESET */
 	IAVF_EMU_RESET_CLIENT,	/* the vfio-user client went away */
+	IAVF_EMU_RESET_MAX
 };
 
 /* Bad-input counters: each kind is logged with a rate limit. */
@@ -230,6 +231,8 @@ struct iavf_emu_dev {
 	/* reset */
 	enum iavf_emu_vfr vfr;		/* VF reset step pending */
 	RTE_ATOMIC(uint64_t) stale_tails; /* (any) tails a reset made stale */
+	/* resets started, by cause (control thread; telemetry reads) */
+	uint64_t resets[IAVF_EMU_RESET_MAX];
 
 	RTE_ATOMIC(uint64_t) err[IAVF_EMU_ERR_MAX];
 };

@@ -142,6 +142,7 @@ void
 iavf_emu_reset(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause)
 {
 	IAVF_EMU_LOG(INFO, "%s: %s", dev->name, reset_cause_names[cause]);
+	dev->resets[cause]++;
 	if (cause == IAVF_EMU_RESET_VF) {
 		/* a second RESET_VF during a reset adds nothing */
 		if (dev->vfr == IAVF_EMU_VFR_IDLE)

@@ -6,7 +6,8 @@
  * Telemetry of the emulated AVFs (usertools/dpdk-telemetry.py):
  *   /emu_iavf/list             emudev ids of the emulated AVFs
  *   /emu_iavf/info,<emu id>    reset state, virtchnl version, capabilities
- *                              granted, queues, link, bad inputs by kind
+ *                              granted, queues, link, resets by cause,
+ *                              bad inputs by kind
  * Values are read while the control thread and the guest change them: a
  * snapshot, not a consistent set.
  */
@@ -28,6 +29,13 @@ static const char * const err_keys[IAVF_EMU_ERR_MAX] = {
 	[IAVF_EMU_ERR_RING] = "ring",
 	[IAVF_EMU_ERR_ARQ_FULL] = "arq_full",
 	[IAVF_EMU_ERR_IRQ] = "interrupt",
+};
+
+static const char * const reset_keys[IAVF_EMU_RESET_MAX] = {
+	[IAVF_EMU_RESET_VF] = "vf_reset",
+	[IAVF_EMU_RESET_FLR] = "function_level_reset",
+	[IAVF_EMU_RESET_DEVICE] = "device_reset",
+	[IAVF_EMU_RESET_CLIENT] = "client_lost",
 };
 
 /* VFGEN_RSTAT.VFR_STATE as the driver reads it */
@@ -68,7 +76,7 @@ handle_list(const char *cmd __rte_unused, const char *params __rte_unused,
 static void
 info_dev(const struct iavf_emu_dev *dev, void *arg)
 {
-	struct rte_tel_data *d = arg, *errs;
+	struct rte_tel_data *d = arg, *errs, *resets;
 	char ver[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
 	uint32_t rx_on = 0, tx_on = 0;
 	uint16_t q;
@@ -108,6 +116,14 @@ info_dev(const struct iavf_emu_dev *dev, void *arg)
 	rte_tel_data_add_dict_uint(d, "stale_tails",
 		rte_atomic_load_explicit(&dev->stale_tails,
 			rte_memory_order_relaxed));
+	resets = rte_tel_data_alloc();
+	if (resets != NULL) {
+		rte_tel_data_start_dict(resets);
+		for (i = 0; i < IAVF_EMU_RESET_MAX; i++)
+			rte_tel_data_add_dict_uint(resets, reset_keys[i],
+						   dev->resets[i]);
+		rte_tel_data_add_dict_container(d, "resets", resets, 0);
+	}
 	errs = rte_tel_data_alloc();
 	if (errs != NULL) {
 		rte_tel_data_start_dict(errs);
