@@ -162,8 +162,8 @@ bar0_rw(struct aq_dev *d, uint64_t off, void *buf, uint32_t count,
 				memcpy(p, db + off, n);
 		} else {
 			n = count;
-			iavf_emu_bar0_access(d->vfu, VFIO_PCI_BAR0_REGION_INDEX,
-					     off, p, n, write);
+			iavf_emu_vfu_bar0_access(d->vfu,
+				VFIO_PCI_BAR0_REGION_INDEX, off, p, n, write);
 		}
 		off += n;
 		p += n;
@@ -201,8 +201,7 @@ cfg_write_direct(struct aq_dev *d, uint32_t off, const void *buf,
 
 		c[off + i] = (c[off + i] & ~mask) | (v[i] & mask);
 	}
-	iavf_emu_pci_config_write(d->dev, off, len);
-	iavf_emu_ctrl_tail(d->dev);
+	iavf_emu_vfu_config_write(d->vfu, off, len);
 }
 
 /* ------------------------------------------------------ guest memory */

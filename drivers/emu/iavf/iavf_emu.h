@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_rwlock.h>
@@ -237,38 +238,36 @@ struct iavf_emu_dev {
 	RTE_ATOMIC(uint64_t) err[IAVF_EMU_ERR_MAX];
 };
 
+/*
+ * The files form layers, each calling only the ones below it:
+ *   iavf_emu_dev.c       vdev, devargs, emudev provider, vfio-user callbacks
+ *   iavf_emu_telemetry.c telemetry (reads)
+ *   iavf_emu_reset.c     reset sequencing
+ *   iavf_emu_regs.c      BAR0 register file (trapped accesses)
+ *   iavf_emu_pci.c       PCI configuration space
+ *   iavf_emu_adminq.c    admin transmit queue: commands from the VF
+ *   iavf_emu_vchnl.c     virtchnl messages and the backend API
+ *   iavf_emu_arq.c       admin receive queue: replies and events to the VF
+ *   iavf_emu_queue.c     the guest's data queues
+ *   iavf_emu_irq.c       MSI-X vectors
+ *   iavf_emu_core.c      registry, bad inputs, events, reset state
+ */
+
 /* iavf_emu_dev.c */
-struct iavf_emu_dev *iavf_emu_dev_get(int vfu_id);
-/* fn(dev, arg) on the device, which cannot be destroyed meanwhile */
-int iavf_emu_dev_with(uint16_t emu_id,
-		void (*fn)(const struct iavf_emu_dev *, void *), void *arg);
-struct iavf_emu_dev *iavf_emu_dev_by_emu_id(uint16_t emu_id);
-void iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
-		const char *fmt, ...) __rte_format_printf(3, 4);
-void iavf_emu_event(struct iavf_emu_dev *dev, enum rte_emudev_event_type type,
-		uint32_t queue_id, bool enabled);
-void iavf_emu_flush_events(struct iavf_emu_dev *dev);
 void iavf_emu_ctrl_tail(struct iavf_emu_dev *dev);
+/* vfio-user callbacks (also driven directly by the fuzzer) */
+void iavf_emu_vfu_config_write(int vfu_id, uint32_t offset, uint32_t count);
+int iavf_emu_vfu_bar0_access(int vfu_id, uint32_t index, uint64_t offset,
+		void *buf, uint32_t count, bool is_write);
 
 /* iavf_emu_reset.c */
 void iavf_emu_reset(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause);
 void iavf_emu_reset_step(struct iavf_emu_dev *dev);
-bool iavf_emu_in_reset(const struct iavf_emu_dev *dev);
-void iavf_emu_stale_tail(struct iavf_emu_dev *dev, const char *why,
-		uint32_t reg, uint32_t val);
-
-/* iavf_emu_pci.c */
-void iavf_emu_pci_init(struct iavf_emu_dev *dev);
-void iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
-		uint32_t count);
-void iavf_emu_pci_reset(struct iavf_emu_dev *dev);
-int iavf_emu_msix_bar_access(int vfu_id, uint32_t index, uint64_t offset,
-		void *buf, uint32_t count, bool is_write);
 
 /* iavf_emu_regs.c */
 void iavf_emu_regs_reset(struct iavf_emu_dev *dev, bool keep_aq);
 void iavf_emu_regs_set_rstat(struct iavf_emu_dev *dev, uint32_t state);
-int iavf_emu_bar0_access(int vfu_id, uint32_t index, uint64_t offset,
+void iavf_emu_bar0_access(struct iavf_emu_dev *dev, uint64_t offset,
 		void *buf, uint32_t count, bool is_write);
 
 static inline uint32_t
@@ -283,11 +282,15 @@ iavf_emu_reg_set(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 	dev->regs[off / 4] = val;
 }
 
+/* iavf_emu_pci.c */
+void iavf_emu_pci_init(struct iavf_emu_dev *dev);
+/* Returns true when the write initiated a function level reset. */
+bool iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
+		uint32_t count);
+void iavf_emu_pci_reset(struct iavf_emu_dev *dev);
+
 /* iavf_emu_adminq.c */
 void iavf_emu_atq_process(struct iavf_emu_dev *dev);
-void iavf_emu_arq_drain(struct iavf_emu_dev *dev);
-void iavf_emu_arq_post(struct iavf_emu_dev *dev, uint32_t v_opcode,
-		int32_t v_status, const void *msg, uint16_t len);
 void iavf_emu_aq_disable(struct iavf_emu_dev *dev);
 void iavf_emu_aq_reset(struct iavf_emu_dev *dev);
 
@@ -298,15 +301,37 @@ void iavf_emu_vc_send_link(struct iavf_emu_dev *dev);
 void iavf_emu_vc_reset(struct iavf_emu_dev *dev);
 void iavf_emu_rss_changed(struct iavf_emu_dev *dev);
 
-/* iavf_emu_irq.c */
-void iavf_emu_irq_reset(struct iavf_emu_dev *dev);
-void iavf_emu_irq_update(struct iavf_emu_dev *dev, uint32_t start,
-		uint32_t count);
-void iavf_emu_irq0_eval(struct iavf_emu_dev *dev);
-void iavf_emu_irq_dynctln_written(struct iavf_emu_dev *dev, uint32_t v);
-bool iavf_emu_irq_fire(struct iavf_emu_dev *dev, uint32_t vector);
-void iavf_emu_queue_set_vector(struct iavf_emu_dev *dev,
-		struct iavf_emu_queue *q, uint16_t vector);
+/* iavf_emu_arq.c */
+void iavf_emu_arq_drain(struct iavf_emu_dev *dev);
+void iavf_emu_arq_post(struct iavf_emu_dev *dev, uint32_t v_opcode,
+		int32_t v_status, const void *msg, uint16_t len);
+void iavf_emu_arq_clear(struct iavf_emu_dev *dev);
+
+/* Admin queue rings (both directions): base address from BAL/BAH. */
+static inline uint64_t
+iavf_emu_aq_base(const struct iavf_emu_dev *dev, uint32_t bal, uint32_t bah)
+{
+	return ((uint64_t)iavf_emu_reg(dev, bah) << 32) | iavf_emu_reg(dev, bal);
+}
+
+/* Buffer address of an admin queue descriptor. */
+static inline uint64_t
+iavf_emu_aq_desc_addr(const struct iavf_aq_desc *d)
+{
+	return ((uint64_t)rte_le_to_cpu_32(d->params.external.addr_high) << 32) |
+		rte_le_to_cpu_32(d->params.external.addr_low);
+}
+
+/*
+ * A ring is one range of guest memory: [base, base + len * 32) must not
+ * wrap past 2^64 - 1 (checked without computing its end).
+ */
+static inline bool
+iavf_emu_aq_ring_ok(uint64_t base, uint16_t len)
+{
+	return len != 0 &&
+		(uint64_t)len * sizeof(struct iavf_aq_desc) - 1 <= UINT64_MAX - base;
+}
 
 /* iavf_emu_queue.c */
 void iavf_emu_queues_init(struct iavf_emu_dev *dev);
@@ -325,5 +350,34 @@ uint32_t iavf_emu_queue_event_id(const struct iavf_emu_queue *q);
 void iavf_emu_mem_changed(struct iavf_emu_dev *dev);
 int iavf_emu_mem_table(struct iavf_emu_dev *dev,
 		struct rte_emudev_mem_region *r, uint32_t max);
+
+/* iavf_emu_irq.c */
+void iavf_emu_irq_reset(struct iavf_emu_dev *dev);
+void iavf_emu_irq_update(struct iavf_emu_dev *dev, uint32_t start,
+		uint32_t count);
+void iavf_emu_irq0_eval(struct iavf_emu_dev *dev);
+void iavf_emu_irq_dynctln_written(struct iavf_emu_dev *dev, uint32_t v);
+bool iavf_emu_irq_fire(struct iavf_emu_dev *dev, uint32_t vector);
+void iavf_emu_queue_set_vector(struct iavf_emu_dev *dev,
+		struct iavf_emu_queue *q, uint16_t vector);
+
+/* iavf_emu_core.c */
+void iavf_emu_devs_set(uint16_t emu_id, struct iavf_emu_dev *dev);
+struct iavf_emu_dev *iavf_emu_dev_get(int vfu_id);
+/* fn(dev, arg) on the device, which cannot be destroyed meanwhile */
+int iavf_emu_dev_with(uint16_t emu_id,
+		void (*fn)(const struct iavf_emu_dev *, void *), void *arg);
+struct iavf_emu_dev *iavf_emu_dev_by_emu_id(uint16_t emu_id);
+void iavf_emu_count_err(struct iavf_emu_dev *dev, enum iavf_emu_err kind,
+		const char *fmt, ...) __rte_format_printf(3, 4);
+void iavf_emu_event(struct iavf_emu_dev *dev, enum rte_emudev_event_type type,
+		uint32_t queue_id, bool enabled);
+void iavf_emu_flush_events(struct iavf_emu_dev *dev);
+void iavf_emu_reset_count(struct iavf_emu_dev *dev,
+		enum iavf_emu_reset_cause cause);
+void iavf_emu_vf_reset_request(struct iavf_emu_dev *dev);
+bool iavf_emu_in_reset(const struct iavf_emu_dev *dev);
+void iavf_emu_stale_tail(struct iavf_emu_dev *dev, const char *why,
+		uint32_t reg, uint32_t val);
 
 #endif /* _IAVF_EMU_H_ */

@@ -3,9 +3,10 @@
  */
 
 /*
- * Admin queue (mailbox) of the emulated AVF: the PF side of
+ * Admin queue (mailbox) of the emulated AVF, transmit side: the PF side of
  * iavf_adminq.c. The VF posts commands on the ATQ (send_msg_to_pf, 0x0801)
- * and receives replies and events on the ARQ (send_msg_to_vf, 0x0802).
+ * and receives replies and events on the ARQ (send_msg_to_vf, 0x0802,
+ * iavf_emu_arq.c).
  * Descriptors (struct iavf_aq_desc) and buffers live in guest memory and
  * are reached through the vfio-user DMA helpers, which check every access
  * against the client's DMA map.
@@ -18,31 +19,6 @@
 
 #include "iavf_emu.h"
 
-#define AQ_DESC_SIZE sizeof(struct iavf_aq_desc)
-
-static uint64_t
-aq_base(struct iavf_emu_dev *dev, uint32_t bal, uint32_t bah)
-{
-	return ((uint64_t)iavf_emu_reg(dev, bah) << 32) | iavf_emu_reg(dev, bal);
-}
-
-static uint64_t
-desc_addr(const struct iavf_aq_desc *d)
-{
-	return ((uint64_t)rte_le_to_cpu_32(d->params.external.addr_high) << 32) |
-		rte_le_to_cpu_32(d->params.external.addr_low);
-}
-
-/*
- * A ring is one range of guest memory: [base, base + len * 32) must not
- * wrap past 2^64 - 1 (checked without computing its end).
- */
-static bool
-aq_ring_ok(uint64_t base, uint16_t len)
-{
-	return len != 0 && (uint64_t)len * AQ_DESC_SIZE - 1 <= UINT64_MAX - base;
-}
-
 /*
  * Reset step 1: the queues stop (ATQLEN = ARQLEN = 0, "ARQENABLE == 0" is
  * the reset both drivers wait for); messages not delivered yet are lost.
@@ -53,8 +29,7 @@ iavf_emu_aq_disable(struct iavf_emu_dev *dev)
 {
 	iavf_emu_reg_set(dev, IAVF_VF_ATQLEN1, 0);
 	iavf_emu_reg_set(dev, IAVF_VF_ARQLEN1, 0);
-	dev->arq_backlog_head = 0;
-	dev->arq_backlog_count = 0;
+	iavf_emu_arq_clear(dev);
 }
 
 /* Reset step 2: internal state follows the (kept or zeroed) registers. */
@@ -62,8 +37,7 @@ void
 iavf_emu_aq_reset(struct iavf_emu_dev *dev)
 {
 	dev->atq_head = iavf_emu_reg(dev, IAVF_VF_ATQH1);
-	dev->arq_backlog_head = 0;
-	dev->arq_backlog_count = 0;
+	iavf_emu_arq_clear(dev);
 	dev->irq0_pending = false;
 }
 
@@ -99,12 +73,12 @@ atq_handle(struct iavf_emu_dev *dev, struct iavf_aq_desc *d)
 			msg_ok = false;
 			retval = IAVF_AQ_RC_E2BIG;
 		} else if (datalen > 0) {
-			ret = rte_vfio_user_dma_read(dev->vfu_id, desc_addr(d),
+			ret = rte_vfio_user_dma_read(dev->vfu_id, iavf_emu_aq_desc_addr(d),
 						     dev->aq_buf, datalen);
 			if (ret != 0) {
 				iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,
 					"virtchnl op %u: buffer 0x%" PRIx64 "+%u: %s",
-					v_opcode, desc_addr(d), datalen,
+					v_opcode, iavf_emu_aq_desc_addr(d), datalen,
 					strerror(-ret));
 				msg_ok = false;
 				retval = IAVF_AQ_RC_BAD_ADDR;
@@ -153,8 +127,8 @@ iavf_emu_atq_process(struct iavf_emu_dev *dev)
 			dev->atq_head, tail, len);
 		return;
 	}
-	base = aq_base(dev, IAVF_VF_ATQBAL1, IAVF_VF_ATQBAH1);
-	if (!aq_ring_ok(base, len)) {
+	base = iavf_emu_aq_base(dev, IAVF_VF_ATQBAL1, IAVF_VF_ATQBAH1);
+	if (!iavf_emu_aq_ring_ok(base, len)) {
 		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
 			"ATQ ring 0x%" PRIx64 " x %u wraps past 2^64",
 			base, len);
@@ -162,7 +136,7 @@ iavf_emu_atq_process(struct iavf_emu_dev *dev)
 	}
 
 	while (dev->atq_head != tail) {
-		addr = base + (uint64_t)dev->atq_head * AQ_DESC_SIZE;
+		addr = base + (uint64_t)dev->atq_head * sizeof(struct iavf_aq_desc);
 		ret = rte_vfio_user_dma_read(dev->vfu_id, addr, &d, sizeof(d));
 		if (ret != 0) {
 			iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,
@@ -192,137 +166,4 @@ iavf_emu_atq_process(struct iavf_emu_dev *dev)
 		    (lenreg & IAVF_EMU_AQ_LEN_MASK) != len)
 			return;
 	}
-}
-
-enum arq_result {
-	ARQ_POSTED,
-	ARQ_NO_SLOT,	/* keep the message for later */
-	ARQ_DROPPED,	/* the message cannot be delivered */
-};
-
-static enum arq_result
-arq_post_one(struct iavf_emu_dev *dev, const struct iavf_emu_arq_msg *m)
-{
-	uint32_t lenreg = iavf_emu_reg(dev, IAVF_VF_ARQLEN1);
-	uint16_t len = lenreg & IAVF_EMU_AQ_LEN_MASK;
-	uint16_t head = iavf_emu_reg(dev, IAVF_VF_ARQH1);
-	uint16_t tail = iavf_emu_reg(dev, IAVF_VF_ARQT1);
-	struct iavf_aq_desc d;
-	uint64_t addr;
-	uint16_t flags;
-	int ret;
-
-	if (!(lenreg & IAVF_VF_ARQLEN1_ARQENABLE_MASK) || len == 0 ||
-	    !dev->bus_master)
-		return ARQ_NO_SLOT;
-	if (head >= len || tail >= len) {
-		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
-			"ARQ head %u / tail %u outside length %u",
-			head, tail, len);
-		return ARQ_NO_SLOT;
-	}
-	/* The device owns slots head..tail-1: head == tail means full. */
-	if (head == tail)
-		return ARQ_NO_SLOT;
-	addr = aq_base(dev, IAVF_VF_ARQBAL1, IAVF_VF_ARQBAH1);
-	if (!aq_ring_ok(addr, len)) {
-		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
-			"ARQ ring 0x%" PRIx64 " x %u wraps past 2^64",
-			addr, len);
-		return ARQ_NO_SLOT;
-	}
-
-	addr += (uint64_t)head * AQ_DESC_SIZE;
-	ret = rte_vfio_user_dma_read(dev->vfu_id, addr, &d, sizeof(d));
-	if (ret != 0) {
-		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,
-			"ARQ descriptor at 0x%" PRIx64 ": %s", addr,
-			strerror(-ret));
-		return ARQ_DROPPED;
-	}
-	flags = rte_le_to_cpu_16(d.flags);
-	if (m->len > 0) {
-		if (!(flags & IAVF_AQ_FLAG_BUF) ||
-		    m->len > rte_le_to_cpu_16(d.datalen)) {
-			iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ,
-				"ARQ slot %u: buffer of %u bytes for a %u-byte message",
-				head, (flags & IAVF_AQ_FLAG_BUF) ?
-				rte_le_to_cpu_16(d.datalen) : 0, m->len);
-			return ARQ_DROPPED;
-		}
-		ret = rte_vfio_user_dma_write(dev->vfu_id, desc_addr(&d),
-					      m->data, m->len);
-		if (ret != 0) {
-			iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,
-				"ARQ buffer 0x%" PRIx64 "+%u: %s",
-				desc_addr(&d), m->len, strerror(-ret));
-			return ARQ_DROPPED;
-		}
-	}
-
-	/* No ERR flag: both drivers drop messages that carry it. */
-	d.flags = rte_cpu_to_le_16(IAVF_AQ_FLAG_DD | IAVF_AQ_FLAG_CMP |
-		(flags & (IAVF_AQ_FLAG_BUF | IAVF_AQ_FLAG_LB)));
-	d.opcode = rte_cpu_to_le_16(iavf_aqc_opc_send_msg_to_vf);
-	d.datalen = rte_cpu_to_le_16(m->len);
-	d.retval = 0;
-	d.cookie_high = rte_cpu_to_le_32(m->v_opcode);
-	d.cookie_low = rte_cpu_to_le_32((uint32_t)m->v_status);
-	ret = rte_vfio_user_dma_write(dev->vfu_id, addr, &d, sizeof(d));
-	if (ret != 0) {
-		iavf_emu_count_err(dev, IAVF_EMU_ERR_AQ_DMA,
-			"ARQ write-back at 0x%" PRIx64 ": %s", addr,
-			strerror(-ret));
-		return ARQ_DROPPED;
-	}
-	iavf_emu_reg_set(dev, IAVF_VF_ARQH1, (head + 1) % len);
-
-	/* Cause for vector 0, latched even when not enabled (polling). */
-	iavf_emu_reg_set(dev, IAVF_VFINT_ICR01,
-		iavf_emu_reg(dev, IAVF_VFINT_ICR01) |
-		IAVF_VFINT_ICR01_ADMINQ_MASK);
-	dev->irq0_pending = true;
-	iavf_emu_irq0_eval(dev);
-	return ARQ_POSTED;
-}
-
-void
-iavf_emu_arq_drain(struct iavf_emu_dev *dev)
-{
-	struct iavf_emu_arq_msg *m;
-
-	while (dev->arq_backlog_count > 0) {
-		m = &dev->arq_backlog[dev->arq_backlog_head];
-		if (arq_post_one(dev, m) == ARQ_NO_SLOT)
-			return;
-		dev->arq_backlog_head = (dev->arq_backlog_head + 1) %
-			IAVF_EMU_ARQ_BACKLOG;
-		dev->arq_backlog_count--;
-	}
-}
-
-void
-iavf_emu_arq_post(struct iavf_emu_dev *dev, uint32_t v_opcode,
-		int32_t v_status, const void *msg, uint16_t len)
-{
-	struct iavf_emu_arq_msg *m;
-	uint16_t idx;
-
-	if (dev->arq_backlog_count == IAVF_EMU_ARQ_BACKLOG ||
-	    len > IAVF_EMU_ARQ_MSG_MAX) {
-		iavf_emu_count_err(dev, IAVF_EMU_ERR_ARQ_FULL,
-			"virtchnl op %u reply dropped (%u queued)", v_opcode,
-			dev->arq_backlog_count);
-		return;
-	}
-	idx = (dev->arq_backlog_head + dev->arq_backlog_count) %
-		IAVF_EMU_ARQ_BACKLOG;
-	m = &dev->arq_backlog[idx];
-	m->v_opcode = v_opcode;
-	m->v_status = v_status;
-	m->len = len;
-	if (len > 0)
-		memcpy(m->data, msg, len);
-	dev->arq_backlog_count++;
-	iavf_emu_arq_drain(dev);
 }

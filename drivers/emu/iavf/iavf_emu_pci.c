@@ -142,7 +142,7 @@ overlaps(uint32_t off, uint32_t count, uint32_t reg, uint32_t size)
 	return off <= reg ? reg - off < count : off - reg < size;
 }
 
-void
+bool
 iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 		uint32_t count)
 {
@@ -152,7 +152,7 @@ iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 	bool bme, msix;
 
 	if (c == NULL)
-		return;
+		return false;
 
 	if (overlaps(offset, count, RTE_PCI_COMMAND, 2)) {
 		bme = (cfg_r16(c, RTE_PCI_COMMAND) & RTE_PCI_COMMAND_MASTER) != 0;
@@ -182,8 +182,9 @@ iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 	    (c[af_ctrl] & CFG_AF_CTRL_FLR) != 0) {
 		/* "Initiate FLR" reads back as 0; the reset is immediate. */
 		c[af_ctrl] &= ~CFG_AF_CTRL_FLR;
-		iavf_emu_reset(dev, IAVF_EMU_RESET_FLR);
+		return true;
 	}
+	return false;
 }
 
 /* A function reset returns the writable config state to its defaults. */
@@ -201,22 +202,4 @@ iavf_emu_pci_reset(struct iavf_emu_dev *dev)
 	cfg_w16(c, msix_flags, cfg_r16(c, msix_flags) &
 		~(RTE_PCI_MSIX_FLAGS_ENABLE | RTE_PCI_MSIX_FLAGS_MASKALL));
 	c[IAVF_EMU_AF_CAP_OFF + CFG_AF_CTRL] = 0;
-}
-
-/*
- * MSI-X BAR: the client emulates the table and only forwards PBA reads.
- * Pending state lives in the client (masked vectors); report none.
- */
-int
-iavf_emu_msix_bar_access(int vfu_id, uint32_t index __rte_unused,
-		uint64_t offset __rte_unused, void *buf, uint32_t count,
-		bool is_write)
-{
-	struct iavf_emu_dev *dev = iavf_emu_dev_get(vfu_id);
-
-	if (dev == NULL)
-		return -ENODEV;
-	if (!is_write)
-		memset(buf, 0, count);
-	return 0;
 }

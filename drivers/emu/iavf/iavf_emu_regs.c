@@ -277,17 +277,12 @@ bar0_access32(struct iavf_emu_dev *dev, uint32_t off, uint32_t *val,
 	return 0;
 }
 
-int
-iavf_emu_bar0_access(int vfu_id, uint32_t index __rte_unused,
-		uint64_t offset, void *buf, uint32_t count, bool is_write)
+/* A trapped BAR0 access (the reset step of the access is done). */
+void
+iavf_emu_bar0_access(struct iavf_emu_dev *dev, uint64_t offset, void *buf,
+		uint32_t count, bool is_write)
 {
-	struct iavf_emu_dev *dev = iavf_emu_dev_get(vfu_id);
 	uint32_t i, val;
-
-	if (dev == NULL)
-		return -ENODEV;
-	/* A VF reset moves on by one step per guest access. */
-	iavf_emu_reset_step(dev);
 
 	if ((count != 4 && count != 8) || (offset & (count - 1)) != 0 ||
 	    offset > IAVF_EMU_BAR0_SIZE - count) {
@@ -297,7 +292,7 @@ iavf_emu_bar0_access(int vfu_id, uint32_t index __rte_unused,
 			is_write ? "write" : "read", offset);
 		if (!is_write)
 			memset(buf, 0, count);
-		goto out;
+		return;
 	}
 
 	/* A 64-bit access is two 32-bit register accesses. */
@@ -312,7 +307,4 @@ iavf_emu_bar0_access(int vfu_id, uint32_t index __rte_unused,
 			memcpy((uint8_t *)buf + i, &val, 4);
 		}
 	}
-out:
-	iavf_emu_ctrl_tail(dev);
-	return 0;
 }

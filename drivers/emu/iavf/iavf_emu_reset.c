@@ -44,33 +44,6 @@
 
 #include "iavf_emu.h"
 
-static const char * const reset_cause_names[] = {
-	[IAVF_EMU_RESET_VF] = "VF reset (RESET_VF)",
-	[IAVF_EMU_RESET_FLR] = "function level reset",
-	[IAVF_EMU_RESET_DEVICE] = "vfio-user DEVICE_RESET",
-	[IAVF_EMU_RESET_CLIENT] = "client lost",
-};
-
-bool
-iavf_emu_in_reset(const struct iavf_emu_dev *dev)
-{
-	return dev->vfr == IAVF_EMU_VFR_INPROGRESS ||
-		dev->vfr == IAVF_EMU_VFR_COMPLETED;
-}
-
-void
-iavf_emu_stale_tail(struct iavf_emu_dev *dev, const char *why, uint32_t reg,
-		uint32_t val)
-{
-	uint64_t n;
-
-	/* Not a guest error (Linux does it): logged at powers of two. */
-	n = rte_atomic_fetch_add_explicit(&dev->stale_tails, 1,
-		rte_memory_order_relaxed) + 1;
-	if ((n & (n - 1)) == 0)
-		IAVF_EMU_LOG(INFO, "%s: tail 0x%04x = %u dropped: %s (%" PRIu64 " so far)",
-			     dev->name, reg, val, why, n);
-}
 
 /* Step 1: the VF stops; nothing the guest reads changes but ATQLEN/ARQLEN. */
 static void
@@ -141,14 +114,11 @@ iavf_emu_reset_step(struct iavf_emu_dev *dev)
 void
 iavf_emu_reset(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause)
 {
-	IAVF_EMU_LOG(INFO, "%s: %s", dev->name, reset_cause_names[cause]);
-	dev->resets[cause]++;
 	if (cause == IAVF_EMU_RESET_VF) {
-		/* a second RESET_VF during a reset adds nothing */
-		if (dev->vfr == IAVF_EMU_VFR_IDLE)
-			dev->vfr = IAVF_EMU_VFR_REQUESTED;
+		iavf_emu_vf_reset_request(dev);
 		return;
 	}
+	iavf_emu_reset_count(dev, cause);
 	/* A function reset takes over a VF reset at whatever step it is. */
 	if (dev->vfr != IAVF_EMU_VFR_INPROGRESS &&
 	    dev->vfr != IAVF_EMU_VFR_COMPLETED)

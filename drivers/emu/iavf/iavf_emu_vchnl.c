@@ -736,7 +736,7 @@ iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t op, uint8_t *msg,
 
 	if (op == VIRTCHNL_OP_RESET_VF) {
 		/* No reply; the reset acts after this ATQ write. */
-		iavf_emu_reset(dev, IAVF_EMU_RESET_VF);
+		iavf_emu_vf_reset_request(dev);
 		return;
 	}
 	if (!msg_ok) {
