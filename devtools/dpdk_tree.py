@@ -516,7 +516,7 @@ DESCRIPTIONS = {
     'emu_iavf': 'The emu_iavf vdev (driver class emu) serves an emulated Intel\n'
                 'Adaptive Virtual Function (8086:1889) over vfio-user: config space,\n'
                 'MSI-X, BAR0 registers and reset, admin queue and virtchnl 1.1, with\n'
-                'a doorbell page shared through sparse mmap. rte_iavf_emu.h gives a\n'
+                'a doorbell page shared through sparse mmap. iavf_emu_backend.h gives a\n'
                 'data-path backend the guest queues.',
     'iavf_be': 'The net_avfbe ethdev polls the guest rings of an emu_iavf device:\n'
                'Rx takes what the guest transmits, Tx delivers into its receive\n'

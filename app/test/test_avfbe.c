@@ -26,7 +26,7 @@
 #include <rte_eal.h>
 #include <rte_emudev.h>
 #include <rte_ethdev.h>
-#include <rte_iavf_emu.h>
+#include <iavf_emu_backend.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>

@@ -25,7 +25,7 @@
 #include <rte_cycles.h>
 #include <rte_emudev.h>
 #include <rte_ether.h>
-#include <rte_iavf_emu.h>
+#include <iavf_emu_backend.h>
 #include <rte_log.h>
 #include <rte_pause.h>
 #include <rte_vfio_user.h>

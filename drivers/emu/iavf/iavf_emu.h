@@ -33,7 +33,7 @@
 #include "iavf_adminq_cmd.h"
 #include "virtchnl.h"
 
-#include "rte_iavf_emu.h"
+#include "iavf_emu_backend.h"
 
 extern int iavf_emu_logtype;
 #define RTE_LOGTYPE_IAVF_EMU iavf_emu_logtype

@@ -749,7 +749,7 @@ iavf_emu_remove(struct rte_vdev_device *vdev)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_create, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_create)
 int
 rte_iavf_emu_create(const char *name, const char *devargs,
 		struct rte_device *owner)
@@ -764,7 +764,7 @@ rte_iavf_emu_create(const char *name, const char *devargs,
 	return ret;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_destroy, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_destroy)
 int
 rte_iavf_emu_destroy(uint16_t emu_id)
 {

@@ -245,7 +245,7 @@ queue_vector(struct rte_iavf_emu_queue *q, uint32_t *vector)
 	return dev;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_queue_notify, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_queue_notify)
 void
 rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q)
 {
@@ -270,7 +270,7 @@ rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q)
 	iavf_emu_irq_fire(dev, vector);
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_irq_poll, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_irq_poll)
 void
 rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q)
 {

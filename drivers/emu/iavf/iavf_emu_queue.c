@@ -337,7 +337,7 @@ iavf_emu_mem_table(struct iavf_emu_dev *dev, struct rte_emudev_mem_region *r,
 
 /* ------------------------------------------------- backend queue API */
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_queue, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_queue)
 struct rte_iavf_emu_queue *
 rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx)
 {
@@ -354,7 +354,7 @@ rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx)
 	return tx ? &dev->txq[qid].pub : &dev->rxq[qid].pub;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_num_qp, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_num_qp)
 int
 rte_iavf_emu_get_num_qp(uint16_t emu_id)
 {
@@ -370,7 +370,7 @@ rte_iavf_emu_get_num_qp(uint16_t emu_id)
  * table cannot change meanwhile. The last mapping used is cached per
  * queue and dropped when the table generation moves on.
  */
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_iova_to_va, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_iova_to_va)
 void *
 rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 		uint32_t len, bool write)

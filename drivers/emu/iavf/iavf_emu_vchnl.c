@@ -5,7 +5,7 @@
 /*
  * virtchnl 1.1, PF side: the messages a VF driver sends on the admin
  * queue, their replies, the LINK_CHANGE event, and the filter/RSS state
- * the guest programmed (read by the backend through rte_iavf_emu.h).
+ * the guest programmed (read by the backend through iavf_emu_backend.h).
  *
  * Every request gets a reply except RESET_VF. A message first passes
  * virtchnl_vc_validate_vf_msg() (sizes and element counts), then the
@@ -831,7 +831,7 @@ iavf_emu_vc_handle(struct iavf_emu_dev *dev, uint32_t op, uint8_t *msg,
 
 /* ------------------------------------------- backend API (any thread) */
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_set_link, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_set_link)
 int
 rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps)
 {
@@ -848,7 +848,7 @@ rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_mac, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_mac)
 int
 rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac)
 {
@@ -862,7 +862,7 @@ rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_rx_mode, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_rx_mode)
 int
 rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti)
 {
@@ -879,7 +879,7 @@ rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_mac_accepted, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_mac_accepted)
 bool
 rte_iavf_emu_mac_accepted(uint16_t emu_id, const struct rte_ether_addr *dst)
 {
@@ -901,7 +901,7 @@ rte_iavf_emu_mac_accepted(uint16_t emu_id, const struct rte_ether_addr *dst)
 	return ok;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_rss, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_rss)
 int
 rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss)
 {
@@ -917,7 +917,7 @@ rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_get_vlan_mode, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_get_vlan_mode)
 int
 rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip)
 {
@@ -934,7 +934,7 @@ rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip)
 	return 0;
 }
 
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_iavf_emu_vlan_accepted, 22.11)
+RTE_EXPORT_INTERNAL_SYMBOL(rte_iavf_emu_vlan_accepted)
 bool
 rte_iavf_emu_vlan_accepted(uint16_t emu_id, uint16_t vid)
 {

@@ -27,7 +27,7 @@
 #include <rte_mempool.h>
 
 #include <emu_compat.h>
-#include <rte_iavf_emu.h>
+#include <iavf_emu_backend.h>
 
 extern int avfbe_logtype;
 #define RTE_LOGTYPE_AVFBE avfbe_logtype

@@ -2,17 +2,22 @@
  * Copyright(c) 2026 The DPDK device-emulation authors
  */
 
-#ifndef _RTE_IAVF_EMU_H_
-#define _RTE_IAVF_EMU_H_
+#ifndef _IAVF_EMU_BACKEND_H_
+#define _IAVF_EMU_BACKEND_H_
 
 /**
  * @file
- * Backend-facing view of an emulated Intel Adaptive Virtual Function.
+ * Backend-facing view of an emulated Intel Adaptive Virtual Function: the
+ * contract between the emu_iavf driver and the data-path drivers of the
+ * DPDK tree (net_avfbe). Internal: a driver-SDK header, not installed as
+ * public API; its functions are __rte_internal (ALLOW_INTERNAL_API).
+ * Applications create and reach the device through the emu_iavf vdev and
+ * the emudev API (rte_emudev.h).
  *
  * The emu_iavf driver (a provider of the emudev class) owns the device
  * model: PCI config space, BAR0 registers, reset, admin queue and virtchnl.
- * A data-path backend (e.g. the net_avfbe PMD) finds the device through
- * emudev and uses only this header to move packets on the guest's rings.
+ * A data-path backend finds the device through emudev and uses only this
+ * header to move packets on the guest's rings.
  *
  * Threading: the device model runs on the vfio-user control thread. A
  * backend polls queues on its own lcores. Every queue has an access lock:
@@ -21,9 +26,6 @@
  * enables, disables or resets the queue, and before guest memory mappings
  * change, so ring and buffer pointers a burst obtained stay valid until it
  * releases the lock.
- *
- * @warning
- * @b EXPERIMENTAL: this API may change without prior notice.
  */
 
 #include <stdalign.h>
@@ -154,7 +156,7 @@ struct rte_iavf_emu_rss {
  * @return The emudev id (the device is served from now on), or a negative
  *   errno (-EINVAL for bad devargs, logged with what to fix).
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_create(const char *name, const char *devargs,
 		struct rte_device *owner);
 
@@ -166,7 +168,7 @@ int rte_iavf_emu_create(const char *name, const char *devargs,
  * @return 0, -ENODEV (no such device) or -EPERM (an emu_iavf vdev: use
  *   rte_vdev_uninit()).
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_destroy(uint16_t emu_id);
 
 /**
@@ -180,7 +182,7 @@ int rte_iavf_emu_destroy(uint16_t emu_id);
  * @param tx      true for the guest's TX queue, false for its RX queue.
  * @return The queue, or NULL with rte_errno set (ENODEV, EINVAL).
  */
-__rte_experimental
+__rte_internal
 struct rte_iavf_emu_queue *
 rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx);
 
@@ -189,7 +191,7 @@ rte_iavf_emu_get_queue(uint16_t emu_id, uint16_t qid, bool tx);
  *
  * @return 1..RTE_IAVF_EMU_MAX_QP, or a negative errno.
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_get_num_qp(uint16_t emu_id);
 
 /**
@@ -205,7 +207,7 @@ int rte_iavf_emu_get_num_qp(uint16_t emu_id);
  * @param write  The device will write to the range.
  * @return Host address, or NULL.
  */
-__rte_experimental
+__rte_internal
 void *rte_iavf_emu_iova_to_va(struct rte_iavf_emu_queue *q, uint64_t iova,
 		uint32_t len, bool write);
 
@@ -242,7 +244,7 @@ rte_iavf_emu_xlate(struct rte_iavf_emu_queue *q, uint64_t iova, uint32_t len,
  * the vector or the interval expires (see rte_iavf_emu_irq_poll()).
  * Lock free; callable from any data-path lcore.
  */
-__rte_experimental
+__rte_internal
 void rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q);
 
 /**
@@ -251,7 +253,7 @@ void rte_iavf_emu_queue_notify(struct rte_iavf_emu_queue *q);
  * A backend calls it from every burst on the queue; it is cheap when
  * nothing is pending.
  */
-__rte_experimental
+__rte_internal
 void rte_iavf_emu_irq_poll(struct rte_iavf_emu_queue *q);
 
 /**
@@ -291,13 +293,13 @@ rte_iavf_emu_irq_service(struct rte_iavf_emu_queue *q)
  * @param speed_mbps  Speed in Mbit/s reported with the link.
  * @return 0 or a negative errno.
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_set_link(uint16_t emu_id, bool up, uint32_t speed_mbps);
 
 /**
  * MAC address of the device (devarg mac= or derived from the emudev id).
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac);
 
 /**
@@ -307,14 +309,14 @@ int rte_iavf_emu_get_mac(uint16_t emu_id, struct rte_ether_addr *mac);
  * @param[out] allmulti   Multicast promiscuous mode.
  * @return 0 or a negative errno.
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_get_rx_mode(uint16_t emu_id, bool *promisc, bool *allmulti);
 
 /**
  * Whether the guest accepts frames for a destination address: its MAC,
  * a filter it added (ADD_ETH_ADDR), broadcast, or any when promiscuous.
  */
-__rte_experimental
+__rte_internal
 bool rte_iavf_emu_mac_accepted(uint16_t emu_id,
 		const struct rte_ether_addr *dst);
 
@@ -329,7 +331,7 @@ bool rte_iavf_emu_mac_accepted(uint16_t emu_id,
  *                     buffer.
  * @return 0 or a negative errno.
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip);
 
 /**
@@ -337,17 +339,17 @@ int rte_iavf_emu_get_vlan_mode(uint16_t emu_id, bool *filter, bool *strip);
  * always, any id while it has no VLAN filter or is promiscuous, else the
  * ids it added (ADD_VLAN), as the i40e and ice PFs prune.
  */
-__rte_experimental
+__rte_internal
 bool rte_iavf_emu_vlan_accepted(uint16_t emu_id, uint16_t vid);
 
 /**
  * RSS configuration the guest programmed.
  */
-__rte_experimental
+__rte_internal
 int rte_iavf_emu_get_rss(uint16_t emu_id, struct rte_iavf_emu_rss *rss);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* _RTE_IAVF_EMU_H_ */
+#endif /* _IAVF_EMU_BACKEND_H_ */
