@@ -28,6 +28,7 @@
 #include <rte_cycles.h>
 #include <rte_thread.h>
 #include <rte_vfio_user.h>
+#include <rte_vfio_user_pci.h>
 
 #include "test.h"
 
@@ -2455,11 +2456,87 @@ test_fd_leak(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The configuration space builder: header fields, BAR types, capability
+ * chaining, MSI-X fields and write masks, and what it refuses.
+ */
+static int
+test_pci_cfg(void)
+{
+	static const struct rte_vfio_user_pci_id id = {
+		.vendor_id = 0x8086, .device_id = 0x1889,
+		.subsys_vendor_id = 0x8086, .subsys_id = 0x0000,
+		.class_code = 0x020000, .revision = 0x01, .irq_pin = 0,
+	};
+	static uint8_t c[CFG_SIZE], m[CFG_SIZE];
+	struct rte_vfio_user_pci_cfg pc;
+
+	TEST_ASSERT(rte_vfio_user_pci_cfg_init(&pc, c, m, 100, &id) == -EINVAL,
+		"size 100 accepted");
+	memset(c, 0xaa, sizeof(c));
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_init(&pc, c, m, CFG_SIZE,
+		&id), "init");
+	TEST_ASSERT(c[0] == 0x86 && c[1] == 0x80 && c[2] == 0x89 &&
+		c[3] == 0x18, "ids");
+	TEST_ASSERT(c[8] == 0x01 && c[9] == 0x00 && c[10] == 0x00 &&
+		c[11] == 0x02, "revision/class %02x %02x %02x %02x",
+		c[8], c[9], c[10], c[11]);
+	TEST_ASSERT(c[0x0e] == 0 && c[0x34] == 0 && (c[6] & 0x10) == 0 &&
+		c[0x50] == 0, "zeroed header, no capability list yet");
+	TEST_ASSERT(m[4] == 0x46 && m[5] == 0x05 && m[0x0c] == 0xff &&
+		m[0x3c] == 0xff && m[0x10] == 0, "header write mask");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_bar(&pc, 0, 0x0c), "bar0");
+	TEST_ASSERT(c[0x10] == 0x0c, "bar0 type %#x", c[0x10]);
+	TEST_ASSERT(rte_vfio_user_pci_cfg_bar(&pc, 5,
+		RTE_VFIO_USER_PCI_BAR_MEM64) == -EINVAL, "64-bit BAR5");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_bar(&pc, 6, 0) == -EINVAL, "BAR6");
+
+	/* capabilities: header overlap, alignment, order, space */
+	TEST_ASSERT(rte_vfio_user_pci_cfg_cap(&pc, 0x3c, 9, 4) == -EINVAL,
+		"capability in the header");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_cap(&pc, 0x42, 9, 4) == -EINVAL,
+		"unaligned capability");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_cap(&pc, 0x100, 9, 4) == -EINVAL,
+		"capability beyond 0xff");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_msix(&pc, 0x70, 17, 3,
+		0, 3, 0x2000), "msix");
+	TEST_ASSERT(c[0x34] == 0x70 && (c[6] & 0x10) && c[0x70] == 0x11 &&
+		c[0x71] == 0, "msix linked");
+	TEST_ASSERT(c[0x72] == 16 && c[0x73] == 0 && c[0x74] == 3 &&
+		c[0x78] == 3 && c[0x79] == 0x20, "msix fields");
+	TEST_ASSERT(m[0x72] == 0 && m[0x73] == 0xc0, "msix write mask");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_cap(&pc, 0x78, 9, 4) == -EINVAL,
+		"capability inside the previous one");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_cap(&pc, 0x7c, 0x13, 6),
+		"second capability");
+	TEST_ASSERT(c[0x71] == 0x7c && c[0x7c] == 0x13 && c[0x7d] == 0,
+		"second capability linked");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_msix(&pc, 0x90, 0, 3, 0, 3, 0) ==
+		-EINVAL, "msix without vectors");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_msix(&pc, 0x90, 4, 3, 4, 3, 0) ==
+		-EINVAL, "unaligned msix table");
+
+	/* fields and masks: sizes and bounds */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_set(&pc, 0x80, 4,
+		0x11223344), "set");
+	TEST_ASSERT(c[0x80] == 0x44 && c[0x83] == 0x11, "little endian");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_wmask(&pc, 0x80, 1, 0x01),
+		"wmask");
+	TEST_ASSERT(m[0x80] == 0x01, "wmask set");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_set(&pc, CFG_SIZE - 2, 4, 0) ==
+		-EINVAL, "set past the end");
+	TEST_ASSERT(rte_vfio_user_pci_cfg_set(&pc, 0x80, 3, 0) == -EINVAL,
+		"3-byte field");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite vfio_user_suite = {
 	.suite_name = "vfio-user library",
 	.setup = suite_setup,
 	.unit_test_cases = {
 		TEST_CASE(test_socket_rules),
+		TEST_CASE(test_pci_cfg),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_info_and_regions),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_dma),
 		TEST_CASE_ST(setup_dev, teardown_dev, test_irqs),
@@ -2808,14 +2885,6 @@ out:
 #define PEER_MSIX_BAR		2u
 #define PEER_MSIX_TABLE		0x000u
 #define PEER_MSIX_PBA		0x800u
-/* configuration space fields rte_pci.h does not name */
-#define PEER_CFG_CLASS_REVISION	0x08
-#define PEER_CFG_SUBSYS_VENDOR	0x2c
-#define PEER_CFG_SUBSYS_ID	0x2e
-#define PEER_CFG_IRQ_LINE	0x3c
-#define PEER_CFG_IRQ_PIN	0x3d
-#define PEER_CFG_CAP_ID		0
-#define PEER_CFG_MSIX_PBA	8
 
 /* BAR0 registers (32 bits; other offsets of page 0 read 0, ignore writes) */
 #define PEER_REG_MAGIC		0x00	/* RO: PEER_MAGIC */
@@ -3043,23 +3112,19 @@ static const struct rte_vfio_user_dev_ops peer_ops = {
 	.config_write = peer_config_write,
 };
 
-static void
-put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-	put_le16(p, v & 0xffff);
-	put_le16(p + 2, v >> 16);
-}
-
-static void
+static int
 peer_fill_desc(struct rte_vfio_user_dev_desc *d, uint8_t *cfg, uint8_t *wmask)
 {
+	static const struct rte_vfio_user_pci_id id = {
+		.vendor_id = PEER_VENDOR,
+		.device_id = PEER_DEVICE,
+		.subsys_vendor_id = PEER_VENDOR,
+		.subsys_id = PEER_DEVICE,
+		.class_code = PEER_CLASS,
+		.revision = PEER_REVISION,
+		.irq_pin = 1,	/* INTA# */
+	};
+	struct rte_vfio_user_pci_cfg pc;
 	struct rte_vfio_user_region *bar0 = &d->regions[0];
 	struct rte_vfio_user_region *bar2 = &d->regions[PEER_MSIX_BAR];
 
@@ -3085,36 +3150,20 @@ peer_fill_desc(struct rte_vfio_user_dev_desc *d, uint8_t *cfg, uint8_t *wmask)
 	d->irq_flags[VFIO_PCI_ERR_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
 	d->irq_flags[VFIO_PCI_REQ_IRQ_INDEX] = VFIO_IRQ_INFO_EVENTFD;
 
-	/* type 0 header; BARs 0 and 2: 32-bit non-prefetchable memory (0) */
-	memset(cfg, 0, CFG_SIZE);
-	memset(wmask, 0, CFG_SIZE);
-	put_le16(cfg + RTE_PCI_VENDOR_ID, PEER_VENDOR);
-	put_le16(cfg + RTE_PCI_DEVICE_ID, PEER_DEVICE);
-	put_le16(cfg + RTE_PCI_STATUS, RTE_PCI_STATUS_CAP_LIST);
-	put_le32(cfg + PEER_CFG_CLASS_REVISION, PEER_CLASS << 8 | PEER_REVISION);
-	put_le16(cfg + PEER_CFG_SUBSYS_VENDOR, PEER_VENDOR);
-	put_le16(cfg + PEER_CFG_SUBSYS_ID, PEER_DEVICE);
-	cfg[RTE_PCI_CAPABILITY_LIST] = PEER_MSIX_CAP;
-	cfg[PEER_CFG_IRQ_PIN] = 1;	/* INTA# */
-	put_le16(wmask + RTE_PCI_COMMAND, RTE_PCI_COMMAND_MEMORY |
-		RTE_PCI_COMMAND_MASTER | RTE_PCI_COMMAND_INTX_DISABLE);
-	wmask[PEER_CFG_IRQ_LINE] = 0xff;
-	/* MSI-X: table size N-1, table and PBA in BAR2 */
-	cfg[PEER_MSIX_CAP + PEER_CFG_CAP_ID] = RTE_PCI_CAP_ID_MSIX;
-	cfg[PEER_MSIX_CAP + RTE_PCI_CAP_NEXT] = 0;
-	put_le16(cfg + PEER_MSIX_CAP + RTE_PCI_MSIX_FLAGS,
-		PEER_MSIX_VECTORS - 1);
-	put_le32(cfg + PEER_MSIX_CAP + RTE_PCI_MSIX_TABLE,
-		PEER_MSIX_TABLE | PEER_MSIX_BAR);
-	put_le32(cfg + PEER_MSIX_CAP + PEER_CFG_MSIX_PBA,
-		PEER_MSIX_PBA | PEER_MSIX_BAR);
-	put_le16(wmask + PEER_MSIX_CAP + RTE_PCI_MSIX_FLAGS,
-		RTE_PCI_MSIX_FLAGS_ENABLE | RTE_PCI_MSIX_FLAGS_MASKALL);
+	/* type 0 header; BARs 0 and 2: 32-bit non-prefetchable memory (0);
+	 * MSI-X: the table and the PBA in BAR2
+	 */
+	if (rte_vfio_user_pci_cfg_init(&pc, cfg, wmask, CFG_SIZE, &id) != 0 ||
+	    rte_vfio_user_pci_cfg_msix(&pc, PEER_MSIX_CAP, PEER_MSIX_VECTORS,
+				       PEER_MSIX_BAR, PEER_MSIX_TABLE,
+				       PEER_MSIX_BAR, PEER_MSIX_PBA) != 0)
+		return -EINVAL;
 
 	d->config = cfg;
 	d->config_wmask = wmask;
 	d->config_size = CFG_SIZE;
 	d->ops = &peer_ops;
+	return 0;
 }
 
 static void
@@ -3190,7 +3239,10 @@ test_vfio_user_serve(void)
 		clients = (int)v;
 	}
 	memset(&peer, 0, sizeof(peer));
-	peer_fill_desc(&d, cfg, wmask);
+	if (peer_fill_desc(&d, cfg, wmask) != 0) {
+		printf("cannot build the configuration space\n");
+		return TEST_FAILED;
+	}
 	id = serve_dev(path, &d);
 	if (id < 0) {
 		printf("cannot serve on %s: %s\n", path, strerror(-id));

@@ -283,7 +283,7 @@ iavf_emu_reg_set(struct iavf_emu_dev *dev, uint32_t off, uint32_t val)
 }
 
 /* iavf_emu_pci.c */
-void iavf_emu_pci_init(struct iavf_emu_dev *dev);
+int iavf_emu_pci_init(struct iavf_emu_dev *dev);
 /* Returns true when the write initiated a function level reset. */
 bool iavf_emu_pci_config_write(struct iavf_emu_dev *dev, uint32_t offset,
 		uint32_t count);

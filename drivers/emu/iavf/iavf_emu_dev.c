@@ -635,7 +635,12 @@ iavf_emu_create(const char *name, const char *params,
 		dev->db = dev->db_private;
 	}
 
-	iavf_emu_pci_init(dev);
+	ret = iavf_emu_pci_init(dev);
+	if (ret != 0) {
+		IAVF_EMU_LOG(ERR, "%s: cannot build the PCI configuration space",
+			     name);
+		goto err_release;
+	}
 	iavf_emu_regs_reset(dev, false);
 	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_VFACTIVE);
 	/* virtchnl state as after a reset (default hash types) */

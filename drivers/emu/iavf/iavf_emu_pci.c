@@ -4,8 +4,8 @@
 
 /*
  * PCI function of the emulated AVF: configuration space (type 0 header,
- * MSI-X capability, Advanced Features capability for FLR) and the MSI-X
- * BAR. The client (QEMU) owns the BAR addresses and emulates the MSI-X
+ * MSI-X capability, Advanced Features capability for FLR, built with the
+ * vfio-user library's rte_vfio_user_pci.h) and its config writes. The client (QEMU) owns the BAR addresses and emulates the MSI-X
  * table; it forwards every config write, which the vfio-user library
  * applies through config_wmask before calling us.
  */
@@ -16,42 +16,19 @@
 #include <rte_common.h>
 #include <rte_pci.h>
 
+#include <rte_vfio_user_pci.h>
+
 #include "iavf_emu.h"
 
-/*
- * Configuration space fields rte_pci.h does not name (PCI Local Bus 3.0
- * type 0 header; Advanced Features capability, PCI ECN).
- */
-#define CFG_REVISION_ID		0x08
-#define CFG_CLASS_PROG		0x09
-#define CFG_CLASS_DEVICE	0x0a
-#define CFG_CACHE_LINE_SIZE	0x0c
-#define CFG_HEADER_TYPE		0x0e
-#define CFG_HEADER_TYPE_NORMAL	0
-#define CFG_BASE_ADDRESS_3	0x1c
-#define CFG_BAR_MEM_TYPE_64	0x04
-#define CFG_BAR_MEM_PREFETCH	0x08
-#define CFG_SUBSYSTEM_VENDOR_ID	0x2c
-#define CFG_SUBSYSTEM_ID	0x2e
-#define CFG_INTERRUPT_LINE	0x3c
-#define CFG_INTERRUPT_PIN	0x3d
-#define CFG_COMMAND_PARITY	0x40
-#define CFG_COMMAND_SERR	0x100
-#define CFG_CAP_LIST_ID		0
-#define CFG_MSIX_PBA		8
+/* Advanced Features capability (PCI Advanced Capabilities ECN). */
 #define CFG_CAP_ID_AF		0x13
 #define CFG_AF_LENGTH		2
+#define CFG_AF_LEN		6
 #define CFG_AF_CAP		3
 #define CFG_AF_CAP_TP		0x01
 #define CFG_AF_CAP_FLR		0x02
 #define CFG_AF_CTRL		4
 #define CFG_AF_CTRL_FLR		0x01
-
-static void
-cfg_w8(uint8_t *c, uint32_t off, uint8_t v)
-{
-	c[off] = v;
-}
 
 static void
 cfg_w16(uint8_t *c, uint32_t off, uint16_t v)
@@ -60,77 +37,56 @@ cfg_w16(uint8_t *c, uint32_t off, uint16_t v)
 	c[off + 1] = v >> 8;
 }
 
-static void
-cfg_w32(uint8_t *c, uint32_t off, uint32_t v)
-{
-	cfg_w16(c, off, v & 0xffff);
-	cfg_w16(c, off + 2, v >> 16);
-}
-
 static uint16_t
 cfg_r16(const uint8_t *c, uint32_t off)
 {
 	return c[off] | (c[off + 1] << 8);
 }
 
-void
+int
 iavf_emu_pci_init(struct iavf_emu_dev *dev)
 {
-	uint8_t *c = dev->config;
-	uint8_t *m = dev->config_wmask;
+	static const struct rte_vfio_user_pci_id id = {
+		.vendor_id = IAVF_EMU_VENDOR_ID,
+		.device_id = IAVF_EMU_DEVICE_ID,
+		.subsys_vendor_id = IAVF_EMU_SUBSYS_VENDOR_ID,
+		.subsys_id = IAVF_EMU_SUBSYS_ID,
+		.class_code = IAVF_EMU_CLASS_CODE,
+		.revision = IAVF_EMU_REVISION,
+		.irq_pin = 0,	/* a VF has no INTx */
+	};
 	/* memory space, 64-bit, prefetchable */
-	const uint32_t bar_type = CFG_BAR_MEM_TYPE_64 | CFG_BAR_MEM_PREFETCH;
+	const uint32_t bar_type = RTE_VFIO_USER_PCI_BAR_MEM64 |
+		RTE_VFIO_USER_PCI_BAR_PREFETCH;
+	const uint32_t af = IAVF_EMU_AF_CAP_OFF;
+	struct rte_vfio_user_pci_cfg cfg;
 
-	memset(c, 0, IAVF_EMU_CONFIG_SIZE);
-	memset(m, 0, IAVF_EMU_CONFIG_SIZE);
-
-	/* Type 0 header. */
-	cfg_w16(c, RTE_PCI_VENDOR_ID, IAVF_EMU_VENDOR_ID);
-	cfg_w16(c, RTE_PCI_DEVICE_ID, IAVF_EMU_DEVICE_ID);
-	cfg_w16(c, RTE_PCI_STATUS, RTE_PCI_STATUS_CAP_LIST);
-	cfg_w8(c, CFG_REVISION_ID, IAVF_EMU_REVISION);
-	cfg_w8(c, CFG_CLASS_PROG, IAVF_EMU_CLASS_CODE & 0xff);
-	cfg_w16(c, CFG_CLASS_DEVICE, IAVF_EMU_CLASS_CODE >> 8);
-	cfg_w8(c, CFG_HEADER_TYPE, CFG_HEADER_TYPE_NORMAL);
-	/* BAR0 (+BAR1): registers; BAR3 (+BAR4): MSI-X. 64-bit memory. */
-	cfg_w32(c, RTE_PCI_BASE_ADDRESS_0, bar_type);
-	cfg_w32(c, CFG_BASE_ADDRESS_3, bar_type);
-	cfg_w16(c, CFG_SUBSYSTEM_VENDOR_ID, IAVF_EMU_SUBSYS_VENDOR_ID);
-	cfg_w16(c, CFG_SUBSYSTEM_ID, IAVF_EMU_SUBSYS_ID);
-	cfg_w8(c, RTE_PCI_CAPABILITY_LIST, IAVF_EMU_MSIX_CAP_OFF);
-	/* A VF has no INTx: interrupt pin 0. */
-	cfg_w8(c, CFG_INTERRUPT_PIN, 0);
-
-	/* MSI-X: one vector per queue pair plus vector 0 (admin queue). */
-	cfg_w8(c, IAVF_EMU_MSIX_CAP_OFF + CFG_CAP_LIST_ID, RTE_PCI_CAP_ID_MSIX);
-	cfg_w8(c, IAVF_EMU_MSIX_CAP_OFF + RTE_PCI_CAP_NEXT,
-	       IAVF_EMU_AF_CAP_OFF);
-	cfg_w16(c, IAVF_EMU_MSIX_CAP_OFF + RTE_PCI_MSIX_FLAGS, dev->num_qp);
-	cfg_w32(c, IAVF_EMU_MSIX_CAP_OFF + RTE_PCI_MSIX_TABLE,
-		IAVF_EMU_MSIX_TABLE_OFF | IAVF_EMU_MSIX_BAR);
-	cfg_w32(c, IAVF_EMU_MSIX_CAP_OFF + CFG_MSIX_PBA,
-		IAVF_EMU_MSIX_PBA_OFF | IAVF_EMU_MSIX_BAR);
-
-	/*
-	 * Advanced Features: function level reset on a conventional PCI
-	 * function (PCI Advanced Capabilities ECN), so that the guest can
-	 * reset the device (Linux pci_af_flr(), sysfs "reset").
-	 */
-	cfg_w8(c, IAVF_EMU_AF_CAP_OFF + CFG_CAP_LIST_ID, CFG_CAP_ID_AF);
-	cfg_w8(c, IAVF_EMU_AF_CAP_OFF + RTE_PCI_CAP_NEXT, 0);
-	cfg_w8(c, IAVF_EMU_AF_CAP_OFF + CFG_AF_LENGTH, 6);
-	cfg_w8(c, IAVF_EMU_AF_CAP_OFF + CFG_AF_CAP,
-	       CFG_AF_CAP_TP | CFG_AF_CAP_FLR);
-
-	/* Writable bits. BARs are owned by the client: read-only here. */
-	cfg_w16(m, RTE_PCI_COMMAND, RTE_PCI_COMMAND_MEMORY |
-		RTE_PCI_COMMAND_MASTER | CFG_COMMAND_PARITY | CFG_COMMAND_SERR |
-		RTE_PCI_COMMAND_INTX_DISABLE);
-	cfg_w8(m, CFG_CACHE_LINE_SIZE, 0xff);
-	cfg_w8(m, CFG_INTERRUPT_LINE, 0xff);
-	cfg_w16(m, IAVF_EMU_MSIX_CAP_OFF + RTE_PCI_MSIX_FLAGS,
-		RTE_PCI_MSIX_FLAGS_ENABLE | RTE_PCI_MSIX_FLAGS_MASKALL);
-	cfg_w8(m, IAVF_EMU_AF_CAP_OFF + CFG_AF_CTRL, CFG_AF_CTRL_FLR);
+	if (rte_vfio_user_pci_cfg_init(&cfg, dev->config, dev->config_wmask,
+				       IAVF_EMU_CONFIG_SIZE, &id) != 0 ||
+	    /* BAR0 (+BAR1): registers; BAR3 (+BAR4): MSI-X. */
+	    rte_vfio_user_pci_cfg_bar(&cfg, 0, bar_type) != 0 ||
+	    rte_vfio_user_pci_cfg_bar(&cfg, IAVF_EMU_MSIX_BAR, bar_type) != 0 ||
+	    /* MSI-X: one vector per queue pair plus vector 0 (admin queue) */
+	    rte_vfio_user_pci_cfg_msix(&cfg, IAVF_EMU_MSIX_CAP_OFF,
+				       dev->num_qp + 1, IAVF_EMU_MSIX_BAR,
+				       IAVF_EMU_MSIX_TABLE_OFF,
+				       IAVF_EMU_MSIX_BAR,
+				       IAVF_EMU_MSIX_PBA_OFF) != 0 ||
+	    /*
+	     * Advanced Features: function level reset on a conventional PCI
+	     * function (PCI Advanced Capabilities ECN), so that the guest can
+	     * reset the device (Linux pci_af_flr(), sysfs "reset").
+	     */
+	    rte_vfio_user_pci_cfg_cap(&cfg, af, CFG_CAP_ID_AF,
+				      CFG_AF_LEN) != 0 ||
+	    rte_vfio_user_pci_cfg_set(&cfg, af + CFG_AF_LENGTH, 1,
+				      CFG_AF_LEN) != 0 ||
+	    rte_vfio_user_pci_cfg_set(&cfg, af + CFG_AF_CAP, 1,
+				      CFG_AF_CAP_TP | CFG_AF_CAP_FLR) != 0 ||
+	    rte_vfio_user_pci_cfg_wmask(&cfg, af + CFG_AF_CTRL, 1,
+					CFG_AF_CTRL_FLR) != 0)
+		return -EINVAL;
+	return 0;
 }
 
 /* [off, off + count) and [reg, reg + size) share a byte (no end sums). */
