@@ -20,6 +20,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -36,22 +37,22 @@
 static int
 avfbe_vlan_put(struct rte_mbuf *m, uint16_t tci)
 {
-	struct rte_ether_hdr *eh;
-	struct rte_vlan_hdr *vh;
+	const rte_be16_t tag[2] = {
+		RTE_BE16(RTE_ETHER_TYPE_VLAN), rte_cpu_to_be_16(tci)
+	};
 	uint8_t *old = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *p;
 
 	if (rte_pktmbuf_data_len(m) < 2 * RTE_ETHER_ADDR_LEN)
 		return -EINVAL;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*vh));
-	if (eh == NULL)
+	p = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(tag));
+	if (p == NULL)
 		return -ENOSPC;
-	memmove(eh, old, 2 * RTE_ETHER_ADDR_LEN);
-	vh = (struct rte_vlan_hdr *)(eh + 1);
+	memmove(p, old, 2 * RTE_ETHER_ADDR_LEN);
 	/* the inner Ethernet type stays where it was, after the tag */
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-	vh->vlan_tci = rte_cpu_to_be_16(tci);
+	memcpy(p + 2 * RTE_ETHER_ADDR_LEN, tag, sizeof(tag));
 	if (m->ol_flags & AVFBE_L2_LEN_USERS)
-		m->l2_len += sizeof(*vh);
+		m->l2_len += sizeof(tag);
 	return 0;
 }
 
@@ -93,24 +94,24 @@ avfbe_vlan_from_guest(struct rte_mbuf *m, uint64_t data_qw1, bool strip)
 static bool
 avfbe_vlan_tag_of(const struct rte_mbuf *m, uint16_t *tci, bool *in_frame)
 {
-	struct rte_vlan_hdr vbuf;
-	const struct rte_vlan_hdr *vh;
-	uint16_t et_buf;
-	const uint16_t *et;
+	uint8_t buf[sizeof(rte_be16_t) + sizeof(struct rte_vlan_hdr)];
+	const uint8_t *p;
+	rte_be16_t v;
 
 	if (m->ol_flags & RTE_MBUF_F_TX_VLAN) {
 		*tci = m->vlan_tci;
 		*in_frame = false;
 		return true;
 	}
-	et = rte_pktmbuf_read(m, 2 * RTE_ETHER_ADDR_LEN, sizeof(et_buf),
-			      &et_buf);
-	if (et == NULL || *et != RTE_BE16(RTE_ETHER_TYPE_VLAN))
+	/* Ethernet type and tag control, at any alignment */
+	p = rte_pktmbuf_read(m, 2 * RTE_ETHER_ADDR_LEN, sizeof(buf), buf);
+	if (p == NULL)
 		return false;
-	vh = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN, sizeof(vbuf), &vbuf);
-	if (vh == NULL)
+	memcpy(&v, p, sizeof(v));
+	if (v != RTE_BE16(RTE_ETHER_TYPE_VLAN))
 		return false;
-	*tci = rte_be_to_cpu_16(vh->vlan_tci);
+	memcpy(&v, p + sizeof(v), sizeof(v));
+	*tci = rte_be_to_cpu_16(v);
 	*in_frame = true;
 	return true;
 }
