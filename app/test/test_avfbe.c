@@ -462,8 +462,10 @@ test_csum_roundtrip(void)
 }
 
 /*
- * Checksum offload at every length the summing loop treats differently
- * (odd, below and around 16 and 64 bytes, a full frame), TCP with the
+ * Checksum offload at every length the summing loops treat differently
+ * (odd, 2 or 3 bytes past a 4-byte step, below and around 16 and 64 bytes,
+ * a full frame; the SSE loop runs with --force-max-simd-bitwidth=128,
+ * the AVX2 one otherwise on a CPU that has it), TCP with the
  * IPv4 header checksum requested too (IIPT_IPV4_CSUM) and UDP with a
  * garbage seed, and a UDP frame with Ethernet padding beyond the IP
  * length, which the L4 checksum must leave out.
@@ -471,8 +473,8 @@ test_csum_roundtrip(void)
 static int
 test_csum_lengths(void)
 {
-	static const uint16_t pays[] = { 0, 1, 15, 16, 17, 47, 63, 64, 65,
-		127, 300, 1001, 1446 };
+	static const uint16_t pays[] = { 0, 1, 2, 15, 16, 17, 18, 47, 63, 64,
+		65, 127, 130, 300, 1001, 1446 };
 	struct avf_model_txq *tq = &model.txq[0];
 	const uint32_t off = (14 / 2) | ((20 / 4) << 7);
 	struct avf_model_rx_pkt rp;

@@ -184,6 +184,8 @@ struct avfbe_vlan_out {
 int avfbe_vlan_to_guest(const struct rte_mbuf *m, uint16_t emu_id,
 		bool filter, bool strip, struct avfbe_vlan_out *out);
 uint8_t avfbe_ptype_of(uint32_t rte_ptype);
+/* Pick the widest checksum loop the CPU and the EAL allow. */
+void avfbe_ol_select_simd(void);
 
 /* avfbe_rss.c */
 /* Longest hash input: IPv6 source and destination, L4 ports. */

@@ -207,6 +207,7 @@ avfbe_dev_start(struct rte_eth_dev *dev)
 		if (dev->data->tx_queues[i] == NULL)
 			return -EINVAL;
 	avfbe_rx_vlan_sync(dev);
+	avfbe_ol_select_simd();
 	ad->started = true;
 	avfbe_set_queue_states(dev, RTE_ETH_QUEUE_STATE_STARTED);
 	avfbe_guest_link(ad);
