@@ -98,6 +98,11 @@ struct avfbe_rx_queue {
 	uint16_t queue_id;
 	uint16_t seg_room;              /* data bytes one mbuf of mp holds */
 	bool vlan_strip;                /* RTE_ETH_RX_OFFLOAD_VLAN_STRIP */
+	/* qword 1 bits of a one-descriptor packet that call for
+	 * avfbe_rx_offloads(): offload requests, or every packet (its EOP
+	 * bit) while the port strips VLAN tags
+	 */
+	uint64_t ol_mask;
 	uint16_t stash_n;               /* mbufs in stash[] */
 	uint32_t last_bad_tail;
 	/* raw mbufs from mp (rte_mbuf_raw_alloc state), taken in bulk */
@@ -220,6 +225,7 @@ int avfbe_parse_args(const char *name, const char *params,
 /* avfbe_rx.c / avfbe_tx.c */
 uint16_t avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 void avfbe_rx_stash_release(struct avfbe_rx_queue *rxq);
+void avfbe_rx_set_vlan_strip(struct avfbe_rx_queue *rxq, bool strip);
 uint16_t avfbe_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 
 /* The guest's tail doorbell of a ring: written by the guest (shared

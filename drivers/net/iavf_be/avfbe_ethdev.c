@@ -182,7 +182,7 @@ avfbe_rx_vlan_sync(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		rxq = dev->data->rx_queues[i];
 		if (rxq != NULL)
-			rxq->vlan_strip = strip;
+			avfbe_rx_set_vlan_strip(rxq, strip);
 	}
 }
 
@@ -333,6 +333,7 @@ avfbe_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->last_bad_tail = UINT32_MAX;
+	avfbe_rx_set_vlan_strip(rxq, false);
 	rxq->emu_base = gq->stats;
 	dev->data->rx_queues[qid] = rxq;
 	return 0;

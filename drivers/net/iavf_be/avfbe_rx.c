@@ -436,8 +436,7 @@ avfbe_rx_ring(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
 			m->pkt_len = len;
 			m->data_len = (uint16_t)len;
 			avfbe_copy(rte_pktmbuf_mtod(m, void *), src, len);
-			if (unlikely((qw1 & AVFBE_TXD_OL_MASK) ||
-				     rxq->vlan_strip) &&
+			if (unlikely(qw1 & rxq->ol_mask) &&
 			    avfbe_rx_offloads(rxq, m, qw1, 0, false) != 0) {
 				rxq->stash[rxq->stash_n++] = m;
 				avfbe_rx_bad_desc(rxq, head);
@@ -516,4 +515,13 @@ avfbe_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		return avfbe_rx_work(rxq, pkts, nb_pkts);
 	rte_spinlock_unlock(&gq->access_lock);
 	return 0;
+}
+
+/* The port's VLAN strip setting for an Rx queue (no burst running). */
+void
+avfbe_rx_set_vlan_strip(struct avfbe_rx_queue *rxq, bool strip)
+{
+	rxq->vlan_strip = strip;
+	rxq->ol_mask = AVFBE_TXD_OL_MASK |
+		(strip ? AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_EOP) : 0);
 }

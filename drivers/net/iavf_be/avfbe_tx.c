@@ -65,9 +65,6 @@ struct avfbe_tx_ctx {
 	uint32_t pre_hash;
 	bool vlan_filter;      /* the guest negotiated VLAN offload */
 	bool vlan_strip;       /* ... and strips tags to the descriptor */
-	/* write-back bits of the current frame's stripped tag, or 0 */
-	uint64_t tag_qw0;
-	uint64_t tag_qw1;
 };
 
 /* mbufs returned to their pool with one call. */
@@ -78,6 +75,9 @@ struct avfbe_wb {
 	uint64_t qw0;
 	uint64_t qw1;          /* status/error/ptype, without DD/EOF/length */
 };
+
+/* The write-back bits of a frame's stripped VLAN tag: none. */
+static const struct avfbe_wb avfbe_no_tag;
 
 static void
 avfbe_src_init(struct avfbe_src *s, const uint8_t *hdr, uint32_t hdr_len,
@@ -315,7 +315,7 @@ avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
 static int
 avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m, struct avfbe_ol *ol,
-		const uint8_t *dst_mac)
+		const uint8_t *dst_mac, struct avfbe_wb tag)
 {
 	/* payload > 0 and mss > 0: checked by the caller and prepare */
 	uint32_t payload = m->pkt_len - ol->hdr_len;
@@ -323,7 +323,7 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	uint32_t nseg = (payload - 1) / mss + 1;
 	uint32_t last_len = payload - (nseg - 1) * mss;
 	uint32_t ptype = avfbe_ol_ptype(ol);
-	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
+	struct avfbe_wb wb = tag;
 	struct avfbe_src src;
 	uint32_t s, off;
 	uint64_t need;
@@ -473,17 +473,18 @@ avfbe_tx_ptype(const struct rte_mbuf *m, uint32_t *l2_len, uint32_t *l3_len)
 }
 
 /*
- * Deliver one mbuf. Returns 0 when the mbuf was consumed (delivered or
- * dropped and counted) or -ENOSPC when the guest has too few buffers.
+ * Deliver one mbuf, with tag in its write-back (its stripped VLAN tag).
+ * Returns 0 when the mbuf was consumed (delivered or dropped and counted)
+ * or -ENOSPC when the guest has too few buffers.
  */
 static int
 avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
-		const struct rte_mbuf *m)
+		const struct rte_mbuf *m, struct avfbe_wb tag)
 {
 	const uint64_t ol_req = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
 		RTE_MBUF_F_TX_IP_CKSUM;
 	uint8_t mac_buf[RTE_ETHER_HDR_LEN];
-	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
+	struct avfbe_wb wb = tag;
 	const uint8_t *dst_mac;
 	struct avfbe_src src;
 	struct avfbe_ol ol;
@@ -512,7 +513,7 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		}
 		if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
 		    m->pkt_len > ol.hdr_len)
-			return avfbe_tx_tso(txq, ctx, m, &ol, dst_mac);
+			return avfbe_tx_tso(txq, ctx, m, &ol, dst_mac, tag);
 		if (avfbe_ol_csum(m, &ol) != 0) {
 			txq->cnt.invalid++;
 			return 0;
@@ -570,13 +571,13 @@ avfbe_tx_one(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
  */
 static __rte_always_inline int
 avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
-		const struct rte_mbuf *m)
+		const struct rte_mbuf *m, struct avfbe_wb tag)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[ctx->head];
 	struct rte_iavf_emu_queue_stats *st = &ctx->gq->stats;
 	uint32_t len = m->data_len, ptype, l2_len, l3_len;
-	struct avfbe_wb wb = { ctx->tag_qw0, ctx->tag_qw1 };
+	struct avfbe_wb wb = tag;
 	uint8_t hw_ptype;
 	uint8_t *dst;
 
@@ -738,27 +739,36 @@ avfbe_tx_ctx_close(struct avfbe_tx_ctx *ctx)
 		rte_iavf_emu_queue_notify(ctx->gq);
 }
 
-/*
- * Place one mbuf on an opened queue, its VLAN tag (if any) done.
- * Returns 0 when it was consumed (delivered, or dropped and counted) or
- * -ENOSPC when the queue has too few buffers for it.
+/* The frame in one segment, no segmentation or VLAN request, fits one
+ * guest buffer: avfbe_tx_fast() may take it.
  */
-static __rte_always_inline int
-avfbe_tx_deliver(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
-		const struct rte_mbuf *m)
+static __rte_always_inline bool
+avfbe_tx_flat(const struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m)
 {
-	if (likely(m->nb_segs == 1 &&
-		   !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
-		   m->data_len >= RTE_ETHER_HDR_LEN &&
-		   m->data_len <= ctx->buf_len &&
-		   m->data_len <= ctx->max_frame &&
-		   m->pkt_len == m->data_len)) {
+	return m->nb_segs == 1 &&
+		!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_VLAN)) &&
+		m->data_len >= RTE_ETHER_HDR_LEN &&
+		m->data_len <= ctx->buf_len &&
+		m->data_len <= ctx->max_frame &&
+		m->pkt_len == m->data_len;
+}
+
+/*
+ * Place one mbuf whose VLAN tag is done on an opened queue, tag in its
+ * write-back. Returns 0 when it was consumed (delivered, or dropped and
+ * counted) or -ENOSPC when the queue has too few buffers for it.
+ */
+static int
+avfbe_tx_deliver(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
+		const struct rte_mbuf *m, struct avfbe_wb tag)
+{
+	if (avfbe_tx_flat(ctx, m)) {
 		if (ctx->avail == 0)
 			return -ENOSPC;
-		if (avfbe_tx_fast(txq, ctx, m) == 0)
+		if (avfbe_tx_fast(txq, ctx, m, tag) == 0)
 			return 0;
 	}
-	return avfbe_tx_one(txq, ctx, m);
+	return avfbe_tx_one(txq, ctx, m, tag);
 }
 
 /* A frame with an 802.1Q tag for the guest's VLAN filter or strip. */
@@ -766,6 +776,7 @@ static __rte_noinline int
 avfbe_tx_vlan(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m)
 {
+	struct avfbe_wb tag = avfbe_no_tag;
 	struct avfbe_vlan_out vo;
 	int ret;
 
@@ -784,27 +795,21 @@ avfbe_tx_vlan(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		return 0;
 	}
 	if (vo.tagged) {
-		ctx->tag_qw0 = (uint64_t)vo.tci << AVFBE_RXD_QW0_L2TAG1_SHIFT;
-		ctx->tag_qw1 = AVFBE_RXD_STATUS(L2TAG1P);
+		tag.qw0 = (uint64_t)vo.tci << AVFBE_RXD_QW0_L2TAG1_SHIFT;
+		tag.qw1 = AVFBE_RXD_STATUS(L2TAG1P);
 	}
-	ret = avfbe_tx_deliver(txq, ctx, vo.m);
+	ret = avfbe_tx_deliver(txq, ctx, vo.m, tag);
 	if (vo.tagged && ret == 0)
 		txq->cnt.vlan_strip++;
-	ctx->tag_qw0 = 0;
-	ctx->tag_qw1 = 0;
 	/* a copy left undelivered is made again on the next attempt */
 	rte_pktmbuf_free(vo.copy);
 	return ret;
 }
 
-/* Whether the frame has a tag the guest's VLAN settings act on. */
+/* The frame carries an 802.1Q tag in its data. */
 static __rte_always_inline bool
-avfbe_tx_vlan_tagged(const struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m)
+avfbe_tx_tag_in_frame(const struct rte_mbuf *m)
 {
-	if (m->ol_flags & RTE_MBUF_F_TX_VLAN)
-		return true;
-	if (!ctx->vlan_filter)
-		return false;
 	if (likely(m->data_len >= RTE_ETHER_HDR_LEN))
 		return *rte_pktmbuf_mtod_offset(m, const unaligned_uint16_t *,
 			2 * RTE_ETHER_ADDR_LEN) == RTE_BE16(RTE_ETHER_TYPE_VLAN);
@@ -814,15 +819,27 @@ avfbe_tx_vlan_tagged(const struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m)
 /*
  * Place one mbuf on an opened queue. Returns 0 when it was consumed
  * (delivered, or dropped and counted) or -ENOSPC when the queue has too
- * few buffers for it.
+ * few buffers for it. A tag the guest's VLAN settings act on (in the
+ * frame when the guest filters, or requested with RTE_MBUF_F_TX_VLAN)
+ * goes through avfbe_tx_vlan().
  */
 static __rte_always_inline int
 avfbe_tx_put(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m)
 {
-	if (unlikely(avfbe_tx_vlan_tagged(ctx, m)))
+	if (likely(avfbe_tx_flat(ctx, m))) {
+		if (unlikely(ctx->vlan_filter && avfbe_tx_tag_in_frame(m)))
+			return avfbe_tx_vlan(txq, ctx, m);
+		if (ctx->avail == 0)
+			return -ENOSPC;
+		if (avfbe_tx_fast(txq, ctx, m, avfbe_no_tag) == 0)
+			return 0;
+		return avfbe_tx_one(txq, ctx, m, avfbe_no_tag);
+	}
+	if ((m->ol_flags & RTE_MBUF_F_TX_VLAN) ||
+	    (ctx->vlan_filter && avfbe_tx_tag_in_frame(m)))
 		return avfbe_tx_vlan(txq, ctx, m);
-	return avfbe_tx_deliver(txq, ctx, m);
+	return avfbe_tx_one(txq, ctx, m, avfbe_no_tag);
 }
 
 /* Packet type and header lengths of a frame for its RSS hash. */
@@ -955,8 +972,6 @@ avfbe_tx_ring(struct avfbe_tx_queue *txq, struct rte_mbuf **pkts,
 	}
 	ctx.rss = false;
 	ctx.rss_tbl = txq->rss_tbl;
-	ctx.tag_qw0 = 0;
-	ctx.tag_qw1 = 0;
 	if (rte_iavf_emu_get_vlan_mode(txq->emu_id, &ctx.vlan_filter,
 				       &ctx.vlan_strip) != 0) {
 		ctx.vlan_filter = false;
