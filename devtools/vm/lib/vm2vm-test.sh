@@ -50,6 +50,25 @@ abort() {
 	finish
 }
 
+# vt_forward QUEUES: the set-up of a two-guest test: root, the guest
+# harness, a run directory and testpmd forwarding (io) between net_avfbe0
+# and net_avfbe1 with QUEUES queues each; "abort" when one fails.
+vt_forward() {
+	local q=$1 c
+	[ "$(id -u)" = 0 ] || abort "setup: needs root (QEMU runs chrooted)"
+	"$VM_HERE/setup.sh" >/dev/null || abort "setup: devtools/vm/setup.sh failed"
+	vm2vm_init "$BUILD" || abort "setup: no run directory"
+	vm2vm_start_testpmd || abort "testpmd: did not start"
+	if [ "$q" != 1 ]; then
+		for c in "port stop all" "port config all rxq $q" \
+			"port config all txq $q" "port start all"; do
+			vm2vm_tp_cmd 20 "$c" >/dev/null || abort "testpmd: $c"
+		done
+	fi
+	vm2vm_tp_cmd 10 start 'forwards packets' >/dev/null || abort "testpmd: start"
+	pass "testpmd: io forwarding net_avfbe0 <-> net_avfbe1, $q queue(s) each"
+}
+
 # guest_checks NAME: PASS/FAIL lines for the guest's CHECK lines, then its
 # VM2VM report lines that match VT_REPORTS.
 guest_checks() {

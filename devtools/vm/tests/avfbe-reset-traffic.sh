@@ -51,16 +51,7 @@ done
 vt_begin avfbe-reset-traffic
 VT_REPORTS='(RESET .*link back|RESETS-|XFER .*(bytes in|received))'
 
-[ "$(id -u)" = 0 ] || abort "setup: needs root (QEMU runs chrooted)"
-"$TOP/devtools/vm/setup.sh" >/dev/null || abort "setup: devtools/vm/setup.sh failed"
-vm2vm_init "$BUILD" || abort "setup: no run directory"
-vm2vm_start_testpmd || abort "testpmd: did not start"
-for c in "port stop all" "port config all rxq 2" "port config all txq 2" \
-	"port start all"; do
-	vm2vm_tp_cmd 20 "$c" >/dev/null || abort "testpmd: $c"
-done
-vm2vm_tp_cmd 10 start 'forwards packets' >/dev/null || abort "testpmd: start"
-pass "testpmd: io forwarding net_avfbe0 <-> net_avfbe1, 2 queues each"
+vt_forward 2
 
 s0=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/vm2vm-server.sh" \
 	VM2VM_MIB=1 VM2VM_TIMEOUT=400)

@@ -54,12 +54,7 @@ xstat_sum() {
 	echo "$1" | sed -n "s/^ *$2: *\\([0-9]*\\)$/\\1/p" | awk '{ s += $1 } END { print s + 0 }'
 }
 
-[ "$(id -u)" = 0 ] || abort "setup: needs root (QEMU runs chrooted)"
-"$TOP/devtools/vm/setup.sh" >/dev/null || abort "setup: devtools/vm/setup.sh failed"
-vm2vm_init "$BUILD" || abort "setup: no run directory"
-vm2vm_start_testpmd || abort "testpmd: did not start"
-vm2vm_tp_cmd 10 start 'forwards packets' >/dev/null || abort "testpmd: start"
-pass "testpmd: io forwarding net_avfbe0 <-> net_avfbe1"
+vt_forward 1
 
 s0=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/vm2vm-server.sh" \
 	VM2VM_VLAN=100 VM2VM_MIB=16)
