@@ -918,6 +918,25 @@ guest_got_stripped(const struct avf_model_rx_pkt *rp, const uint8_t *f,
 		rp->l2tag1 == tci;
 }
 
+/* The guest sends frame f on its Tx queue 0 asking the device to insert
+ * the VLAN tag tci (IL2TAG1); returns 0 or the model's error.
+ */
+static int
+guest_tx_tagged(const uint8_t *f, uint16_t len, uint16_t tci)
+{
+	struct avf_model_txq *tq = &model.txq[0];
+	uint64_t iova;
+	uint8_t *buf;
+	int ret;
+
+	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
+	memcpy(buf, f, len);
+	ret = avf_model_tx_data_tag(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
+			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
+			IAVF_TX_DESC_CMD_IL2TAG1, 0, tci);
+	return ret != 0 ? ret : avf_model_tx_kick(tq);
+}
+
 static void
 guest_rx_repost(uint16_t q, uint16_t n)
 {
@@ -939,26 +958,19 @@ test_vlan(void)
 {
 	const uint16_t tci = (1 << 13) | 100;  /* priority 1, VLAN 100 */
 	const uint32_t len = 120;
-	struct avf_model_txq *tq = &model.txq[0];
 	uint64_t filt = avfbe_test_xstat(port, "tx_q0_vlan_filtered");
 	uint64_t ins = avfbe_test_xstat(port, "rx_q0_vlan_insert_packets");
 	uint64_t strip = avfbe_test_xstat(port, "tx_q0_vlan_strip_packets");
 	struct avf_model_rx_pkt rp[2];
 	struct rte_mbuf *m[2];
-	uint8_t f[120], *buf;
-	uint64_t iova;
+	uint8_t f[120];
 
 	CHECK(model.caps & VIRTCHNL_VF_OFFLOAD_VLAN, "VLAN offload not granted (caps %#x)",
 	      model.caps);
 	build_tcp(f, len - 54, false, &model.mac);
 
 	/* guest Tx, IL2TAG1: the port receives the tag in the frame */
-	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
-	memcpy(buf, f, len);
-	CHECK(avf_model_tx_data_tag(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
-			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
-			IAVF_TX_DESC_CMD_IL2TAG1, 0, tci) == 0, "post");
-	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(guest_tx_tagged(f, len, tci) == 0, "guest tx");
 	CHECK(port_rx(0, m, 1, 1) == 1, "nothing received");
 	CHECK(frame_tagged(rte_pktmbuf_mtod(m[0], uint8_t *), m[0]->pkt_len,
 			   f, len, tci), "tag not inserted (len %u)", m[0]->pkt_len);
@@ -1004,12 +1016,7 @@ test_vlan(void)
 	/* the port's VLAN strip: the guest's tag arrives in vlan_tci */
 	CHECK(rte_eth_dev_set_vlan_offload(port, RTE_ETH_VLAN_STRIP_OFFLOAD) == 0,
 	      "port VLAN strip");
-	buf = avf_model_tx_buf(tq, tq->next_to_use, &iova);
-	memcpy(buf, f, len);
-	CHECK(avf_model_tx_data_tag(tq, iova, len, IAVF_TX_DESC_CMD_EOP |
-			IAVF_TX_DESC_CMD_RS | IAVF_TX_DESC_CMD_ICRC |
-			IAVF_TX_DESC_CMD_IL2TAG1, 0, tci) == 0, "post");
-	CHECK(avf_model_tx_kick(tq) == 0, "kick");
+	CHECK(guest_tx_tagged(f, len, tci) == 0, "guest tx");
 	CHECK(port_rx(0, m, 1, 1) == 1, "nothing received");
 	CHECK((m[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
 	      m[0]->vlan_tci == tci && m[0]->pkt_len == len &&

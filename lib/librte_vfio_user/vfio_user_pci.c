@@ -44,11 +44,16 @@ put(uint8_t *p, uint32_t len, uint32_t val)
 		p[i] = (uint8_t)(val >> (8 * i));
 }
 
-static bool
-field_ok(const struct rte_vfio_user_pci_cfg *cfg, uint32_t off, uint32_t len)
+/* Store a field of len bytes at off of buf (the contents or the mask). */
+static int
+put_field(const struct rte_vfio_user_pci_cfg *cfg, uint8_t *buf, uint32_t off,
+		uint32_t len, uint32_t val)
 {
-	return (len == 1 || len == 2 || len == 4) && off < cfg->size &&
-		len <= cfg->size - off;
+	if (!(len == 1 || len == 2 || len == 4) || off >= cfg->size ||
+	    len > cfg->size - off)
+		return -EINVAL;
+	put(buf + off, len, val);
+	return 0;
 }
 
 RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_pci_cfg_set, 22.11)
@@ -56,10 +61,7 @@ int
 rte_vfio_user_pci_cfg_set(struct rte_vfio_user_pci_cfg *cfg, uint32_t off,
 		uint32_t len, uint32_t val)
 {
-	if (cfg == NULL || !field_ok(cfg, off, len))
-		return -EINVAL;
-	put(cfg->data + off, len, val);
-	return 0;
+	return cfg == NULL ? -EINVAL : put_field(cfg, cfg->data, off, len, val);
 }
 
 RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_pci_cfg_wmask, 22.11)
@@ -67,10 +69,8 @@ int
 rte_vfio_user_pci_cfg_wmask(struct rte_vfio_user_pci_cfg *cfg, uint32_t off,
 		uint32_t len, uint32_t mask)
 {
-	if (cfg == NULL || !field_ok(cfg, off, len))
-		return -EINVAL;
-	put(cfg->wmask + off, len, mask);
-	return 0;
+	return cfg == NULL ? -EINVAL :
+		put_field(cfg, cfg->wmask, off, len, mask);
 }
 
 RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_pci_cfg_init, 22.11)

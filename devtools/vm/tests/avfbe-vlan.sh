@@ -35,15 +35,7 @@ GS=$TOP/devtools/vm/guest-scripts
 # shellcheck source=../lib/vm2vm-test.sh
 . "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
-BUILD=${BUILD:-build}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vt_args "$@"
 
 vt_begin avfbe-vlan
 VT_REPORTS='(OFFLOAD .*vlan|XFER .* bytes in|IPERF .*receiver|PING VLAN)'
