@@ -547,6 +547,229 @@ test_csum_lengths(void)
 }
 
 /*
+ * Build a frame from the application side for test_csum_shapes(): IPv4
+ * with ihl 32-bit words of header (5: none, 6: one option word) or IPv6,
+ * then TCP or UDP with pay payload bytes; L4 checksum field seeded with
+ * the pseudo header as an application asking for the offload leaves it.
+ * Returns the mbuf with its Tx offload request set, or NULL.
+ */
+static struct rte_mbuf *
+shape_frame(bool v6, uint32_t ihl, bool tcp, uint32_t pay, uint64_t fl)
+{
+	uint32_t l3 = v6 ? 40 : ihl * 4, l4 = tcp ? 20 : 8;
+	uint32_t len = 14 + l3 + l4 + pay, i;
+	struct rte_ether_hdr *eth;
+	struct rte_mbuf *m;
+	uint8_t *f, *p;
+
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return NULL;
+	f = (uint8_t *)rte_pktmbuf_append(m, len);
+	memset(f, 0, 14 + l3 + l4);
+	eth = (void *)f;
+	rte_ether_addr_copy(&model.mac, &eth->dst_addr);
+	eth->src_addr.addr_bytes[0] = 0x02;
+	eth->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 :
+					   RTE_ETHER_TYPE_IPV4);
+	p = f + 14 + l3;
+	for (i = 0; i < pay; i++)
+		p[l4 + i] = (uint8_t)(i * 11 + 1);
+	((struct rte_udp_hdr *)p)->src_port = rte_cpu_to_be_16(5000);
+	((struct rte_udp_hdr *)p)->dst_port = rte_cpu_to_be_16(6000);
+	if (tcp) {
+		((struct rte_tcp_hdr *)p)->data_off = 5 << 4;
+		((struct rte_tcp_hdr *)p)->tcp_flags = RTE_TCP_ACK_FLAG;
+	} else {
+		((struct rte_udp_hdr *)p)->dgram_len =
+			rte_cpu_to_be_16(l4 + pay);
+	}
+	if (v6) {
+		struct rte_ipv6_hdr *ip6 = (void *)(f + 14);
+
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16(l4 + pay);
+		ip6->proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		ip6->hop_limits = 64;
+		memset(&ip6->src_addr, 0x11, 16);
+		memset(&ip6->dst_addr, 0x22, 16);
+		*(rte_be16_t *)(p + (tcp ? 16 : 6)) =
+			rte_ipv6_phdr_cksum(ip6, 0);
+	} else {
+		struct rte_ipv4_hdr *ip = (void *)(f + 14);
+
+		ip->version_ihl = 0x40 | ihl;
+		ip->time_to_live = 64;
+		ip->next_proto_id = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		ip->total_length = rte_cpu_to_be_16(l3 + l4 + pay);
+		ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 1));
+		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 2));
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		*(rte_be16_t *)(p + (tcp ? 16 : 6)) =
+			rte_ipv4_phdr_cksum(ip, 0);
+	}
+	m->ol_flags = fl | (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
+		(tcp ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);
+	m->l2_len = 14;
+	m->l3_len = l3;
+	m->l4_len = l4;
+	return m;
+}
+
+/*
+ * Checksum requests from the application in each shape the Tx path tells
+ * apart: IPv4 without options and IPv6, TCP and UDP (the common shape,
+ * checked by a few loads), IPv4 with an option word (the general checks),
+ * an IPv4 header whose checksum the sender got wrong and did not ask to
+ * have computed (L4 completed, IPE reported), and lengths that contradict
+ * the header (dropped and counted as invalid).
+ */
+static int
+test_csum_shapes(void)
+{
+	static const struct {
+		bool v6;
+		uint32_t ihl;
+		bool tcp;
+		uint8_t ptype;
+	} shapes[] = {
+		{ false, 5, false, 24 }, { false, 5, true, 26 },
+		{ true, 0, false, 90 }, { true, 0, true, 92 },
+		{ false, 6, false, 24 }, { false, 6, true, 26 },
+	};
+	static const uint32_t pays[] = { 0, 1, 29, 200, 1401 };
+	uint64_t invalid = avfbe_test_xstat(port, "tx_q0_invalid_drops");
+	struct avf_model_rx_pkt rp;
+	struct rte_mbuf *m;
+	unsigned int i, k;
+	bool ok;
+
+	CHECK(invalid != UINT64_MAX, "no xstat tx_q0_invalid_drops");
+	for (i = 0; i < RTE_DIM(shapes); i++) {
+		for (k = 0; k < RTE_DIM(pays); k++) {
+			const uint8_t *l3;
+
+			m = shape_frame(shapes[i].v6, shapes[i].ihl,
+					shapes[i].tcp, pays[k], 0);
+			CHECK(m != NULL, "mbuf");
+			CHECK(port_tx(0, &m, 1) == 1, "port tx");
+			CHECK(guest_rx(0, &rp, 1) == 1, "shape %u pay %u: guest "
+			      "received nothing", i, pays[k]);
+			l3 = rp.data + 14;
+			ok = shapes[i].v6 ?
+				rte_ipv6_udptcp_cksum_verify((const void *)l3,
+							     l3 + 40) == 0 :
+				rte_ipv4_udptcp_cksum_verify((const void *)l3,
+					l3 + shapes[i].ihl * 4) == 0;
+			CHECK(ok, "shape %u pay %u: L4 checksum", i, pays[k]);
+			CHECK(rp.ptype == shapes[i].ptype && rp.error == 0 &&
+			      (rp.status &
+			       RTE_BIT32(IAVF_RX_DESC_STATUS_L3L4P_SHIFT)),
+			      "shape %u pay %u: ptype %u status %#x error %#x",
+			      i, pays[k], rp.ptype, rp.status, rp.error);
+			avf_model_rx_post(&model.rxq[0], 1);
+			avf_model_rx_kick(&model.rxq[0]);
+		}
+	}
+
+	/* a wrong IPv4 header checksum the sender did not ask to compute */
+	m = shape_frame(false, 5, false, 10, 0);
+	CHECK(m != NULL, "mbuf");
+	rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14)->hdr_checksum ^=
+		RTE_BE16(0x0101);
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, &rp, 1) == 1, "guest received nothing");
+	CHECK(rte_ipv4_udptcp_cksum_verify((const void *)(rp.data + 14),
+					   rp.data + 34) == 0, "L4 checksum");
+	CHECK((rp.status & RTE_BIT32(IAVF_RX_DESC_STATUS_L3L4P_SHIFT)) &&
+	      (rp.error & RTE_BIT32(IAVF_RX_DESC_ERROR_IPE_SHIFT)),
+	      "bad IPv4 header not reported: status %#x error %#x",
+	      rp.status, rp.error);
+	avf_model_rx_post(&model.rxq[0], 1);
+	avf_model_rx_kick(&model.rxq[0]);
+
+	/* l3_len 20 for a header of 24 bytes; a protocol the header does
+	 * not carry: dropped, never delivered with a wrong checksum
+	 */
+	m = shape_frame(false, 6, true, 10, 0);
+	CHECK(m != NULL, "mbuf");
+	m->l3_len = 20;
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	m = shape_frame(true, 0, false, 10, 0);
+	CHECK(m != NULL, "mbuf");
+	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_TX_L4_MASK) |
+		RTE_MBUF_F_TX_TCP_CKSUM;
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, &rp, 1) == 0, "a contradicting request delivered");
+	CHECK(avfbe_test_xstat(port, "tx_q0_invalid_drops") == invalid + 2,
+	      "invalid_drops +%" PRIu64 ", expected 2",
+	      avfbe_test_xstat(port, "tx_q0_invalid_drops") - invalid);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Software TSO of an application's frame in a chain of odd-sized segments:
+ * each TCP segment's payload is summed while it is copied, segment by
+ * segment of the chain, and a piece that starts at an odd payload offset
+ * counts byte-swapped. Every guest segment must carry a right checksum,
+ * the right payload bytes and sequence number.
+ */
+static int
+test_tso_odd_chain(void)
+{
+	static const uint16_t pieces[] = { 61, 333, 1, 777, 1001, 2, 455 };
+	const uint32_t mss = 500;
+	struct avf_model_rx_pkt rp[8];
+	struct rte_mbuf *m = NULL, *seg;
+	uint32_t total = 0, pay, nseg, i, k, seq;
+	uint8_t frame[2700];
+
+	for (i = 0; i < RTE_DIM(pieces); i++)
+		total += pieces[i];
+	pay = total - 54;
+	nseg = (pay + mss - 1) / mss;
+	CHECK(total <= sizeof(frame) && nseg <= RTE_DIM(rp), "test sizes");
+	build_tcp(frame, pay, true, &model.mac);
+	for (i = 0, k = 0; i < RTE_DIM(pieces); k += pieces[i], i++) {
+		seg = rte_pktmbuf_alloc(pool);
+		CHECK(seg != NULL, "mbuf");
+		memcpy(rte_pktmbuf_append(seg, pieces[i]), frame + k,
+		       pieces[i]);
+		if (m == NULL)
+			m = seg;
+		else
+			CHECK(rte_pktmbuf_chain(m, seg) == 0, "chain");
+	}
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+		RTE_MBUF_F_TX_TCP_SEG;
+	m->l2_len = 14;
+	m->l3_len = 20;
+	m->l4_len = 20;
+	m->tso_segsz = mss;
+	CHECK(port_tx(0, &m, 1) == 1, "port tx");
+	CHECK(guest_rx(0, rp, nseg) == nseg, "guest got fewer segments");
+	for (i = 0, seq = 1000; i < nseg; i++) {
+		const struct rte_tcp_hdr *tcp = (const void *)(rp[i].data + 34);
+		const struct rte_ipv4_hdr *ip = (const void *)(rp[i].data + 14);
+		uint32_t len = RTE_MIN(mss, pay - (seq - 1000));
+
+		CHECK(rp[i].eof && rp[i].len == 54 + len, "seg %u len %u", i,
+		      rp[i].len);
+		CHECK(rte_be_to_cpu_16(ip->total_length) == 40 + len &&
+		      rte_raw_cksum(ip, 20) == 0xffff, "seg %u IPv4 header", i);
+		CHECK(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0,
+		      "seg %u TCP checksum", i);
+		CHECK(rte_be_to_cpu_32(tcp->sent_seq) == seq, "seg %u seq", i);
+		CHECK(memcmp(rp[i].data + 54, frame + 54 + (seq - 1000), len) ==
+		      0, "seg %u payload", i);
+		seq += len;
+	}
+	avf_model_rx_post(&model.rxq[0], nseg);
+	avf_model_rx_kick(&model.rxq[0]);
+	return TEST_SUCCESS;
+}
+
+/*
  * Send one IPv4 frame (TCP or UDP, the given addresses and ports) from the
  * port to guest queue 0 and return the hash its write-back reports, or
  * UINT64_MAX when it reports none.
@@ -1400,9 +1623,11 @@ static struct unit_test_suite avfbe_testsuite = {
 		TEST_CASE(test_guest_tx_plain),
 		TEST_CASE(test_csum_roundtrip),
 		TEST_CASE(test_csum_lengths),
+		TEST_CASE(test_csum_shapes),
 		TEST_CASE(test_rss_hash),
 		TEST_CASE(test_device_rss),
 		TEST_CASE(test_tso_roundtrip),
+		TEST_CASE(test_tso_odd_chain),
 		TEST_CASE(test_filter_oversize),
 		TEST_CASE(test_vlan),
 		TEST_CASE(test_bad_guest_input),

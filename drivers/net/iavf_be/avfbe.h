@@ -171,10 +171,16 @@ int avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol);
 int avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol);
 int avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
 		struct avfbe_ol *ol);
+/* avfbe_ol_csum_common() result bits */
+#define AVFBE_CSUM_TCP    RTE_BIT32(0)  /* TCP, else UDP */
+#define AVFBE_CSUM_V6     RTE_BIT32(1)  /* IPv6, else IPv4 */
+#define AVFBE_CSUM_IP_BAD RTE_BIT32(2)  /* IPv4 header checksum wrong */
+int avfbe_ol_csum_common(const struct rte_mbuf *m, uint8_t *dst);
 void avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
-		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last);
-int avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1,
-		uint64_t ctx_qw1, bool tso);
+		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last,
+		const uint16_t *pay_sum);
+/* rte_raw_cksum() of len bytes at src, copied to dst on the way. */
+uint16_t avfbe_copy_csum(uint8_t *dst, const uint8_t *src, uint32_t len);
 
 /* avfbe_vlan.c */
 int avfbe_vlan_from_guest(struct rte_mbuf *m, uint64_t data_qw1, bool strip);
@@ -192,26 +198,8 @@ uint8_t avfbe_ptype_of(uint32_t rte_ptype);
 /* Pick the widest checksum loop the CPU and the EAL allow. */
 void avfbe_ol_select_simd(void);
 
-/* avfbe_rss.c */
-/* Longest hash input: IPv6 source and destination, L4 ports. */
-#define AVFBE_RSS_MAX_INPUT 36
-
-/* Toeplitz tables of one RSS key, rebuilt when the guest changes it. */
-struct avfbe_rss_tbl {
-	uint32_t gen;           /* rte_iavf_emu_rss.gen built from */
-	bool built;
-	bool usable;            /* RSS enabled, key long enough */
-	uint64_t pctypes;       /* classifier types the guest hashes */
-	uint32_t t[AVFBE_RSS_MAX_INPUT][256];
-};
-
-void avfbe_rss_tbl_build(struct avfbe_rss_tbl *tbl,
-		const struct rte_iavf_emu_rss *rss);
-bool avfbe_rss_hash(const struct avfbe_rss_tbl *tbl,
-		const struct rte_mbuf *m, uint32_t ptype, uint32_t l2_len,
-		uint32_t l3_len, uint32_t *hash);
-
 /* avfbe_devargs.c */
+
 struct avfbe_args {
 	int id;              /* -1 until given (0 by default with path=) */
 	int emu_id;          /* -1 until given */

@@ -28,6 +28,7 @@
 #include <rte_malloc.h>
 
 #include "avfbe.h"
+#include "avfbe_rss.h"
 
 RTE_LOG_REGISTER_DEFAULT(avfbe_logtype, NOTICE);
 

@@ -5,9 +5,10 @@
 /*
  * Checksum and segmentation offloads.
  *
- * Guest -> port (avfbe_ol_from_guest): the offload fields of the guest's Tx
- * descriptors become mbuf Tx offload requests, so a port that can offload
- * does the work on the wire side, as a virtio/vhost port would.
+ * Guest -> port (avfbe_ol_from_guest() in avfbe_txd.h, the TSO part
+ * here): the offload fields of the guest's Tx descriptors become mbuf Tx
+ * offload requests, so a port that can offload does the work on the wire
+ * side, as a virtio/vhost port would.
  *
  * Port -> guest (avfbe_ol_prepare/csum/tso_segment): a guest Rx ring cannot
  * take a packet that still needs a checksum or segmentation, so the Tx
@@ -34,21 +35,14 @@
 
 #include "iavf_type.h"
 #include "avfbe.h"
+#include "avfbe_txd.h"
 
 #define AVFBE_TCP_CSUM_OFF offsetof(struct rte_tcp_hdr, cksum)
 #define AVFBE_UDP_CSUM_OFF offsetof(struct rte_udp_hdr, dgram_cksum)
 #define AVFBE_SCTP_CSUM_OFF offsetof(struct rte_sctp_hdr, cksum)
 
-/* ------------------------------------------------ guest Tx descriptor */
+/* ------------------------------------------------ guest TSO request */
 
-/*
- * Turn the offload fields of a guest Tx packet into mbuf requests.
- * data_qw1 is qword 1 of the packet's first data descriptor (the drivers
- * repeat the command and offsets on every data descriptor), ctx_qw1 that
- * of its context descriptor when "tso" is set.
- * Returns 0, or -EINVAL when the fields contradict the frame: the packet
- * is then dropped as a bad descriptor.
- */
 /*
  * Linux iavf_tso() zeroes the IPv4 total length (IPv6 payload length) of a
  * TSO packet, as Intel hardware wants it.  Applications parse what they
@@ -84,174 +78,121 @@ avfbe_tso_ip_len(struct rte_mbuf *m, uint32_t l2, uint32_t l3, uint64_t fl)
 	}
 }
 
-int
-avfbe_ol_from_guest(struct rte_mbuf *m, uint64_t data_qw1, uint64_t ctx_qw1,
-		bool tso)
+/*
+ * The TSO part of a guest request (avfbe_ol_from_guest()): its context
+ * descriptor's MSS and length against the headers (l2 + l3 + l4 bytes)
+ * and the frame. Returns the
+ * request flags for a TSO packet, or 0 when they contradict each other.
+ */
+uint64_t
+avfbe_tso_from_guest(struct rte_mbuf *m, uint64_t fl, uint32_t l2,
+		uint32_t l3, uint32_t l4, uint64_t ctx_qw1)
 {
-	uint32_t cmd = (data_qw1 & IAVF_TXD_QW1_CMD_MASK) >>
-		IAVF_TXD_QW1_CMD_SHIFT;
-	uint32_t off = (data_qw1 & IAVF_TXD_QW1_OFFSET_MASK) >>
-		IAVF_TXD_QW1_OFFSET_SHIFT;
-	uint32_t iipt = cmd & IAVF_TX_DESC_CMD_IIPT_IPV4_CSUM;
-	uint32_t l4t = cmd & IAVF_TX_DESC_CMD_L4T_EOFT_UDP;
-	/* MACLEN in 2-byte words, IPLEN and L4LEN in 4-byte words */
-	uint32_t l2 = ((off & IAVF_TXD_QW1_MACLEN_MASK) >>
-		IAVF_TX_DESC_LENGTH_MACLEN_SHIFT) * 2;
-	uint32_t l3 = ((off & IAVF_TXD_QW1_IPLEN_MASK) >>
-		IAVF_TX_DESC_LENGTH_IPLEN_SHIFT) * 4;
-	uint32_t l4 = ((off & IAVF_TXD_QW1_L4LEN_MASK) >>
-		IAVF_TX_DESC_LENGTH_L4_FC_LEN_SHIFT) * 4;
-	uint64_t fl = 0;
+	uint32_t hdr = l2 + l3 + l4;
+	uint32_t tso_len = (ctx_qw1 & IAVF_TXD_CTX_QW1_TSO_LEN_MASK) >>
+		IAVF_TXD_CTX_QW1_TSO_LEN_SHIFT;
+	uint32_t mss = (ctx_qw1 & IAVF_TXD_CTX_QW1_MSS_MASK) >>
+		IAVF_TXD_CTX_QW1_MSS_SHIFT;
 
-	if (iipt == IAVF_TX_DESC_CMD_IIPT_NONIP && l4t == 0 && !tso)
+	/* TSO_LEN counts the payload after L2+L3+L4 headers. */
+	if ((fl & RTE_MBUF_F_TX_L4_MASK) != RTE_MBUF_F_TX_TCP_CKSUM ||
+	    mss < AVFBE_MIN_TSO_MSS || hdr + mss > AVFBE_MAX_FRAME ||
+	    hdr + tso_len != m->pkt_len)
 		return 0;
-	/* The hardware locates L4 through the IP type: no IIPT, no offload. */
-	if (iipt == IAVF_TX_DESC_CMD_IIPT_NONIP)
-		return -EINVAL;
-	if (l2 < RTE_ETHER_HDR_LEN)
-		return -EINVAL;
-	/* MACLEN reaches 254 bytes, l2_len holds 127: never truncate. */
-	if (l2 >= RTE_BIT32(RTE_MBUF_L2_LEN_BITS) ||
-	    l3 >= RTE_BIT32(RTE_MBUF_L3_LEN_BITS) ||
-	    l4 >= RTE_BIT32(RTE_MBUF_L4_LEN_BITS))
-		return -EINVAL;
-
-	switch (iipt) {
-	case IAVF_TX_DESC_CMD_IIPT_IPV6:
-		if (l3 < sizeof(struct rte_ipv6_hdr))
-			return -EINVAL;
-		fl |= RTE_MBUF_F_TX_IPV6;
-		break;
-	case IAVF_TX_DESC_CMD_IIPT_IPV4:
-		fl |= RTE_MBUF_F_TX_IPV4;
-		break;
-	default: /* IPv4 with header checksum */
-		fl |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-		break;
-	}
-	if ((fl & RTE_MBUF_F_TX_IPV4) && l3 < sizeof(struct rte_ipv4_hdr))
-		return -EINVAL;
-
-	switch (l4t) {
-	case IAVF_TX_DESC_CMD_L4T_EOFT_TCP:
-		if (l4 < sizeof(struct rte_tcp_hdr))
-			return -EINVAL;
-		fl |= RTE_MBUF_F_TX_TCP_CKSUM;
-		break;
-	case IAVF_TX_DESC_CMD_L4T_EOFT_UDP:
-		if (l4 < sizeof(struct rte_udp_hdr))
-			return -EINVAL;
-		fl |= RTE_MBUF_F_TX_UDP_CKSUM;
-		break;
-	case IAVF_TX_DESC_CMD_L4T_EOFT_SCTP:
-		if (l4 < sizeof(struct rte_sctp_hdr))
-			return -EINVAL;
-		fl |= RTE_MBUF_F_TX_SCTP_CKSUM;
-		break;
-	default:
-		break;
-	}
-	if (l2 + l3 + l4 > m->pkt_len)
-		return -EINVAL;
-
-	if (tso) {
-		uint32_t tso_len = (ctx_qw1 & IAVF_TXD_CTX_QW1_TSO_LEN_MASK) >>
-			IAVF_TXD_CTX_QW1_TSO_LEN_SHIFT;
-		uint32_t mss = (ctx_qw1 & IAVF_TXD_CTX_QW1_MSS_MASK) >>
-			IAVF_TXD_CTX_QW1_MSS_SHIFT;
-
-		/* TSO_LEN counts the payload after L2+L3+L4 headers. */
-		if (l4t != IAVF_TX_DESC_CMD_L4T_EOFT_TCP ||
-		    mss < AVFBE_MIN_TSO_MSS ||
-		    l2 + l3 + l4 + mss > AVFBE_MAX_FRAME ||
-		    l2 + l3 + l4 + tso_len != m->pkt_len)
-			return -EINVAL;
-		/*
-		 * TCP_SEG implies TCP_CKSUM, and over IPv4 it needs IP_CKSUM
-		 * (rte_mbuf_core.h): every segment gets a new IP header, so
-		 * its checksum is recomputed whatever the guest asked.
-		 */
-		fl &= ~RTE_MBUF_F_TX_L4_MASK;
-		fl |= RTE_MBUF_F_TX_TCP_SEG;
-		if (fl & RTE_MBUF_F_TX_IPV4)
-			fl |= RTE_MBUF_F_TX_IP_CKSUM;
-		m->tso_segsz = mss;
-		avfbe_tso_ip_len(m, l2, l3, fl);
-	}
-
-	m->l2_len = l2;
-	m->l3_len = l3;
-	m->l4_len = l4;
-	m->ol_flags |= fl;
-	/* The data is intact; only the checksum fields are not final. */
-	if (fl & RTE_MBUF_F_TX_IP_CKSUM)
-		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_NONE;
-	if (fl & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))
-		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-	return 0;
+	/*
+	 * TCP_SEG implies TCP_CKSUM, and over IPv4 it needs IP_CKSUM
+	 * (rte_mbuf_core.h): every segment gets a new IP header, so
+	 * its checksum is recomputed whatever the guest asked.
+	 */
+	fl &= ~RTE_MBUF_F_TX_L4_MASK;
+	fl |= RTE_MBUF_F_TX_TCP_SEG;
+	if (fl & RTE_MBUF_F_TX_IPV4)
+		fl |= RTE_MBUF_F_TX_IP_CKSUM;
+	m->tso_segsz = mss;
+	avfbe_tso_ip_len(m, l2, l3, fl);
+	return fl;
 }
 
 /* ------------------------------------------------ software offloads */
 
 /*
- * Ones' complement sum of the pseudo header for an L4 length. The pseudo
- * headers have no padding: their fields are naturally aligned (12 and 40
- * bytes, checked below).
+ * Sums are kept as 64-bit partial sums until the end: the ones' complement
+ * sum of 16-bit words is their sum modulo 2^16 - 1, and 2^16, 2^32 and
+ * 2^64 are all 1 modulo 2^16 - 1, so 32- or 64-bit words can be added with
+ * the carry out of bit 63 added back (end-around carry), and the result
+ * folded to 16 bits once (avfbe_fold64()).
  */
-/*
- * rte_raw_cksum() of a header of len bytes, len a multiple of 4 (IPv4
- * header, pseudo header): 32-bit words summed, then folded; the same ones'
- * complement sum, since 2^16 is 1 modulo 2^16 - 1.
- */
-static __rte_always_inline uint16_t
-avfbe_hdr_sum(const void *p, uint32_t len)
+static __rte_always_inline uint64_t
+avfbe_add64(uint64_t sum, uint64_t w)
 {
-	const uint8_t *b = p;
-	uint64_t sum = 0;
-	uint32_t i, w;
+	sum += w;
+	return sum + (sum < w);
+}
 
-	/* an IPv4 header without options: five loads, no loop */
-	i = len == sizeof(struct rte_ipv4_hdr) ? sizeof(struct rte_ipv4_hdr) : 0;
-	if (i != 0) {
-		uint32_t v[5];
-
-		memcpy(v, b, sizeof(v));
-		sum = (uint64_t)v[0] + v[1] + v[2] + v[3] + v[4];
-	}
-	for (; i < len; i += 4) {
-		memcpy(&w, b + i, sizeof(w));
-		sum += w;
-	}
+/* A partial sum reduced to 16 bits (rte_raw_cksum()'s result). */
+static __rte_always_inline uint16_t
+avfbe_fold64(uint64_t sum)
+{
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
 
-static uint32_t
-avfbe_phdr4_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
+/* Partial sum of a header of len bytes, len a multiple of 4 (IPv4
+ * header, pseudo header): 32-bit words summed.
+ */
+static __rte_always_inline uint64_t
+avfbe_hdr_sum64(const void *p, uint32_t len)
 {
-	const struct rte_ipv4_hdr *ip = (const void *)l3;
-	struct {
-		rte_be32_t src;
-		rte_be32_t dst;
-		uint8_t zero;
-		uint8_t proto;
-		rte_be16_t len;
-	} ph = {
-		.src = ip->src_addr,
-		.dst = ip->dst_addr,
-		.zero = 0,
-		.proto = ol->l4_proto,
-		.len = rte_cpu_to_be_16(l4_len),
-	};
+	const uint8_t *b = p;
+	uint64_t sum = 0;
+	uint32_t i;
 
-	static_assert(sizeof(ph) == 12, "IPv4 pseudo header");
-	return avfbe_hdr_sum(&ph, sizeof(ph));
+	/* 32-bit loads into a 64-bit sum: a constant len unrolls */
+	for (i = 0; i < len; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, b + i, sizeof(w));
+		sum += w;
+	}
+	return sum;
 }
 
-static uint32_t
-avfbe_phdr6_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
+/* A header whose checksum is right: its sum folds to 0xffff, that is, the
+ * partial sum is a non-zero multiple of 2^16 - 1.
+ */
+static __rte_always_inline bool
+avfbe_sum_ok(uint64_t sum)
+{
+	return sum != 0 && sum % 0xffff == 0;
+}
+
+/*
+ * Partial sum of the pseudo header for an L4 length: IPv4 source and
+ * destination, a zero byte, the protocol and the L4 length (RFC 768,
+ * RFC 9293 3.1); IPv6 source and destination, the 32-bit length, three
+ * zero bytes and the next header (RFC 8200 8.1), built in memory without
+ * padding (40 bytes, checked below).
+ */
+static __rte_always_inline uint64_t
+avfbe_phdr4_sum(uint8_t proto, const uint8_t *l3, uint32_t l4_len)
+{
+	const struct rte_ipv4_hdr *ip = (const void *)l3;
+	/* the word "zero, protocol, L4 length" in memory order */
+	union {
+		uint8_t b[4];
+		uint32_t w;
+	} pl = { .b = { 0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len } };
+	rte_be32_t src, dst;
+
+	memcpy(&src, &ip->src_addr, sizeof(src));
+	memcpy(&dst, &ip->dst_addr, sizeof(dst));
+	return (uint64_t)src + dst + pl.w;
+}
+
+static __rte_always_inline uint64_t
+avfbe_phdr6_sum(uint8_t proto, const uint8_t *l3, uint32_t l4_len)
 {
 	const struct rte_ipv6_hdr *ip6 = (const void *)l3;
 	struct {
@@ -268,25 +209,23 @@ avfbe_phdr6_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
 	memcpy(ph.dst, &ip6->dst_addr, sizeof(ph.dst));
 	ph.len = rte_cpu_to_be_32(l4_len);
 	memset(ph.zero, 0, sizeof(ph.zero));
-	ph.proto = ol->l4_proto;
-	return avfbe_hdr_sum(&ph, sizeof(ph));
+	ph.proto = proto;
+	return avfbe_hdr_sum64(&ph, sizeof(ph));
 }
 
-static uint32_t
+static __rte_always_inline uint64_t
 avfbe_phdr_sum(const struct avfbe_ol *ol, const uint8_t *l3, uint32_t l4_len)
 {
-	return ol->ipv4 ? avfbe_phdr4_sum(ol, l3, l4_len) :
-		avfbe_phdr6_sum(ol, l3, l4_len);
+	return ol->ipv4 ? avfbe_phdr4_sum(ol->l4_proto, l3, l4_len) :
+		avfbe_phdr6_sum(ol->l4_proto, l3, l4_len);
 }
 
-static uint16_t
-avfbe_fold(uint32_t sum)
+/* The checksum field for a partial sum of everything it covers. */
+static __rte_always_inline uint16_t
+avfbe_fold(uint64_t sum)
 {
-	uint16_t r;
+	uint16_t r = (uint16_t)~avfbe_fold64(sum);
 
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	r = (uint16_t)~sum;
 	/* 0 means "no checksum" for UDP; both forms are valid for TCP. */
 	return r == 0 ? 0xffff : r;
 }
@@ -308,9 +247,10 @@ avfbe_ol_select_simd(void)
 }
 
 /*
- * The biased word sum of n bytes (a multiple of 64) as avfbe_copy_sum()
- * computes it, copying them to dst on the way unless dst is NULL. A lane
- * gains at most 2^17 per step: no overflow below 1 MiB.
+ * The biased word sum of n bytes (a multiple of 64) as avfbe_copy_sum64()
+ * computes it, copying them to dst on the way unless dst is NULL: 128
+ * bytes a step in four registers, then 64. A lane gains at most 2^18 per
+ * step: no overflow below 1 MiB.
  */
 /* tune: the generic tuning splits unaligned 256-bit loads and stores */
 static __attribute__((target("avx2,tune=haswell"))) int64_t
@@ -319,12 +259,31 @@ avfbe_copy_sum_avx2(uint8_t *dst, const uint8_t *src, uint32_t n)
 	const __m256i bias = _mm256_set1_epi16(INT16_MIN);
 	const __m256i one = _mm256_set1_epi16(1);
 	__m256i acc = _mm256_setzero_si256();
-	__m256i v0, v1;
+	__m256i v0, v1, v2, v3;
 	int32_t lane[8];
 	int64_t ssum = 0;
-	uint32_t i, k;
+	uint32_t i = 0, k;
 
-	for (i = 0; i < n; i += 64) {
+	for (; i + 128 <= n; i += 128) {
+		v0 = _mm256_loadu_si256((const __m256i *)(src + i));
+		v1 = _mm256_loadu_si256((const __m256i *)(src + i + 32));
+		v2 = _mm256_loadu_si256((const __m256i *)(src + i + 64));
+		v3 = _mm256_loadu_si256((const __m256i *)(src + i + 96));
+		if (dst != NULL) {
+			_mm256_storeu_si256((__m256i *)(dst + i), v0);
+			_mm256_storeu_si256((__m256i *)(dst + i + 32), v1);
+			_mm256_storeu_si256((__m256i *)(dst + i + 64), v2);
+			_mm256_storeu_si256((__m256i *)(dst + i + 96), v3);
+		}
+		v0 = _mm256_add_epi32(
+			_mm256_madd_epi16(_mm256_xor_si256(v0, bias), one),
+			_mm256_madd_epi16(_mm256_xor_si256(v1, bias), one));
+		v2 = _mm256_add_epi32(
+			_mm256_madd_epi16(_mm256_xor_si256(v2, bias), one),
+			_mm256_madd_epi16(_mm256_xor_si256(v3, bias), one));
+		acc = _mm256_add_epi32(acc, _mm256_add_epi32(v0, v2));
+	}
+	if (i < n) {
 		v0 = _mm256_loadu_si256((const __m256i *)(src + i));
 		v1 = _mm256_loadu_si256((const __m256i *)(src + i + 32));
 		if (dst != NULL) {
@@ -348,83 +307,83 @@ avfbe_ol_select_simd(void)
 #endif
 
 /*
- * rte_raw_cksum() of len bytes at src (16-bit words in memory order,
- * reduced to 16 bits), copying them to dst on the way unless dst is NULL:
- * one pass for "copy and checksum". On x86 16 bytes at a time (64 with
- * AVX2): words biased by 0x8000 are signed, _mm_madd_epi16() against ones
- * adds them in pairs into 32-bit lanes, and the bias is added back at the
- * end (a lane gains at most 2^16 per 16 bytes: no overflow below 512 KiB;
- * frames are at most AVFBE_MAX_TSO_PAYLOAD plus headers).
+ * Partial sum of len bytes at src (16-bit words in memory order), copying
+ * them to dst on the way unless dst is NULL: one pass for "copy and
+ * checksum". On x86 the multiples of 64 bytes go through vectors: words
+ * biased by 0x8000 are signed, _mm_madd_epi16() against ones adds them in
+ * pairs into 32-bit lanes, and the bias is added back at the end (a lane
+ * gains at most 2^16 per 16 bytes: no overflow below 512 KiB; frames are
+ * at most AVFBE_MAX_TSO_PAYLOAD plus headers). The rest, and short
+ * ranges, 8 bytes a step in a 64-bit sum with end-around carry.
  */
-static __rte_always_inline uint16_t
-avfbe_copy_sum(uint8_t *dst, const uint8_t *src, uint32_t len)
+static __rte_always_inline uint64_t
+avfbe_copy_sum64(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	uint64_t sum = 0;
 	uint32_t i = 0;
 
 #ifdef RTE_ARCH_X86
-	if (len >= 16) {
-		const __m128i bias = _mm_set1_epi16(INT16_MIN);
-		const __m128i one = _mm_set1_epi16(1);
-		__m128i acc = _mm_setzero_si128();
-		int32_t lane[4];
+	if (len >= 64) {
 		int64_t ssum = 0;
 
-		__m128i acc2 = _mm_setzero_si128();
-
-		if (avfbe_avx2 && len >= 64) {
+		if (avfbe_avx2) {
 			i = len & ~63u;
 			ssum = avfbe_copy_sum_avx2(dst, src, i);
-		}
-		/* 64 bytes a step, two accumulators */
-		for (; i + 64 <= len; i += 64) {
-			const __m128i *s = (const __m128i *)(src + i);
-			__m128i v0 = _mm_loadu_si128(s);
-			__m128i v1 = _mm_loadu_si128(s + 1);
-			__m128i v2 = _mm_loadu_si128(s + 2);
-			__m128i v3 = _mm_loadu_si128(s + 3);
+		} else {
+			const __m128i bias = _mm_set1_epi16(INT16_MIN);
+			const __m128i one = _mm_set1_epi16(1);
+			__m128i acc = _mm_setzero_si128();
+			__m128i acc2 = _mm_setzero_si128();
+			int32_t lane[4];
 
-			if (dst != NULL) {
-				__m128i *d = (__m128i *)(dst + i);
+			/* 64 bytes a step, two accumulators */
+			for (; i + 64 <= len; i += 64) {
+				const __m128i *s = (const __m128i *)(src + i);
+				__m128i v0 = _mm_loadu_si128(s);
+				__m128i v1 = _mm_loadu_si128(s + 1);
+				__m128i v2 = _mm_loadu_si128(s + 2);
+				__m128i v3 = _mm_loadu_si128(s + 3);
 
-				_mm_storeu_si128(d, v0);
-				_mm_storeu_si128(d + 1, v1);
-				_mm_storeu_si128(d + 2, v2);
-				_mm_storeu_si128(d + 3, v3);
+				if (dst != NULL) {
+					__m128i *d = (__m128i *)(dst + i);
+
+					_mm_storeu_si128(d, v0);
+					_mm_storeu_si128(d + 1, v1);
+					_mm_storeu_si128(d + 2, v2);
+					_mm_storeu_si128(d + 3, v3);
+				}
+				acc = _mm_add_epi32(acc, _mm_madd_epi16(
+					_mm_xor_si128(v0, bias), one));
+				acc2 = _mm_add_epi32(acc2, _mm_madd_epi16(
+					_mm_xor_si128(v1, bias), one));
+				acc = _mm_add_epi32(acc, _mm_madd_epi16(
+					_mm_xor_si128(v2, bias), one));
+				acc2 = _mm_add_epi32(acc2, _mm_madd_epi16(
+					_mm_xor_si128(v3, bias), one));
 			}
-			acc = _mm_add_epi32(acc,
-				_mm_madd_epi16(_mm_xor_si128(v0, bias), one));
-			acc2 = _mm_add_epi32(acc2,
-				_mm_madd_epi16(_mm_xor_si128(v1, bias), one));
-			acc = _mm_add_epi32(acc,
-				_mm_madd_epi16(_mm_xor_si128(v2, bias), one));
-			acc2 = _mm_add_epi32(acc2,
-				_mm_madd_epi16(_mm_xor_si128(v3, bias), one));
+			acc = _mm_add_epi32(acc, acc2);
+			_mm_storeu_si128((__m128i *)lane, acc);
+			ssum = (int64_t)lane[0] + lane[1] + lane[2] + lane[3];
 		}
-		for (; i + 16 <= len; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(src + i));
-
-			if (dst != NULL)
-				_mm_storeu_si128((__m128i *)(dst + i), v);
-			acc = _mm_add_epi32(acc,
-				_mm_madd_epi16(_mm_xor_si128(v, bias), one));
-		}
-		acc = _mm_add_epi32(acc, acc2);
-		_mm_storeu_si128((__m128i *)lane, acc);
-		ssum += (int64_t)lane[0] + lane[1] + lane[2] + lane[3];
 		sum = (uint64_t)(ssum + (int64_t)32768 * (i / 2));
 	}
 #endif
-	/* 4 bytes a step: a 32-bit load is two words, and the fold below
-	 * reduces modulo 2^16 - 1, where 2^16 is 1
-	 */
-	for (; i + 4 <= len; i += 4) {
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, src + i, sizeof(w));
+		if (dst != NULL)
+			memcpy(dst + i, &w, sizeof(w));
+		sum = avfbe_add64(sum, w);
+	}
+	if (i + 4 <= len) {
 		uint32_t w;
 
 		memcpy(&w, src + i, sizeof(w));
 		if (dst != NULL)
 			memcpy(dst + i, &w, sizeof(w));
-		sum += w;
+		sum = avfbe_add64(sum, w);
+		i += 4;
 	}
 	if (i + 2 <= len) {
 		uint16_t w;
@@ -432,7 +391,7 @@ avfbe_copy_sum(uint8_t *dst, const uint8_t *src, uint32_t len)
 		memcpy(&w, src + i, sizeof(w));
 		if (dst != NULL)
 			memcpy(dst + i, &w, sizeof(w));
-		sum += w;
+		sum = avfbe_add64(sum, w);
 		i += 2;
 	}
 	if (i < len) {
@@ -442,11 +401,22 @@ avfbe_copy_sum(uint8_t *dst, const uint8_t *src, uint32_t len)
 		memcpy(&left, src + i, 1);
 		if (dst != NULL)
 			dst[i] = src[i];
-		sum += left;
+		sum = avfbe_add64(sum, left);
 	}
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return sum;
+}
+
+/* rte_raw_cksum() of len bytes, copied to dst unless dst is NULL. */
+static __rte_always_inline uint16_t
+avfbe_copy_sum(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	return avfbe_fold64(avfbe_copy_sum64(dst, src, len));
+}
+
+uint16_t
+avfbe_copy_csum(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	return avfbe_copy_sum(dst, src, len);
 }
 
 static uint16_t
@@ -581,7 +551,8 @@ avfbe_ol_check_hdrs(struct avfbe_ol *ol, const uint8_t *h)
 		 * for: verifying 20 bytes is cheap.
 		 */
 		if (!(fl & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG)))
-			ol->ip_ok = avfbe_hdr_sum(ip, ol->l3_len) == 0xffff;
+			ol->ip_ok = avfbe_sum_ok(avfbe_hdr_sum64(ip,
+							     ol->l3_len));
 	} else {
 		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
 
@@ -633,32 +604,45 @@ avfbe_ol_prepare(const struct rte_mbuf *m, struct avfbe_ol *ol)
 	return avfbe_ol_check_hdrs(ol, ol->hdr);
 }
 
-/* Length of the L4 part of a non-segmented frame, from the IP header when
- * that is consistent (Ethernet padding is not part of it).
- */
-static uint32_t
-avfbe_l4_len(const struct rte_mbuf *m, const struct avfbe_ol *ol,
-		const uint8_t *l3)
+/* Bytes of an L4 header up to and with its checksum field. */
+static __rte_always_inline uint32_t
+avfbe_l4_min(uint8_t proto)
 {
-	uint32_t avail = m->pkt_len - ol->l2_len - ol->l3_len;
+	switch (proto) {
+	case IPPROTO_TCP: return AVFBE_TCP_CSUM_OFF + 2;
+	case IPPROTO_UDP: return sizeof(struct rte_udp_hdr);
+	case IPPROTO_SCTP: return sizeof(struct rte_sctp_hdr);
+	default: return 0;
+	}
+}
+
+/*
+ * Length of the L4 part of a non-segmented frame whose L3 header (l3,
+ * l3_len bytes) is followed by avail bytes: from the IP header when that
+ * is consistent (Ethernet padding is not part of it) and at least min.
+ */
+static __rte_always_inline uint32_t
+avfbe_l4_len(uint32_t avail, const uint8_t *l3, uint32_t l3_len, bool ipv4,
+		uint32_t min)
+{
 	uint32_t len;
 
-	if (ol->ipv4) {
+	if (ipv4) {
 		const struct rte_ipv4_hdr *ip = (const void *)l3;
 
 		len = rte_be_to_cpu_16(ip->total_length);
-		if (len < ol->l3_len)
+		if (len < l3_len)
 			return avail;
-		len -= ol->l3_len;
+		len -= l3_len;
 	} else {
 		const struct rte_ipv6_hdr *ip6 = (const void *)l3;
 
 		len = rte_be_to_cpu_16(ip6->payload_len);
-		if (len < ol->l3_len - sizeof(struct rte_ipv6_hdr))
+		if (len < l3_len - sizeof(struct rte_ipv6_hdr))
 			return avail;
-		len -= ol->l3_len - sizeof(struct rte_ipv6_hdr);
+		len -= l3_len - sizeof(struct rte_ipv6_hdr);
 	}
-	return (len >= ol->l4_len && len <= avail) ? len : avail;
+	return (len >= min && len <= avail) ? len : avail;
 }
 
 /*
@@ -683,7 +667,8 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 	if (ol->l4_proto == 0)
 		return 0;
 
-	l4_len = avfbe_l4_len(m, ol, l3);
+	l4_len = avfbe_l4_len(m->pkt_len - l4_off, l3, ol->l3_len, ol->ipv4,
+			      ol->l4_len);
 	if (ol->l4_proto == IPPROTO_SCTP) {
 		uint32_t crc = 0xffffffff;
 		static const uint8_t zero[4];
@@ -701,7 +686,7 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 		uint16_t csum_off = ol->l4_proto == IPPROTO_TCP ?
 			AVFBE_TCP_CSUM_OFF : AVFBE_UDP_CSUM_OFF;
 		uint16_t old, raw;
-		uint32_t sum;
+		uint64_t sum;
 
 		/* Sum the L4 bytes as they are in the mbuf, then take the
 		 * old checksum field (pseudo-header seed or garbage) out
@@ -710,9 +695,9 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 		if (avfbe_raw_mbuf(m, l4_off, l4_len, &raw) != 0)
 			return -EINVAL;
 		memcpy(&old, l4 + csum_off, sizeof(old));
-		sum = (uint32_t)raw + (uint16_t)~old +
-			avfbe_phdr_sum(ol, l3, l4_len);
-		old = avfbe_fold(sum);
+		sum = (uint64_t)raw + (uint16_t)~old;
+		old = avfbe_fold(avfbe_add64(sum,
+					     avfbe_phdr_sum(ol, l3, l4_len)));
 		memcpy(l4 + csum_off, &old, sizeof(old));
 	}
 	ol->l4_ok = true;
@@ -720,13 +705,181 @@ avfbe_ol_csum(const struct rte_mbuf *m, struct avfbe_ol *ol)
 }
 
 /*
+ * Copy a one-segment frame of len bytes to dst and complete its checksums
+ * there, once its request is checked: headers (l2_len + l3_len bytes), the
+ * L4 bytes summed on the way, Ethernet padding; then the checksum fields
+ * of dst (the IPv4 header's when ip_csum is set; the L4 one for proto TCP
+ * or UDP, none for 0). The sums are taken on the mbuf's own bytes, so
+ * only those fields of dst differ from the mbuf. The request comes in
+ * values, not in struct avfbe_ol: the copies into dst could alias it.
+ */
+static __rte_always_inline void
+avfbe_ol_copy_done(const uint8_t *f, uint32_t len, uint8_t *dst,
+		uint32_t l2_len, uint32_t l3_len, bool ipv4, uint8_t proto,
+		bool ip_csum)
+{
+	const uint8_t *l3 = f + l2_len;
+	uint32_t l4_off = l2_len + l3_len;
+	const uint8_t *l4 = f + l4_off;
+	uint32_t l4_len = 0;
+	uint64_t raw = 0;
+	uint16_t old, csum_off;
+
+	avfbe_copy(dst, f, l4_off);
+	if (proto != 0) {
+		l4_len = avfbe_l4_len(len - l4_off, l3, l3_len, ipv4,
+				      avfbe_l4_min(proto));
+		raw = avfbe_copy_sum64(dst + l4_off, l4, l4_len);
+	}
+	if (l4_off + l4_len < len)
+		avfbe_copy(dst + l4_off + l4_len, l4 + l4_len,
+			   len - l4_off - l4_len);
+
+	if (ipv4 && ip_csum) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		/* rte_ipv4_cksum() of the header with its field taken out */
+		old = (uint16_t)~avfbe_fold64(avfbe_hdr_sum64(ip, l3_len) +
+					      (uint16_t)~ip->hdr_checksum);
+		memcpy(dst + l2_len +
+		       offsetof(struct rte_ipv4_hdr, hdr_checksum),
+		       &old, sizeof(old));
+	}
+	if (proto == 0)
+		return;
+
+	csum_off = proto == IPPROTO_TCP ? AVFBE_TCP_CSUM_OFF :
+		AVFBE_UDP_CSUM_OFF;
+	memcpy(&old, l4 + csum_off, sizeof(old));
+	/* old field (pseudo-header seed or garbage) out: x + ~x == 0 */
+	raw = avfbe_add64(raw, (uint16_t)~old);
+	old = avfbe_fold(avfbe_add64(raw, ipv4 ?
+		avfbe_phdr4_sum(proto, l3, l4_len) :
+		avfbe_phdr6_sum(proto, l3, l4_len)));
+	memcpy(dst + l4_off + csum_off, &old, sizeof(old));
+}
+
+/*
+ * The request Linux and DPDK guests make for nearly every frame: a TCP or
+ * UDP checksum (and, for IPv4, maybe the header checksum) of a frame in
+ * one segment with a 14-byte Ethernet header and IPv4 without options or
+ * IPv6 without extension headers, the L4 header long enough for the
+ * checksum field: the conditions of avfbe_ol_fields() and
+ * avfbe_ol_check_hdrs() for this shape, checked with a few loads. The
+ * frame is copied to dst with its checksums completed (as
+ * avfbe_ol_copy_done()). An IPv4 header checksum the sender completed
+ * itself is verified (its sum is taken anyway for the pseudo header).
+ * Returns AVFBE_CSUM_* bits, or -1 for any other request: nothing is
+ * written then, the caller takes avfbe_ol_csum_flat().
+ */
+int
+avfbe_ol_csum_common(const struct rte_mbuf *m, uint8_t *dst)
+{
+	const uint64_t shape = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 |
+		RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK |
+		RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TUNNEL_MASK |
+		RTE_MBUF_F_TX_OUTER_IP_CKSUM | RTE_MBUF_F_TX_OUTER_UDP_CKSUM |
+		RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ | RTE_MBUF_F_TX_UDP_SEG;
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *l3 = f + RTE_ETHER_HDR_LEN;
+	uint64_t fl = m->ol_flags & shape;
+	uint32_t len = m->data_len, l3_len, l4_off, l4_len, min, csum_off;
+	uint64_t sum = 0, phdr;
+	uint16_t old;
+	uint8_t proto;
+	int res = 0;
+
+	switch (fl & RTE_MBUF_F_TX_L4_MASK) {
+	case RTE_MBUF_F_TX_UDP_CKSUM:
+		proto = IPPROTO_UDP;
+		min = sizeof(struct rte_udp_hdr);
+		csum_off = AVFBE_UDP_CSUM_OFF;
+		break;
+	case RTE_MBUF_F_TX_TCP_CKSUM:
+		proto = IPPROTO_TCP;
+		min = AVFBE_TCP_CSUM_OFF + 2;
+		csum_off = AVFBE_TCP_CSUM_OFF;
+		res |= AVFBE_CSUM_TCP;
+		break;
+	default:
+		return -1;
+	}
+	fl &= ~RTE_MBUF_F_TX_L4_MASK;
+	if (m->l2_len != RTE_ETHER_HDR_LEN)
+		return -1;
+	if ((fl & ~RTE_MBUF_F_TX_IP_CKSUM) == RTE_MBUF_F_TX_IPV4) {
+		uint32_t w[5], i, tl;
+
+		l3_len = sizeof(struct rte_ipv4_hdr);
+		if (m->l3_len != l3_len ||
+		    len < RTE_ETHER_HDR_LEN + l3_len + min ||
+		    l3[0] != 0x45 || l3[9] != proto)
+			return -1;
+		sum = 0;
+		for (i = 0; i < RTE_DIM(w); i++) {
+			memcpy(&w[i], l3 + 4 * i, sizeof(w[i]));
+			sum += w[i];
+		}
+		/* the IP length when it is consistent (Ethernet padding is
+		 * no part of L4), else everything after the header
+		 */
+		l4_len = len - RTE_ETHER_HDR_LEN - l3_len;
+		tl = rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)
+				       (const void *)l3)->total_length);
+		if (tl >= l3_len + min && tl - l3_len <= l4_len)
+			l4_len = tl - l3_len;
+		phdr = avfbe_phdr4_sum(proto, l3, l4_len);
+		if (!(fl & RTE_MBUF_F_TX_IP_CKSUM) && !avfbe_sum_ok(sum))
+			res |= AVFBE_CSUM_IP_BAD;
+	} else if (fl == RTE_MBUF_F_TX_IPV6) {
+		uint32_t pl;
+
+		l3_len = sizeof(struct rte_ipv6_hdr);
+		if (m->l3_len != l3_len ||
+		    len < RTE_ETHER_HDR_LEN + l3_len + min ||
+		    (l3[0] >> 4) != 6 || l3[6] != proto)
+			return -1;
+		l4_len = len - RTE_ETHER_HDR_LEN - l3_len;
+		pl = rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)
+				       (const void *)l3)->payload_len);
+		if (pl >= min && pl <= l4_len)
+			l4_len = pl;
+		phdr = avfbe_phdr6_sum(proto, l3, l4_len);
+		res |= AVFBE_CSUM_V6;
+	} else {
+		return -1;
+	}
+
+	l4_off = RTE_ETHER_HDR_LEN + l3_len;
+	avfbe_copy(dst, f, l4_off);
+	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
+		/* rte_ipv4_cksum() of the header with its field taken out */
+		memcpy(&old, l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum),
+		       sizeof(old));
+		old = (uint16_t)~avfbe_fold64(sum + (uint16_t)~old);
+		memcpy(dst + RTE_ETHER_HDR_LEN +
+		       offsetof(struct rte_ipv4_hdr, hdr_checksum),
+		       &old, sizeof(old));
+	}
+	sum = avfbe_copy_sum64(dst + l4_off, f + l4_off, l4_len);
+	if (l4_off + l4_len < len)
+		avfbe_copy(dst + l4_off + l4_len, f + l4_off + l4_len,
+			   len - l4_off - l4_len);
+	/* old field (pseudo-header seed or garbage) out: x + ~x == 0 */
+	memcpy(&old, f + l4_off + csum_off, sizeof(old));
+	sum = avfbe_add64(sum, (uint16_t)~old);
+	old = avfbe_fold(avfbe_add64(sum, phdr));
+	memcpy(dst + l4_off + csum_off, &old, sizeof(old));
+	return res;
+}
+
+/*
  * Copy a one-segment frame without TSO to dst (a guest buffer) and
- * complete its checksums there: the request is validated and the sums
- * computed on the mbuf's own bytes, the L4 sum in the same pass as the
- * copy; only the checksum fields of dst differ from the mbuf. Sets ol
- * (ip_ok, l4_ok, lengths) as avfbe_ol_prepare() and avfbe_ol_csum() do.
- * Returns 0, -EINVAL (request the PMD cannot meet; nothing copied) or
- * -ENOTSUP (SCTP: the caller takes avfbe_ol_prepare() and
+ * complete its checksums there (avfbe_ol_copy_done()): any request the
+ * general checks accept (avfbe_ol_csum_common() checks the usual one with
+ * fewer loads). Sets ol (ip_ok, l4_ok, lengths) as avfbe_ol_prepare() and
+ * avfbe_ol_csum() do. Returns 0, -EINVAL (request the PMD cannot meet; nothing copied)
+ * or -ENOTSUP (SCTP: the caller takes avfbe_ol_prepare() and
  * avfbe_ol_csum()).
  */
 int
@@ -734,9 +887,6 @@ avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
 		struct avfbe_ol *ol)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = m->data_len, l4_off, l4_len = 0, sum;
-	const uint8_t *l3, *l4;
-	uint16_t old, raw = 0, csum_off;
 	int ret;
 
 	ret = avfbe_ol_fields(m, ol);
@@ -748,45 +898,12 @@ avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
 	ret = avfbe_ol_check_hdrs(ol, f);
 	if (ret != 0)
 		return ret;
-	l3 = f + ol->l2_len;
-	l4_off = (uint32_t)ol->l2_len + ol->l3_len;
-	l4 = f + l4_off;
-
-	/* headers, L4 bytes summed on the way, Ethernet padding */
-	avfbe_copy(dst, f, l4_off);
-	if (ol->l4_proto != 0) {
-		l4_len = avfbe_l4_len(m, ol, l3);
-		raw = avfbe_copy_sum(dst + l4_off, l4, l4_len);
-	}
-	if (l4_off + l4_len < len)
-		avfbe_copy(dst + l4_off + l4_len, l4 + l4_len,
-			   len - l4_off - l4_len);
-
-	if (ol->ipv4 && (ol->flags & RTE_MBUF_F_TX_IP_CKSUM)) {
-		const struct rte_ipv4_hdr *ip = (const void *)l3;
-
-		/* rte_ipv4_cksum() of the header with its field taken out */
-		sum = avfbe_hdr_sum(ip, ol->l3_len) +
-			(uint16_t)~ip->hdr_checksum;
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		old = (uint16_t)~sum;
-		memcpy(dst + ol->l2_len +
-		       offsetof(struct rte_ipv4_hdr, hdr_checksum),
-		       &old, sizeof(old));
+	avfbe_ol_copy_done(f, m->data_len, dst, ol->l2_len, ol->l3_len,
+			   ol->ipv4, ol->l4_proto,
+			   ol->flags & RTE_MBUF_F_TX_IP_CKSUM);
+	if (ol->ipv4 && (ol->flags & RTE_MBUF_F_TX_IP_CKSUM))
 		ol->ip_ok = true;
-	}
-	if (ol->l4_proto == 0)
-		return 0;
-
-	csum_off = ol->l4_proto == IPPROTO_TCP ? AVFBE_TCP_CSUM_OFF :
-		AVFBE_UDP_CSUM_OFF;
-	memcpy(&old, l4 + csum_off, sizeof(old));
-	/* old field (pseudo-header seed or garbage) out: x + ~x == 0 */
-	sum = (uint32_t)raw + (uint16_t)~old + avfbe_phdr_sum(ol, l3, l4_len);
-	old = avfbe_fold(sum);
-	memcpy(dst + l4_off + csum_off, &old, sizeof(old));
-	ol->l4_ok = true;
+	ol->l4_ok = ol->l4_proto != 0;
 	return 0;
 }
 
@@ -794,18 +911,21 @@ avfbe_ol_csum_flat(const struct rte_mbuf *m, uint8_t *dst,
  * Build the headers of TSO segment seg_idx (payload bytes pay_off ..
  * pay_off + pay_len - 1 of the original payload) in ol->hdr: IP length,
  * ID and checksum, TCP sequence number, flags (FIN/PSH only on the last
- * segment, CWR only on the first) and checksum.
+ * segment, CWR only on the first) and checksum. pay_sum is the payload's
+ * rte_raw_cksum() when the caller took it while copying, else NULL (summed
+ * here from the mbuf).
  */
 void
 avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
-		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last)
+		uint32_t seg_idx, uint32_t pay_off, uint32_t pay_len, bool last,
+		const uint16_t *pay_sum)
 {
 	uint8_t *l3 = ol->hdr + ol->l2_len;
 	struct rte_tcp_hdr *tcp = (void *)(l3 + ol->l3_len);
 	uint32_t l4_len = ol->l4_len + pay_len;
 	uint8_t flags = ol->tcp_flags;
 	uint16_t raw = 0;
-	uint32_t sum;
+	uint64_t sum;
 
 	if (ol->ipv4) {
 		struct rte_ipv4_hdr *ip = (void *)l3;
@@ -830,11 +950,13 @@ avfbe_ol_tso_segment(const struct rte_mbuf *m, struct avfbe_ol *ol,
 	tcp->cksum = 0;
 
 	/* pkt_len was checked against hdr_len + payload by the caller */
-	if (pay_len != 0)
+	if (pay_sum != NULL)
+		raw = *pay_sum;
+	else if (pay_len != 0)
 		avfbe_raw_mbuf(m, ol->hdr_len + pay_off, pay_len, &raw);
-	sum = (uint32_t)raw + rte_raw_cksum(tcp, ol->l4_len) +
-		avfbe_phdr_sum(ol, l3, l4_len);
-	tcp->cksum = avfbe_fold(sum);
+	sum = (uint64_t)raw + rte_raw_cksum(tcp, ol->l4_len);
+	tcp->cksum = avfbe_fold(avfbe_add64(sum,
+					    avfbe_phdr_sum(ol, l3, l4_len)));
 	ol->ip_ok = true;
 	ol->l4_ok = true;
 }

@@ -18,33 +18,7 @@
 
 #include "iavf_type.h"
 #include "avfbe.h"
-
-/* Packet classifier type (HENA bit) of a packet, -1 for none. */
-static int
-avfbe_rss_pctype(uint32_t ptype)
-{
-	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
-
-	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
-		switch (l4) {
-		case RTE_PTYPE_L4_FRAG: return IAVF_FILTER_PCTYPE_FRAG_IPV4;
-		case RTE_PTYPE_L4_TCP: return IAVF_FILTER_PCTYPE_NONF_IPV4_TCP;
-		case RTE_PTYPE_L4_UDP: return IAVF_FILTER_PCTYPE_NONF_IPV4_UDP;
-		case RTE_PTYPE_L4_SCTP: return IAVF_FILTER_PCTYPE_NONF_IPV4_SCTP;
-		default: return IAVF_FILTER_PCTYPE_NONF_IPV4_OTHER;
-		}
-	}
-	if (RTE_ETH_IS_IPV6_HDR(ptype)) {
-		switch (l4) {
-		case RTE_PTYPE_L4_FRAG: return IAVF_FILTER_PCTYPE_FRAG_IPV6;
-		case RTE_PTYPE_L4_TCP: return IAVF_FILTER_PCTYPE_NONF_IPV6_TCP;
-		case RTE_PTYPE_L4_UDP: return IAVF_FILTER_PCTYPE_NONF_IPV6_UDP;
-		case RTE_PTYPE_L4_SCTP: return IAVF_FILTER_PCTYPE_NONF_IPV6_SCTP;
-		default: return IAVF_FILTER_PCTYPE_NONF_IPV6_OTHER;
-		}
-	}
-	return -1;
-}
+#include "avfbe_rss.h"
 
 /* Whether the guest enabled hashing of a classifier type. The unicast /
  * multicast UDP and TCP SYN types share the tuple of the plain type.
@@ -119,17 +93,6 @@ avfbe_rss_tbl_build(struct avfbe_rss_tbl *tbl, const struct rte_iavf_emu_rss *rs
 	}
 }
 
-static __rte_always_inline uint32_t
-avfbe_rss_bytes(const struct avfbe_rss_tbl *tbl, const uint8_t *in,
-		uint32_t off, uint32_t len, uint32_t h)
-{
-	uint32_t i;
-
-	for (i = 0; i < len; i++)
-		h ^= tbl->t[off + i][in[i]];
-	return h;
-}
-
 /*
  * Hash of a frame whose L3 header starts at l2_len and is l3_len long,
  * with the table of the guest's current key (avfbe_rss_tbl_build()).
@@ -175,15 +138,7 @@ avfbe_rss_hash(const struct avfbe_rss_tbl *tbl, const struct rte_mbuf *m,
 		if (ports == NULL)
 			return false;
 	}
-	/* constant lengths: the lookups unroll */
-	if (alen == 2 * sizeof(rte_be32_t)) {
-		*hash = avfbe_rss_bytes(tbl, ip, 0, 8, 0);
-		if (ports != NULL)
-			*hash = avfbe_rss_bytes(tbl, ports, 8, 4, *hash);
-	} else {
-		*hash = avfbe_rss_bytes(tbl, ip, 0, 32, 0);
-		if (ports != NULL)
-			*hash = avfbe_rss_bytes(tbl, ports, 32, 4, *hash);
-	}
+	*hash = avfbe_rss_tuple(tbl, ip, alen == 2 * sizeof(rte_be32_t),
+				ports);
 	return true;
 }

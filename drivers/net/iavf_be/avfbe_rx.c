@@ -26,6 +26,7 @@
 
 #include "iavf_type.h"
 #include "avfbe.h"
+#include "avfbe_txd.h"
 
 #define AVFBE_TXD_CMD(c) ((uint64_t)(c) << IAVF_TXD_QW1_CMD_SHIFT)
 #define AVFBE_TXD_DTYPE(qw1) ((qw1) & IAVF_TXD_QW1_DTYPE_MASK)
@@ -277,7 +278,7 @@ avfbe_rx_bad_desc(struct avfbe_rx_queue *rxq, uint16_t head)
  * port's VLAN strip for a packet copied into m. Returns 0, or -EINVAL
  * when the descriptor fields contradict the frame.
  */
-static int
+static __rte_noinline int
 avfbe_rx_offloads(struct avfbe_rx_queue *rxq, struct rte_mbuf *m,
 		uint64_t data_qw1, uint64_t ctx_qw1, bool tso)
 {
@@ -292,6 +293,24 @@ avfbe_rx_offloads(struct avfbe_rx_queue *rxq, struct rte_mbuf *m,
 	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
 		rxq->cnt.tso++;
 	else if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM))
+		rxq->cnt.csum++;
+	return 0;
+}
+
+/*
+ * avfbe_rx_offloads() of a one-descriptor packet: the checksum requests
+ * Linux and DPDK guests put on every packet are decoded inline; VLAN work
+ * goes the long way.
+ */
+static __rte_always_inline int
+avfbe_rx_offloads_one(struct avfbe_rx_queue *rxq, struct rte_mbuf *m,
+		uint64_t qw1)
+{
+	if ((qw1 & AVFBE_TXD_CMD(IAVF_TX_DESC_CMD_IL2TAG1)) || rxq->vlan_strip)
+		return avfbe_rx_offloads(rxq, m, qw1, 0, false);
+	if (avfbe_ol_from_guest(m, qw1, 0, false) != 0)
+		return -EINVAL;
+	if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM))
 		rxq->cnt.csum++;
 	return 0;
 }
@@ -437,7 +456,7 @@ avfbe_rx_ring(struct avfbe_rx_queue *rxq, struct rte_mbuf **pkts,
 			m->data_len = (uint16_t)len;
 			avfbe_copy(rte_pktmbuf_mtod(m, void *), src, len);
 			if (unlikely(qw1 & rxq->ol_mask) &&
-			    avfbe_rx_offloads(rxq, m, qw1, 0, false) != 0) {
+			    avfbe_rx_offloads_one(rxq, m, qw1) != 0) {
 				rxq->stash[rxq->stash_n++] = m;
 				avfbe_rx_bad_desc(rxq, head);
 				m = NULL;

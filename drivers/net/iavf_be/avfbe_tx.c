@@ -27,6 +27,7 @@
 
 #include "iavf_type.h"
 #include "avfbe.h"
+#include "avfbe_rss.h"
 
 #define AVFBE_RXD_STATUS(bit) RTE_BIT64(IAVF_RX_DESC_STATUS_ ## bit ## _SHIFT)
 #define AVFBE_RXD_ERROR(bit) \
@@ -54,6 +55,7 @@ struct avfbe_tx_ctx {
 	uint16_t avail;
 	uint32_t buf_len;      /* bytes per guest buffer */
 	uint32_t max_frame;
+	uint32_t flat_max;     /* longest frame for one buffer: both above */
 	bool promisc;
 	bool allmulti;
 	bool placed;
@@ -124,6 +126,42 @@ avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 		dst += n;
 		len -= n;
 	}
+}
+
+/*
+ * avfbe_src_copy() of mbuf bytes only (no header pending), returning their
+ * rte_raw_cksum(): each segment's piece is summed while copied; a piece
+ * that starts at an odd offset of the range has its sum byte-swapped, as
+ * its words straddle the range's.
+ */
+static uint16_t
+avfbe_src_copy_sum(struct avfbe_src *s, uint8_t *dst, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+	uint16_t part;
+
+	while (done < len) {
+		uint32_t n;
+
+		while (s->seg != NULL && s->off >= s->seg->data_len) {
+			s->seg = s->seg->next;
+			s->off = 0;
+		}
+		if (unlikely(s->seg == NULL)) {
+			/* chain shorter than pkt_len: never leak old data */
+			memset(dst + done, 0, len - done);
+			break;
+		}
+		n = RTE_MIN(len - done, (uint32_t)s->seg->data_len - s->off);
+		part = avfbe_copy_csum(dst + done,
+			rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off),
+			n);
+		sum += (done & 1) ? rte_bswap16(part) : part;
+		s->off += n;
+		done += n;
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
 
 /* Guest buffers a frame of len bytes takes (no len + buf_len sum). */
@@ -280,6 +318,26 @@ avfbe_tx_rss(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 	}
 }
 
+/* avfbe_tx_rss() of a frame in one segment of len bytes. */
+static __rte_always_inline void
+avfbe_tx_rss_flat(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
+		const uint8_t *frame, uint32_t len, uint32_t ptype,
+		uint32_t l2_len, uint32_t l3_len, struct avfbe_wb *wb)
+{
+	uint32_t hash = ctx->pre_hash;
+
+	/* lengths an mbuf gave for itself may not fit its frame */
+	if (unlikely(l2_len >= len)) {
+		avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, wb);
+		return;
+	}
+	if (ctx->pre_hashed || avfbe_rss_hash_flat(ctx->rss_tbl,
+			frame + l2_len, l3_len, len - l2_len, ptype, &hash)) {
+		wb->qw0 |= (uint64_t)hash << 32;
+		wb->qw1 |= AVFBE_RXD_FLTSTAT_RSS;
+	}
+}
+
 static uint32_t
 avfbe_ol_ptype(const struct avfbe_ol *ol)
 {
@@ -312,6 +370,45 @@ avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
 }
 
 /* Segment a TSO request in software, straight into guest buffers. */
+/*
+ * TSO segment seg_idx (payload pay_off, pay_len bytes long, read from the
+ * cursor pay) when it fits the next guest buffer: the payload is summed
+ * while it is copied, then the headers are built with that sum and copied
+ * in front of it. Returns 0, or -EAGAIN (nothing consumed) when the
+ * buffer's address is not plain guest memory: avfbe_tx_place() handles it.
+ */
+static int
+avfbe_tx_tso_one(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
+		struct avfbe_ol *ol, struct avfbe_src *pay, uint32_t seg_idx,
+		uint32_t pay_off, uint32_t pay_len, bool last,
+		const struct avfbe_wb *wb)
+{
+	volatile uint64_t *qw = (volatile uint64_t *)&ctx->ring[ctx->head];
+	uint32_t len = ol->hdr_len + pay_len;
+	uint16_t sum;
+	uint8_t *dst;
+
+	/* read.pkt_addr, read once */
+	dst = rte_iavf_emu_xlate(ctx->gq, rte_le_to_cpu_64(qw[0]), len, true);
+	if (unlikely(dst == NULL))
+		return -EAGAIN;
+	sum = avfbe_src_copy_sum(pay, dst + ol->hdr_len, pay_len);
+	avfbe_ol_tso_segment(m, ol, seg_idx, pay_off, pay_len, last, &sum);
+	avfbe_copy(dst, ol->hdr, ol->hdr_len);
+	qw[0] = rte_cpu_to_le_64(wb->qw0);
+	qw[2] = 0;
+	qw[3] = 0;
+	/* buffer contents before the descriptor done bit */
+	rte_atomic_thread_fence(rte_memory_order_release);
+	qw[1] = rte_cpu_to_le_64(wb->qw1 | AVFBE_RXD_STATUS(DD) |
+		AVFBE_RXD_STATUS(EOF) |
+		((uint64_t)len << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT));
+	ctx->head = avfbe_next(ctx->head, ctx->ring_len);
+	ctx->avail--;
+	ctx->placed = true;
+	return 0;
+}
+
 static int
 avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m, struct avfbe_ol *ol,
@@ -351,7 +448,15 @@ avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	for (s = 0, off = 0; s < nseg; s++, off += mss) {
 		uint32_t len = s == nseg - 1 ? last_len : mss;
 
-		avfbe_ol_tso_segment(m, ol, s, off, len, s == nseg - 1);
+		/* one buffer per segment: copied and summed in one pass */
+		if (ol->hdr_len + len <= ctx->flat_max &&
+		    avfbe_tx_tso_one(ctx, m, ol, &src, s, off, len,
+				     s == nseg - 1, &wb) == 0) {
+			avfbe_tx_count(&ctx->gq->stats, dst_mac,
+				       ol->hdr_len + len);
+			continue;
+		}
+		avfbe_ol_tso_segment(m, ol, s, off, len, s == nseg - 1, NULL);
 		src.hdr = ol->hdr;
 		src.hdr_len = ol->hdr_len;
 		if (avfbe_tx_place(ctx, &src, ol->hdr_len + len, &wb) != 0) {
@@ -385,6 +490,49 @@ static const struct avfbe_l4_type avfbe_l4_types[UINT8_MAX + 1] = {
 	[IPPROTO_ICMP] = { RTE_PTYPE_L4_ICMP, 28 },
 	[IPPROTO_ICMPV6] = { RTE_PTYPE_L4_ICMP, 28 },
 };
+
+/* Packet type and descriptor packet type of a checksum request: as
+ * avfbe_ptype_of(avfbe_ol_ptype(ol)), by the table.
+ */
+static __rte_always_inline void
+avfbe_ol_types(const struct avfbe_ol *ol, uint32_t *ptype, uint8_t *hw)
+{
+	const struct avfbe_l4_type *l4 = &avfbe_l4_types[ol->l4_proto];
+
+	*ptype = RTE_PTYPE_L2_ETHER | l4->ptype | (ol->ipv4 ?
+		RTE_PTYPE_L3_IPV4_EXT_UNKNOWN : RTE_PTYPE_L3_IPV6_EXT_UNKNOWN);
+	if (l4->hw != 0)
+		*hw = l4->hw + (ol->ipv4 ? 0 : AVFBE_HW_PTYPE_V6);
+	else
+		*hw = ol->ipv4 ? 23 : 23 + AVFBE_HW_PTYPE_V6;
+}
+
+/* Packet types and L3 length of an avfbe_ol_csum_common() result. */
+static __rte_always_inline void
+avfbe_csum_types(int cs, uint32_t *ptype, uint8_t *hw, uint32_t *l3_len)
+{
+	static const struct {
+		uint32_t ptype;
+		uint8_t hw;
+		uint8_t l3_len;
+	} types[4] = {
+		[0] = { RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4_EXT_UNKNOWN |
+			RTE_PTYPE_L4_UDP, 24, 20 },
+		[AVFBE_CSUM_TCP] = { RTE_PTYPE_L2_ETHER |
+			RTE_PTYPE_L3_IPV4_EXT_UNKNOWN | RTE_PTYPE_L4_TCP, 26, 20 },
+		[AVFBE_CSUM_V6] = { RTE_PTYPE_L2_ETHER |
+			RTE_PTYPE_L3_IPV6_EXT_UNKNOWN | RTE_PTYPE_L4_UDP,
+			24 + AVFBE_HW_PTYPE_V6, 40 },
+		[AVFBE_CSUM_V6 | AVFBE_CSUM_TCP] = { RTE_PTYPE_L2_ETHER |
+			RTE_PTYPE_L3_IPV6_EXT_UNKNOWN | RTE_PTYPE_L4_TCP,
+			26 + AVFBE_HW_PTYPE_V6, 40 },
+	};
+	unsigned int i = cs & (AVFBE_CSUM_TCP | AVFBE_CSUM_V6);
+
+	*ptype = types[i].ptype;
+	*hw = types[i].hw;
+	*l3_len = types[i].l3_len;
+}
 
 /*
  * Packet type of the common frames, from the first segment: untagged
@@ -592,21 +740,33 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		return -EAGAIN;
 	if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM)) {
 		struct avfbe_ol ol;
+		int cs;
 
 		/* copied with the checksums completed; the slow path counts
 		 * what this refuses
 		 */
-		if (avfbe_ol_csum_flat(m, dst, &ol) != 0)
-			return -EAGAIN;
-		txq->cnt.sw_csum++;
-		ptype = avfbe_ol_ptype(&ol);
-		hw_ptype = avfbe_ptype_of(ptype);
-		l2_len = ol.l2_len;
-		l3_len = ol.l3_len;
-		/* L3L4P only for what was really checked or computed */
-		if (ol.l4_ok)
+		cs = avfbe_ol_csum_common(m, dst);
+		if (likely(cs >= 0)) {
+			/* L3L4P: the L4 sum was computed */
+			avfbe_csum_types(cs, &ptype, &hw_ptype, &l3_len);
+			l2_len = RTE_ETHER_HDR_LEN;
 			wb.qw1 |= AVFBE_RXD_STATUS(L3L4P) |
-				(ol.ip_ok ? 0 : AVFBE_RXD_ERROR(IPE));
+				((cs & AVFBE_CSUM_IP_BAD) ?
+				 AVFBE_RXD_ERROR(IPE) : 0);
+		} else {
+			if (avfbe_ol_csum_flat(m, dst, &ol) != 0)
+				return -EAGAIN;
+			avfbe_ol_types(&ol, &ptype, &hw_ptype);
+			l2_len = ol.l2_len;
+			l3_len = ol.l3_len;
+			/* L3L4P only for what was really checked or
+			 * computed
+			 */
+			if (ol.l4_ok)
+				wb.qw1 |= AVFBE_RXD_STATUS(L3L4P) |
+					(ol.ip_ok ? 0 : AVFBE_RXD_ERROR(IPE));
+		}
+		txq->cnt.sw_csum++;
 	} else {
 		avfbe_copy(dst, frame, len);
 		l2_len = RTE_ETHER_HDR_LEN;
@@ -621,7 +781,8 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 	}
 	wb.qw1 |= (uint64_t)hw_ptype << IAVF_RXD_QW1_PTYPE_SHIFT;
 	if (ctx->rss)
-		avfbe_tx_rss(ctx, m, ptype, l2_len, l3_len, &wb);
+		avfbe_tx_rss_flat(ctx, m, frame, len, ptype, l2_len, l3_len,
+				  &wb);
 
 	qw[0] = rte_cpu_to_le_64(wb.qw0);
 	qw[2] = 0;
@@ -726,6 +887,7 @@ avfbe_tx_ctx_open(struct avfbe_tx_queue *txq, struct rte_iavf_emu_queue *gq,
 	ctx->buf_len = RTE_MIN(gq->buf_size, (uint32_t)AVFBE_RX_MAX_BUF);
 	ctx->max_frame = gq->max_pkt_size != 0 ? gq->max_pkt_size :
 		AVFBE_MAX_FRAME;
+	ctx->flat_max = RTE_MIN(ctx->buf_len, ctx->max_frame);
 	ctx->placed = false;
 	return 0;
 }
@@ -739,18 +901,17 @@ avfbe_tx_ctx_close(struct avfbe_tx_ctx *ctx)
 		rte_iavf_emu_queue_notify(ctx->gq);
 }
 
-/* The frame in one segment, no segmentation or VLAN request, fits one
- * guest buffer: avfbe_tx_fast() may take it.
+/* The whole frame in the first segment (any further ones are empty), no
+ * segmentation or VLAN request, fits one guest buffer: avfbe_tx_fast()
+ * may take it.
  */
 static __rte_always_inline bool
 avfbe_tx_flat(const struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m)
 {
-	return m->nb_segs == 1 &&
+	return m->pkt_len == m->data_len &&
 		!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_VLAN)) &&
 		m->data_len >= RTE_ETHER_HDR_LEN &&
-		m->data_len <= ctx->buf_len &&
-		m->data_len <= ctx->max_frame &&
-		m->pkt_len == m->data_len;
+		m->data_len <= ctx->flat_max;
 }
 
 /*
