@@ -48,6 +48,23 @@ extern "C" {
 /** emudev type string of emu_iavf devices (rte_emudev_info.type). */
 #define RTE_IAVF_EMU_TYPE "iavf"
 
+/** @name emu_iavf devargs keys (see the emu_iavf guide) */
+/**@{*/
+#define RTE_IAVF_EMU_ARG_PATH "path"             /**< vfio-user socket */
+#define RTE_IAVF_EMU_ARG_ID "id"                 /**< device instance */
+#define RTE_IAVF_EMU_ARG_QUEUES "queues"         /**< queue pairs offered */
+#define RTE_IAVF_EMU_ARG_MAC "mac"               /**< the VF's address */
+#define RTE_IAVF_EMU_ARG_LINK_SPEED "link_speed" /**< Mbps reported */
+#define RTE_IAVF_EMU_ARG_DOORBELL "doorbell"     /**< shared or trapped */
+/**@}*/
+/**
+ * The keys of a device's own settings: what a backend that creates its
+ * device from its own devargs passes on (all but "id").
+ */
+#define RTE_IAVF_EMU_DEV_ARGS RTE_IAVF_EMU_ARG_PATH, RTE_IAVF_EMU_ARG_QUEUES, \
+	RTE_IAVF_EMU_ARG_MAC, RTE_IAVF_EMU_ARG_LINK_SPEED, \
+	RTE_IAVF_EMU_ARG_DOORBELL
+
 /** Maximum number of queue pairs an emulated AVF offers. */
 #define RTE_IAVF_EMU_MAX_QP 16
 

@@ -25,23 +25,13 @@
 
 RTE_LOG_REGISTER_DEFAULT(iavf_emu_logtype, NOTICE);
 
-#define IAVF_EMU_ARG_PATH	"path"
-#define IAVF_EMU_ARG_ID		"id"
-#define IAVF_EMU_ARG_QUEUES	"queues"
-#define IAVF_EMU_ARG_MAC	"mac"
-#define IAVF_EMU_ARG_LINK_SPEED	"link_speed"
-#define IAVF_EMU_ARG_DOORBELL	"doorbell"
 
 #define IAVF_EMU_LINK_SPEED_MIN	10
 #define IAVF_EMU_LINK_SPEED_MAX	800000
 
 static const char * const iavf_emu_valid_args[] = {
-	IAVF_EMU_ARG_PATH,
-	IAVF_EMU_ARG_ID,
-	IAVF_EMU_ARG_QUEUES,
-	IAVF_EMU_ARG_MAC,
-	IAVF_EMU_ARG_LINK_SPEED,
-	IAVF_EMU_ARG_DOORBELL,
+	RTE_IAVF_EMU_ARG_ID,
+	RTE_IAVF_EMU_DEV_ARGS,
 	NULL,
 };
 
@@ -459,24 +449,24 @@ iavf_emu_arg_handler(const char *key, const char *value, void *opaque)
 
 	if (value == NULL)
 		value = "";
-	if (strcmp(key, IAVF_EMU_ARG_PATH) == 0) {
+	if (strcmp(key, RTE_IAVF_EMU_ARG_PATH) == 0) {
 		if (value[0] == '\0' || strlen(value) >= sizeof(a->path)) {
 			IAVF_EMU_LOG(ERR, "%s: invalid path=%s: a UNIX socket path is required",
 				     a->name, value);
 			return -EINVAL;
 		}
 		strlcpy(a->path, value, sizeof(a->path));
-	} else if (strcmp(key, IAVF_EMU_ARG_ID) == 0) {
+	} else if (strcmp(key, RTE_IAVF_EMU_ARG_ID) == 0) {
 		if (iavf_emu_parse_uint(key, value, 0, RTE_MAX_EMUDEV - 1, &v,
 					a->name) != 0)
 			return -EINVAL;
 		a->id = v;
-	} else if (strcmp(key, IAVF_EMU_ARG_QUEUES) == 0) {
+	} else if (strcmp(key, RTE_IAVF_EMU_ARG_QUEUES) == 0) {
 		if (iavf_emu_parse_uint(key, value, 1, RTE_IAVF_EMU_MAX_QP, &v,
 					a->name) != 0)
 			return -EINVAL;
 		a->queues = v;
-	} else if (strcmp(key, IAVF_EMU_ARG_MAC) == 0) {
+	} else if (strcmp(key, RTE_IAVF_EMU_ARG_MAC) == 0) {
 		if (rte_ether_unformat_addr(value, &a->mac) != 0 ||
 		    !rte_is_unicast_ether_addr(&a->mac) ||
 		    rte_is_zero_ether_addr(&a->mac)) {
@@ -485,13 +475,13 @@ iavf_emu_arg_handler(const char *key, const char *value, void *opaque)
 			return -EINVAL;
 		}
 		a->mac_set = true;
-	} else if (strcmp(key, IAVF_EMU_ARG_LINK_SPEED) == 0) {
+	} else if (strcmp(key, RTE_IAVF_EMU_ARG_LINK_SPEED) == 0) {
 		if (iavf_emu_parse_uint(key, value, IAVF_EMU_LINK_SPEED_MIN,
 					IAVF_EMU_LINK_SPEED_MAX, &v,
 					a->name) != 0)
 			return -EINVAL;
 		a->link_speed = v;
-	} else if (strcmp(key, IAVF_EMU_ARG_DOORBELL) == 0) {
+	} else if (strcmp(key, RTE_IAVF_EMU_ARG_DOORBELL) == 0) {
 		if (strcmp(value, "shared") == 0) {
 			a->shared_db = true;
 		} else if (strcmp(value, "trapped") == 0) {
@@ -535,7 +525,7 @@ iavf_emu_parse_args(const char *name, const char *params,
 			goto out;
 		}
 	}
-	if (rte_kvargs_count(kvlist, IAVF_EMU_ARG_PATH) != 1) {
+	if (rte_kvargs_count(kvlist, RTE_IAVF_EMU_ARG_PATH) != 1) {
 		IAVF_EMU_LOG(ERR, "%s: missing path=<UNIX socket path>", name);
 		ret = -EINVAL;
 		goto out;

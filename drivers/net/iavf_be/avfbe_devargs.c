@@ -28,17 +28,16 @@
 
 #define AVFBE_ARG_ID		"id"
 #define AVFBE_ARG_EMU_ID	"avf_emu_id"
-#define AVFBE_ARG_PATH		"path"
+#define AVFBE_ARG_PATH		RTE_IAVF_EMU_ARG_PATH
 #define AVFBE_ARG_RSS		"rss"
 
 /* emu_iavf devargs the port passes on when it creates the device */
 static const char * const avfbe_emu_keys[] = {
-	AVFBE_ARG_PATH, "queues", "mac", "link_speed", "doorbell", NULL,
+	RTE_IAVF_EMU_DEV_ARGS, NULL,
 };
 
 static const char * const avfbe_valid_args[] = {
-	AVFBE_ARG_ID, AVFBE_ARG_EMU_ID, AVFBE_ARG_RSS,
-	AVFBE_ARG_PATH, "queues", "mac", "link_speed", "doorbell",
+	AVFBE_ARG_ID, AVFBE_ARG_EMU_ID, AVFBE_ARG_RSS, RTE_IAVF_EMU_DEV_ARGS,
 	NULL,
 };
 
