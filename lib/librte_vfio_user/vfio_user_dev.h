@@ -10,16 +10,20 @@
  *
  * Layers, bottom up: transport (vfio_user_tran*.c) -> codec
  * (vfio_user_codec.c) -> connection (vfio_user_conn.c: output queue,
- * requests to the client, deferral) -> dispatch table
- * (vfio_user_dispatch.c: validate, lock window, apply, reply) -> command
- * handlers (vfio_user_device.c, _dma.c, _region.c, _irq.c) -> device
- * callbacks. vfio_user_server.c owns the registry and each device's
- * control thread, which reads messages and calls the dispatcher.
+ * requests to the client, deferral) -> registry (vfio_user_registry.c:
+ * device ids, lookups) -> command handlers (vfio_user_device.c, _dma.c,
+ * _region.c, _irq.c, which call the device callbacks) -> dispatch table
+ * (vfio_user_dispatch.c: validate, lock window, apply, reply) -> server
+ * (vfio_user_server.c: registration and each device's control thread,
+ * which reads messages and calls the dispatcher). A file calls only the
+ * layers below its own.
  */
 
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/un.h>
 
 #include <rte_common.h>
@@ -134,8 +138,15 @@ struct vfio_user_dev {
 		__VA_ARGS__); \
 } while (0)
 
-/* vfio_user_server.c */
+/* vfio_user_registry.c */
 struct vfio_user_dev *vfio_user_dev_get(int dev_id);
+/* The registry lock, held while devices are added or removed. */
+void vfio_user_reg_lock(void);
+void vfio_user_reg_unlock(void);
+/* A free device id or -ENOSPC; registry lock held. */
+int vfio_user_reg_free_id(void);
+/* Publish dev (or NULL) under dev_id; registry lock held. */
+void vfio_user_reg_set(int dev_id, struct vfio_user_dev *dev);
 /* fn(dev, arg) for each registered device / one, under the registry lock
  * (the device cannot go away meanwhile); -ENODEV when there is none.
  */
@@ -195,7 +206,24 @@ struct vfio_user_req {
 };
 
 /* A reply payload buffer of len bytes (zeroed), or NULL (-ENOMEM). */
-void *vfio_user_req_reply(struct vfio_user_req *req, uint32_t len);
+static inline void *
+vfio_user_req_reply(struct vfio_user_req *req, uint32_t len)
+{
+	uint8_t *p;
+
+	if (len <= sizeof(req->reply_inline)) {
+		p = req->reply_inline;
+		memset(p, 0, len);
+	} else {
+		p = calloc(1, len);
+		if (p == NULL)
+			return NULL;
+		req->reply_allocated = true;
+	}
+	req->reply = p;
+	req->reply_len = len;
+	return p;
+}
 
 /* Handlers: check validates without changing anything; apply changes
  * state (inside the lock_dp window when the table says so) and undoes

@@ -97,25 +97,6 @@ static const struct vfio_user_cmd_desc cmd_table[VFIO_USER_MAX_COMMAND] = {
 		0, UINT32_MAX, 0, 0, NULL, NULL, NULL },
 };
 
-void *
-vfio_user_req_reply(struct vfio_user_req *req, uint32_t len)
-{
-	uint8_t *p;
-
-	if (len <= sizeof(req->reply_inline)) {
-		p = req->reply_inline;
-		memset(p, 0, len);
-	} else {
-		p = calloc(1, len);
-		if (p == NULL)
-			return NULL;
-		req->reply_allocated = true;
-	}
-	req->reply = p;
-	req->reply_len = len;
-	return p;
-}
-
 /* Checks every command shares; 0 or the errno to answer with. */
 const char *
 vfio_user_cmd_name(uint16_t cmd)

@@ -3,9 +3,10 @@
  */
 
 /*
- * Server: device registry, one control thread per device (an epoll loop
- * over its socket, its client and its command eventfd), the client's life
- * cycle, and devices served on the caller's thread (tests, fuzzers).
+ * Server: registering devices (vfio_user_registry.c holds the table), one
+ * control thread per device (an epoll loop over its socket, its client and
+ * its command eventfd), the client's life cycle, and devices served on the
+ * caller's thread (tests, fuzzers).
  *
  * A device's thread only ever waits for its own client, so a slow, silent
  * or hostile client cannot delay another device's control plane.
@@ -56,80 +57,11 @@ struct ctl_cmd {
 	bool ready;		/* the thread runs and is warmed up */
 };
 
-struct dev_slot {
-	RTE_ATOMIC(struct vfio_user_dev *) dev;
-	struct ctl_cmd cmd;
-};
-
-static struct dev_slot slots[RTE_VFIO_USER_MAX_DEVICES];
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Commands to each device's thread, by device id. */
+static struct ctl_cmd cmds[RTE_VFIO_USER_MAX_DEVICES];
 
 /* Set on every vfio-user control thread. */
 static RTE_DEFINE_PER_LCORE(bool, in_ctl_thread);
-
-struct vfio_user_dev *
-vfio_user_dev_get(int dev_id)
-{
-	if (dev_id < 0 || dev_id >= RTE_VFIO_USER_MAX_DEVICES)
-		return NULL;
-	return rte_atomic_load_explicit(&slots[dev_id].dev,
-		rte_memory_order_acquire);
-}
-
-void
-vfio_user_dev_foreach(void (*fn)(struct vfio_user_dev *, void *), void *arg)
-{
-	struct vfio_user_dev *dev;
-	int i;
-
-	pthread_mutex_lock(&reg_lock);
-	for (i = 0; i < RTE_VFIO_USER_MAX_DEVICES; i++) {
-		dev = vfio_user_dev_get(i);
-		if (dev != NULL)
-			fn(dev, arg);
-	}
-	pthread_mutex_unlock(&reg_lock);
-}
-
-int
-vfio_user_dev_with(int dev_id, void (*fn)(struct vfio_user_dev *, void *),
-		void *arg)
-{
-	struct vfio_user_dev *dev;
-	int r = -ENODEV;
-
-	pthread_mutex_lock(&reg_lock);
-	dev = vfio_user_dev_get(dev_id);
-	if (dev != NULL) {
-		fn(dev, arg);
-		r = 0;
-	}
-	pthread_mutex_unlock(&reg_lock);
-	return r;
-}
-
-bool
-vfio_user_dev_on_ctl_thread(const struct vfio_user_dev *dev)
-{
-	return dev->owner_set &&
-		rte_thread_equal(rte_thread_self(), dev->owner) != 0;
-}
-
-void
-vfio_user_lock_dp(struct vfio_user_dev *dev, bool lock)
-{
-	if (dev->ops.lock_dp != NULL)
-		dev->ops.lock_dp(dev->id, lock);
-}
-
-RTE_EXPORT_EXPERIMENTAL_SYMBOL(rte_vfio_user_get_priv, 22.11)
-void *
-rte_vfio_user_get_priv(int dev_id)
-{
-	struct vfio_user_dev *dev = vfio_user_dev_get(dev_id);
-
-	return dev != NULL ? dev->desc.priv : NULL;
-}
 
 /* ------------------------------------------------------------ the client */
 
@@ -344,7 +276,7 @@ static uint32_t
 ctl_thread(void *arg)
 {
 	struct vfio_user_dev *dev = arg;
-	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	struct ctl_cmd *cmd = &cmds[dev->id];
 	struct epoll_event evs[4];
 	void *volatile warm;
 	bool quit = false, more = false;
@@ -405,7 +337,7 @@ ctl_thread(void *arg)
 static int
 ctl_call(struct vfio_user_dev *dev, enum ctl_op op, struct vfio_user_tran *t)
 {
-	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	struct ctl_cmd *cmd = &cmds[dev->id];
 	int r;
 
 	pthread_mutex_lock(&cmd->lock);
@@ -423,7 +355,7 @@ ctl_call(struct vfio_user_dev *dev, enum ctl_op op, struct vfio_user_tran *t)
 static int
 ctl_start(struct vfio_user_dev *dev)
 {
-	struct ctl_cmd *cmd = &slots[dev->id].cmd;
+	struct ctl_cmd *cmd = &cmds[dev->id];
 	char name[RTE_THREAD_INTERNAL_NAME_SIZE];
 	int r;
 
@@ -530,21 +462,10 @@ dev_create(int id, const char *path,
 	return 0;
 }
 
-static int
-free_slot(void)
-{
-	int id;
-
-	for (id = 0; id < RTE_VFIO_USER_MAX_DEVICES; id++)
-		if (slots[id].dev == NULL)
-			return id;
-	return -ENOSPC;
-}
-
 static void
-slot_init(int id)
+cmd_init(int id)
 {
-	struct ctl_cmd *cmd = &slots[id].cmd;
+	struct ctl_cmd *cmd = &cmds[id];
 
 	memset(cmd, 0, sizeof(*cmd));
 	pthread_mutex_init(&cmd->lock, NULL);
@@ -567,8 +488,8 @@ rte_vfio_user_register(const char *path,
 	if (r < 0)
 		return r;
 
-	pthread_mutex_lock(&reg_lock);
-	id = free_slot();
+	vfio_user_reg_lock();
+	id = vfio_user_reg_free_id();
 	if (id < 0) {
 		r = id;
 		goto out;
@@ -576,13 +497,12 @@ rte_vfio_user_register(const char *path,
 	r = dev_create(id, path, desc, &dev);
 	if (r < 0)
 		goto out;
-	slot_init(id);
-	rte_atomic_store_explicit(&slots[id].dev, dev,
-		rte_memory_order_release);
+	cmd_init(id);
+	vfio_user_reg_set(id, dev);
 	VFIO_USER_LOG(INFO, "%s: registered device %d", path, id);
 	r = id;
 out:
-	pthread_mutex_unlock(&reg_lock);
+	vfio_user_reg_unlock();
 	return r;
 }
 
@@ -595,7 +515,7 @@ rte_vfio_user_start(int dev_id)
 
 	if (RTE_PER_LCORE(in_ctl_thread))
 		return -EDEADLK;
-	pthread_mutex_lock(&reg_lock);
+	vfio_user_reg_lock();
 	dev = vfio_user_dev_get(dev_id);
 	if (dev == NULL || dev->local) {
 		r = dev == NULL ? -ENODEV : -EINVAL;
@@ -628,7 +548,7 @@ rte_vfio_user_start(int dev_id)
 	VFIO_USER_LOG(INFO, "%s: serving device %d", dev->path, dev_id);
 	r = 0;
 out:
-	pthread_mutex_unlock(&reg_lock);
+	vfio_user_reg_unlock();
 	return r;
 }
 
@@ -641,8 +561,8 @@ vfio_user_register_local(const struct rte_vfio_user_dev_desc *desc)
 
 	if (check_desc(desc) < 0)
 		return -EINVAL;
-	pthread_mutex_lock(&reg_lock);
-	id = free_slot();
+	vfio_user_reg_lock();
+	id = vfio_user_reg_free_id();
 	if (id < 0) {
 		r = id;
 		goto out;
@@ -650,12 +570,11 @@ vfio_user_register_local(const struct rte_vfio_user_dev_desc *desc)
 	r = dev_create(id, NULL, desc, &dev);
 	if (r < 0)
 		goto out;
-	slot_init(id);
-	rte_atomic_store_explicit(&slots[id].dev, dev,
-		rte_memory_order_release);
+	cmd_init(id);
+	vfio_user_reg_set(id, dev);
 	r = id;
 out:
-	pthread_mutex_unlock(&reg_lock);
+	vfio_user_reg_unlock();
 	return r;
 }
 
@@ -668,7 +587,7 @@ rte_vfio_user_unregister(int dev_id)
 
 	if (RTE_PER_LCORE(in_ctl_thread))
 		return -EDEADLK;
-	pthread_mutex_lock(&reg_lock);
+	vfio_user_reg_lock();
 	dev = vfio_user_dev_get(dev_id);
 	if (dev == NULL) {
 		r = -ENOENT;
@@ -686,12 +605,11 @@ rte_vfio_user_unregister(int dev_id)
 		dev->listen_fd = -1;
 		unlink(dev->path);
 	}
-	rte_atomic_store_explicit(&slots[dev_id].dev, NULL,
-		rte_memory_order_release);
+	vfio_user_reg_set(dev_id, NULL);
 	VFIO_USER_LOG(INFO, "%s: unregistered", dev->path);
 	dev_free(dev);
 out:
-	pthread_mutex_unlock(&reg_lock);
+	vfio_user_reg_unlock();
 	return r;
 }
 
