@@ -8,7 +8,7 @@
 /*
  * The offload fields of the guest's Tx descriptors as mbuf Tx requests
  * (guest -> port). Inline for the Rx burst (avfbe_rx.c), which decodes
- * them for every packet that has them; the TSO part is in avfbe_offload.c.
+ * them for every packet that has them; the TSO part is in avfbe_txd.c.
  */
 
 #include <stdbool.h>
@@ -23,6 +23,10 @@
 
 #include "iavf_type.h"
 
+/*
+ * The TSO part of a request: fl with TCP_SEG (and IP_CKSUM over IPv4) and
+ * tso_segsz set, or 0 when the context descriptor contradicts the frame.
+ */
 uint64_t avfbe_tso_from_guest(struct rte_mbuf *m, uint64_t fl, uint32_t l2,
 		uint32_t l3, uint32_t l4, uint64_t ctx_qw1);
 
