@@ -692,9 +692,9 @@ avfbe_ol_copy_done(const uint8_t *f, uint32_t len, uint8_t *dst,
  * IPv6 without extension headers, the L4 header long enough for the
  * checksum field: the conditions of avfbe_ol_fields() and
  * avfbe_ol_check_hdrs() for this shape, checked with a few loads. The
- * frame is copied to dst with its checksums completed (as
- * avfbe_ol_copy_done()). An IPv4 header checksum the sender completed
- * itself is verified (its sum is taken anyway for the pseudo header).
+ * frame is copied to dst with its checksums completed
+ * (avfbe_ol_copy_done(), with constant header lengths). An IPv4 header
+ * checksum the sender completed itself is verified.
  * Returns AVFBE_CSUM_* bits, or -1 for any other request: nothing is
  * written then, the caller takes avfbe_ol_csum_flat().
  */
@@ -709,94 +709,51 @@ avfbe_ol_csum_common(const struct rte_mbuf *m, uint8_t *dst)
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *l3 = f + RTE_ETHER_HDR_LEN;
 	uint64_t fl = m->ol_flags & shape;
-	uint32_t len = m->data_len, l3_len, l4_off, l4_len, min, csum_off;
-	uint64_t sum = 0, phdr;
-	uint16_t old;
+	uint32_t len = m->data_len, min;
 	uint8_t proto;
 	int res = 0;
 
 	switch (fl & RTE_MBUF_F_TX_L4_MASK) {
 	case RTE_MBUF_F_TX_UDP_CKSUM:
 		proto = IPPROTO_UDP;
-		min = sizeof(struct rte_udp_hdr);
-		csum_off = AVFBE_UDP_CSUM_OFF;
 		break;
 	case RTE_MBUF_F_TX_TCP_CKSUM:
 		proto = IPPROTO_TCP;
-		min = AVFBE_TCP_CSUM_OFF + 2;
-		csum_off = AVFBE_TCP_CSUM_OFF;
 		res |= AVFBE_CSUM_TCP;
 		break;
 	default:
 		return -1;
 	}
+	min = avfbe_l4_min(proto);
 	fl &= ~RTE_MBUF_F_TX_L4_MASK;
 	if (m->l2_len != RTE_ETHER_HDR_LEN)
 		return -1;
 	if ((fl & ~RTE_MBUF_F_TX_IP_CKSUM) == RTE_MBUF_F_TX_IPV4) {
-		uint32_t w[5], i, tl;
-
-		l3_len = sizeof(struct rte_ipv4_hdr);
-		if (m->l3_len != l3_len ||
-		    len < RTE_ETHER_HDR_LEN + l3_len + min ||
+		if (m->l3_len != sizeof(struct rte_ipv4_hdr) ||
+		    len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + min ||
 		    l3[0] != 0x45 || l3[9] != proto)
 			return -1;
-		sum = 0;
-		for (i = 0; i < RTE_DIM(w); i++) {
-			memcpy(&w[i], l3 + 4 * i, sizeof(w[i]));
-			sum += w[i];
-		}
-		/* the IP length when it is consistent (Ethernet padding is
-		 * no part of L4), else everything after the header
-		 */
-		l4_len = len - RTE_ETHER_HDR_LEN - l3_len;
-		tl = rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)
-				       (const void *)l3)->total_length);
-		if (tl >= l3_len + min && tl - l3_len <= l4_len)
-			l4_len = tl - l3_len;
-		phdr = avfbe_phdr4_sum(proto, l3, l4_len);
-		if (!(fl & RTE_MBUF_F_TX_IP_CKSUM) && !avfbe_sum_ok(sum))
+		/* a header the sender completed itself is verified */
+		if (!(fl & RTE_MBUF_F_TX_IP_CKSUM) &&
+		    !avfbe_sum_ok(avfbe_hdr_sum64(l3,
+					sizeof(struct rte_ipv4_hdr))))
 			res |= AVFBE_CSUM_IP_BAD;
-	} else if (fl == RTE_MBUF_F_TX_IPV6) {
-		uint32_t pl;
-
-		l3_len = sizeof(struct rte_ipv6_hdr);
-		if (m->l3_len != l3_len ||
-		    len < RTE_ETHER_HDR_LEN + l3_len + min ||
+		avfbe_ol_copy_done(f, len, dst, RTE_ETHER_HDR_LEN,
+				   sizeof(struct rte_ipv4_hdr), true, proto,
+				   fl & RTE_MBUF_F_TX_IP_CKSUM);
+		return res;
+	}
+	if (fl == RTE_MBUF_F_TX_IPV6) {
+		if (m->l3_len != sizeof(struct rte_ipv6_hdr) ||
+		    len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + min ||
 		    (l3[0] >> 4) != 6 || l3[6] != proto)
 			return -1;
-		l4_len = len - RTE_ETHER_HDR_LEN - l3_len;
-		pl = rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)
-				       (const void *)l3)->payload_len);
-		if (pl >= min && pl <= l4_len)
-			l4_len = pl;
-		phdr = avfbe_phdr6_sum(proto, l3, l4_len);
-		res |= AVFBE_CSUM_V6;
-	} else {
-		return -1;
+		avfbe_ol_copy_done(f, len, dst, RTE_ETHER_HDR_LEN,
+				   sizeof(struct rte_ipv6_hdr), false, proto,
+				   false);
+		return res | AVFBE_CSUM_V6;
 	}
-
-	l4_off = RTE_ETHER_HDR_LEN + l3_len;
-	avfbe_copy(dst, f, l4_off);
-	if (fl & RTE_MBUF_F_TX_IP_CKSUM) {
-		/* rte_ipv4_cksum() of the header with its field taken out */
-		memcpy(&old, l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum),
-		       sizeof(old));
-		old = (uint16_t)~avfbe_fold64(sum + (uint16_t)~old);
-		memcpy(dst + RTE_ETHER_HDR_LEN +
-		       offsetof(struct rte_ipv4_hdr, hdr_checksum),
-		       &old, sizeof(old));
-	}
-	sum = avfbe_copy_sum64(dst + l4_off, f + l4_off, l4_len);
-	if (l4_off + l4_len < len)
-		avfbe_copy(dst + l4_off + l4_len, f + l4_off + l4_len,
-			   len - l4_off - l4_len);
-	/* old field (pseudo-header seed or garbage) out: x + ~x == 0 */
-	memcpy(&old, f + l4_off + csum_off, sizeof(old));
-	sum = avfbe_add64(sum, (uint16_t)~old);
-	old = avfbe_fold(avfbe_add64(sum, phdr));
-	memcpy(dst + l4_off + csum_off, &old, sizeof(old));
-	return res;
+	return -1;
 }
 
 /*
