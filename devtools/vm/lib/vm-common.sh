@@ -30,6 +30,35 @@ case " $VM_KERNELS " in
 *" $VM_KERNEL "*) ;;
 *) die "VM_KERNEL=$VM_KERNEL: use one of: $VM_KERNELS" ;;
 esac
+# vm_args SPEC ARG...: a test script's options.  SPEC lists NAME=VAR words:
+# "--NAME VALUE" and "--NAME=VALUE" set VAR (defaults are the caller's);
+# --help prints the script's "# usage:" lines.  Anything else is an error.
+vm_args() {
+	local spec=$1 opt set
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
+		esac
+		set=
+		for opt in $spec; do
+			case $1 in
+			--"${opt%%=*}")
+				[ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; }
+				printf -v "${opt#*=}" '%s' "$2"
+				set=2
+				break ;;
+			--"${opt%%=*}"=*)
+				printf -v "${opt#*=}" '%s' "${1#*=}"
+				set=1
+				break ;;
+			esac
+		done
+		[ -n "$set" ] || { echo "unknown argument '$1' (see --help)" >&2; exit 2; }
+		shift "$set"
+	done
+}
+
 # vm_kernel_dir FLAVOUR: the unpacked kernel packages, inside the root.
 vm_kernel_dir() {
 	echo "$VM_HARNESS/kernel-$1"

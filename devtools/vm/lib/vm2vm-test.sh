@@ -10,21 +10,6 @@
 # shellcheck source=devtools/vm/lib/vm-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm-common.sh"
 
-# vt_args ARG...: the options of a test without options of its own:
-# --build DIR (sets BUILD, default $BUILD or "build") and --help (the
-# script's "# usage:" lines).
-vt_args() {
-	BUILD=${BUILD:-build}
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--build) BUILD=$2; shift 2 ;;
-		--build=*) BUILD=${1#*=}; shift ;;
-		-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-		*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-		esac
-	done
-}
-
 # vt_begin NAME [DRIVER]: start counting; NAME, the guest driver (default
 # iavf) and the guest kernel are printed with the verdict.
 vt_begin() {

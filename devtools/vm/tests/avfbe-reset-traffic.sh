@@ -36,16 +36,7 @@ GS=$TOP/devtools/vm/guest-scripts
 
 BUILD=${BUILD:-build}
 RESETS=20
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	--resets) RESETS=$2; shift 2 ;;
-	--resets=*) RESETS=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "build=BUILD resets=RESETS" "$@"
 [[ $RESETS =~ ^[1-9][0-9]*$ ]] || { echo "--resets: a number, not '$RESETS'" >&2; exit 2; }
 
 vt_begin avfbe-reset-traffic

@@ -35,7 +35,8 @@ GS=$TOP/devtools/vm/guest-scripts
 # shellcheck source=../lib/vm2vm-test.sh
 . "$TOP/devtools/vm/lib/vm2vm-test.sh"
 
-vt_args "$@"
+BUILD=${BUILD:-build}
+vm_args "build=BUILD" "$@"
 
 vt_begin avfbe-vlan
 VT_REPORTS='(OFFLOAD .*vlan|XFER .* bytes in|IPERF .*receiver|PING VLAN)'

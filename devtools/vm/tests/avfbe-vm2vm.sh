@@ -40,16 +40,7 @@ GS=$TOP/devtools/vm/guest-scripts
 
 BUILD=${BUILD:-build}
 MIB=64
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	--mib) MIB=$2; shift 2 ;;
-	--mib=*) MIB=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "build=BUILD mib=MIB" "$@"
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
 vt_begin avfbe-vm2vm

@@ -25,16 +25,7 @@ verdict() { echo "emu-iavf-guest [$(vm_guest_desc iavf)]"; }
 
 BUILD=${BUILD:-build}
 DOORBELL=shared
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	--doorbell) DOORBELL=$2; shift 2 ;;
-	--doorbell=*) DOORBELL=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "build=BUILD doorbell=DOORBELL" "$@"
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 
 MAC=02:45:4d:55:00:00		# emu_iavf default for emudev id 0

@@ -33,14 +33,7 @@ GS=$TOP/devtools/vm/guest-scripts
 . "$TOP/devtools/vm/lib/vm-common.sh"
 
 BUILD=${BUILD:-build}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "build=BUILD" "$@"
 
 QUEUES=(1 2 1)
 BURST=32

@@ -29,14 +29,7 @@ TOP=$(cd "$HERE/../../.." && pwd)
 verdict() { echo "vfio-user-qemu [$(vm_guest_desc iavf)]"; }
 
 BUILD=${BUILD:-build}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) BUILD=$2; shift 2 ;;
-	--build=*) BUILD=${1#*=}; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "build=BUILD" "$@"
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 
 # The device of vfio_user_serve_autotest (app/test/test_vfio_user.c).
