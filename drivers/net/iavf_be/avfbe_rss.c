@@ -107,38 +107,22 @@ avfbe_rss_hash(const struct avfbe_rss_tbl *tbl, const struct rte_mbuf *m,
 {
 	uint8_t buf[sizeof(struct rte_ipv6_hdr)];
 	uint8_t pbuf[4];
+	bool v4 = RTE_ETH_IS_IPV4_HDR(ptype);
 	const uint8_t *ip, *ports = NULL;
-	uint32_t alen, l4 = ptype & RTE_PTYPE_L4_MASK;
-	int pctype;
 
-	if (!tbl->usable)
+	if (!avfbe_rss_covers(tbl, ptype))
 		return false;
-	pctype = avfbe_rss_pctype(ptype);
-	if (pctype < 0 || !(tbl->pctypes & RTE_BIT64(pctype)))
+	ip = rte_pktmbuf_read(m, l2_len, v4 ? sizeof(struct rte_ipv4_hdr) :
+			      sizeof(struct rte_ipv6_hdr), buf);
+	if (ip == NULL)
 		return false;
-
-	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
-		ip = rte_pktmbuf_read(m, l2_len, sizeof(struct rte_ipv4_hdr),
-				      buf);
-		if (ip == NULL)
-			return false;
-		ip += offsetof(struct rte_ipv4_hdr, src_addr);
-		alen = 2 * sizeof(rte_be32_t);
-	} else {
-		ip = rte_pktmbuf_read(m, l2_len, sizeof(struct rte_ipv6_hdr),
-				      buf);
-		if (ip == NULL)
-			return false;
-		ip += offsetof(struct rte_ipv6_hdr, src_addr);
-		alen = 32;
-	}
-	if (l4 == RTE_PTYPE_L4_TCP || l4 == RTE_PTYPE_L4_UDP ||
-	    l4 == RTE_PTYPE_L4_SCTP) {
+	ip += v4 ? offsetof(struct rte_ipv4_hdr, src_addr) :
+		offsetof(struct rte_ipv6_hdr, src_addr);
+	if (avfbe_rss_has_ports(ptype)) {
 		ports = rte_pktmbuf_read(m, l2_len + l3_len, sizeof(pbuf), pbuf);
 		if (ports == NULL)
 			return false;
 	}
-	*hash = avfbe_rss_tuple(tbl, ip, alen == 2 * sizeof(rte_be32_t),
-				ports);
+	*hash = avfbe_rss_tuple(tbl, ip, v4, ports);
 	return true;
 }

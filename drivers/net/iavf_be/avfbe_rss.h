@@ -101,6 +101,26 @@ avfbe_rss_tuple(const struct avfbe_rss_tbl *tbl, const uint8_t *ip,
 	return h;
 }
 
+/* The guest hashes frames of this type (its HENA bit is set). */
+static __rte_always_inline bool
+avfbe_rss_covers(const struct avfbe_rss_tbl *tbl, uint32_t ptype)
+{
+	int pctype = avfbe_rss_pctype(ptype);
+
+	return tbl->usable && pctype >= 0 &&
+		(tbl->pctypes & RTE_BIT64(pctype)) != 0;
+}
+
+/* The hash input of this type ends with the 4 bytes of the L4 ports. */
+static __rte_always_inline bool
+avfbe_rss_has_ports(uint32_t ptype)
+{
+	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
+
+	return l4 == RTE_PTYPE_L4_TCP || l4 == RTE_PTYPE_L4_UDP ||
+		l4 == RTE_PTYPE_L4_SCTP;
+}
+
 /*
  * avfbe_rss_hash() of a frame the caller holds in one piece: l3 points at
  * its IP header of l3_len bytes, avail bytes from l3 on are in the frame,
@@ -110,18 +130,19 @@ static __rte_always_inline bool
 avfbe_rss_hash_flat(const struct avfbe_rss_tbl *tbl, const uint8_t *l3,
 		uint32_t l3_len, uint32_t avail, uint32_t ptype, uint32_t *hash)
 {
-	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
 	bool v4 = RTE_ETH_IS_IPV4_HDR(ptype);
 	const uint8_t *ports = NULL;
 	int pctype = avfbe_rss_pctype(ptype);
 
+	/* avfbe_rss_covers() spelled out: through the helper, GCC 12 lays
+	 * out the Tx fast path around it with 5 more instructions a packet
+	 */
 	if (!tbl->usable || pctype < 0 || !(tbl->pctypes & RTE_BIT64(pctype)))
 		return false;
 	if (avail < (v4 ? sizeof(struct rte_ipv4_hdr) :
 		     sizeof(struct rte_ipv6_hdr)))
 		return false;
-	if (l4 == RTE_PTYPE_L4_TCP || l4 == RTE_PTYPE_L4_UDP ||
-	    l4 == RTE_PTYPE_L4_SCTP) {
+	if (avfbe_rss_has_ports(ptype)) {
 		if (avail < l3_len + 4)
 			return false;
 		ports = l3 + l3_len;

@@ -95,52 +95,27 @@ avfbe_src_init(struct avfbe_src *s, const uint8_t *hdr, uint32_t hdr_len,
 	s->off = off;
 }
 
-static void
-avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len)
+/*
+ * Copy the next len bytes of a source to dst. With sum (no header
+ * pending), return their rte_raw_cksum(), each mbuf piece summed while it
+ * is copied; else 0.
+ */
+static uint16_t
+avfbe_src_copy(struct avfbe_src *s, uint8_t *dst, uint32_t len, bool sum)
 {
+	uint32_t acc = 0, done = 0;
+	uint16_t part;
+
 	if (s->hdr_len > 0) {
 		uint32_t n = RTE_MIN(len, s->hdr_len);
 
 		avfbe_copy(dst, s->hdr, n);
 		s->hdr += n;
 		s->hdr_len -= n;
-		dst += n;
-		len -= n;
+		done = n;
 	}
-	while (len > 0) {
-		uint32_t n;
-
-		while (s->seg != NULL && s->off >= s->seg->data_len) {
-			s->seg = s->seg->next;
-			s->off = 0;
-		}
-		if (unlikely(s->seg == NULL)) {
-			/* chain shorter than pkt_len: never leak old data */
-			memset(dst, 0, len);
-			return;
-		}
-		n = RTE_MIN(len, (uint32_t)s->seg->data_len - s->off);
-		avfbe_copy(dst, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *,
-							s->off), n);
-		s->off += n;
-		dst += n;
-		len -= n;
-	}
-}
-
-/*
- * avfbe_src_copy() of mbuf bytes only (no header pending), returning their
- * rte_raw_cksum(): each segment's piece is summed while copied; a piece
- * that starts at an odd offset of the range has its sum byte-swapped, as
- * its words straddle the range's.
- */
-static uint16_t
-avfbe_src_copy_sum(struct avfbe_src *s, uint8_t *dst, uint32_t len)
-{
-	uint32_t sum = 0, done = 0;
-	uint16_t part;
-
 	while (done < len) {
+		const uint8_t *src;
 		uint32_t n;
 
 		while (s->seg != NULL && s->off >= s->seg->data_len) {
@@ -153,15 +128,19 @@ avfbe_src_copy_sum(struct avfbe_src *s, uint8_t *dst, uint32_t len)
 			break;
 		}
 		n = RTE_MIN(len - done, (uint32_t)s->seg->data_len - s->off);
-		part = avfbe_copy_csum(dst + done,
-			rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off),
-			n);
-		sum += (done & 1) ? rte_bswap16(part) : part;
+		src = rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off);
+		if (sum) {
+			/* a piece at an odd offset straddles the words */
+			part = avfbe_copy_csum(dst + done, src, n);
+			acc += (done & 1) ? rte_bswap16(part) : part;
+		} else {
+			avfbe_copy(dst + done, src, n);
+		}
 		s->off += n;
 		done += n;
 	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)((sum & 0xffff) + (sum >> 16));
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)((acc & 0xffff) + (acc >> 16));
 }
 
 /* Guest buffers a frame of len bytes takes (no len + buf_len sum). */
@@ -214,7 +193,7 @@ avfbe_tx_place(struct avfbe_tx_ctx *ctx, struct avfbe_src *src, uint32_t len,
 			ndesc = k + 1;
 			break;
 		}
-		avfbe_src_copy(src, dst, n);
+		avfbe_src_copy(src, dst, n, false);
 		qw[0] = rte_cpu_to_le_64(wb->qw0);
 		qw[2] = 0;
 		qw[3] = 0;
@@ -371,6 +350,27 @@ avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
 
 /* Segment a TSO request in software, straight into guest buffers. */
 /*
+ * Write back the descriptor qw (the ring's head) of a frame of len bytes
+ * the guest buffer now holds whole, and move the head past it.
+ */
+static __rte_always_inline void
+avfbe_tx_done_one(struct avfbe_tx_ctx *ctx, volatile uint64_t *qw,
+		struct avfbe_wb wb, uint32_t len)
+{
+	qw[0] = rte_cpu_to_le_64(wb.qw0);
+	qw[2] = 0;
+	qw[3] = 0;
+	/* buffer contents before the descriptor done bit */
+	rte_atomic_thread_fence(rte_memory_order_release);
+	qw[1] = rte_cpu_to_le_64(wb.qw1 | AVFBE_RXD_STATUS(DD) |
+		AVFBE_RXD_STATUS(EOF) |
+		((uint64_t)len << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT));
+	ctx->head = avfbe_next(ctx->head, ctx->ring_len);
+	ctx->avail--;
+	ctx->placed = true;
+}
+
+/*
  * TSO segment seg_idx (payload pay_off, pay_len bytes long, read from the
  * cursor pay) when it fits the next guest buffer: the payload is summed
  * while it is copied, then the headers are built with that sum and copied
@@ -392,20 +392,10 @@ avfbe_tx_tso_one(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 	dst = rte_iavf_emu_xlate(ctx->gq, rte_le_to_cpu_64(qw[0]), len, true);
 	if (unlikely(dst == NULL))
 		return -EAGAIN;
-	sum = avfbe_src_copy_sum(pay, dst + ol->hdr_len, pay_len);
+	sum = avfbe_src_copy(pay, dst + ol->hdr_len, pay_len, true);
 	avfbe_ol_tso_segment(m, ol, seg_idx, pay_off, pay_len, last, &sum);
 	avfbe_copy(dst, ol->hdr, ol->hdr_len);
-	qw[0] = rte_cpu_to_le_64(wb->qw0);
-	qw[2] = 0;
-	qw[3] = 0;
-	/* buffer contents before the descriptor done bit */
-	rte_atomic_thread_fence(rte_memory_order_release);
-	qw[1] = rte_cpu_to_le_64(wb->qw1 | AVFBE_RXD_STATUS(DD) |
-		AVFBE_RXD_STATUS(EOF) |
-		((uint64_t)len << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT));
-	ctx->head = avfbe_next(ctx->head, ctx->ring_len);
-	ctx->avail--;
-	ctx->placed = true;
+	avfbe_tx_done_one(ctx, qw, *wb, len);
 	return 0;
 }
 
@@ -784,17 +774,7 @@ avfbe_tx_fast(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		avfbe_tx_rss_flat(ctx, m, frame, len, ptype, l2_len, l3_len,
 				  &wb);
 
-	qw[0] = rte_cpu_to_le_64(wb.qw0);
-	qw[2] = 0;
-	qw[3] = 0;
-	/* buffer contents before the descriptor done bit */
-	rte_atomic_thread_fence(rte_memory_order_release);
-	qw[1] = rte_cpu_to_le_64(wb.qw1 | AVFBE_RXD_STATUS(DD) |
-		AVFBE_RXD_STATUS(EOF) |
-		((uint64_t)len << IAVF_RXD_QW1_LENGTH_PBUF_SHIFT));
-	ctx->head = avfbe_next(ctx->head, ctx->ring_len);
-	ctx->avail--;
-	ctx->placed = true;
+	avfbe_tx_done_one(ctx, qw, wb, len);
 
 	st->packets++;
 	st->bytes += len;
