@@ -1128,6 +1128,69 @@ test_device_reset(void)
 	return reopen_and_check("DEVICE_RESET");
 }
 
+/*
+ * Function level reset as Linux iavf lives through it (sysfs "reset": the
+ * driver has no reset hooks, its watchdog finds the reset up to 2 s later
+ * by ARQLEN.ARQENABLE == 0). Until then it keeps sending, asynchronously,
+ * and each send first reclaims the ATQ slots up to ATQH
+ * (iavf_clean_asq()). ATQH must not jump back to 0: the walk to it would
+ * wipe the slot the driver just filled and turn the send into a
+ * synchronous one that fails with -ETIMEDOUT ("Unable to send
+ * ADD_ETH_ADDR message to PF, error -110" in Linux 7.3). An ice PF clears
+ * only ATQLEN/ARQLEN on a VFLR; so does this device.
+ */
+static int
+test_flr_keeps_aq(void)
+{
+	struct avf_model *m = &model;
+	uint32_t atqh, arqh, atqbal, arqbal;
+	struct virtchnl_ether_addr_list eal;
+	uint16_t slot, flags;
+	int ret;
+
+	atqh = avf_model_rd32(m, IAVF_VF_ATQH1);
+	arqh = avf_model_rd32(m, IAVF_VF_ARQH1);
+	atqbal = avf_model_rd32(m, IAVF_VF_ATQBAL1);
+	arqbal = avf_model_rd32(m, IAVF_VF_ARQBAL1);
+	ASSERT_EQ(avf_model_aq_next_slot(m, NULL), atqh,
+		"ATQ not idle before the FLR");
+	ret = avf_model_flr(m);
+	TEST_ASSERT_SUCCESS(ret, "FLR: %d", ret);
+	TEST_ASSERT(avf_model_wait_reset_done(m, true, 2000) > 0,
+		"RSTAT not VFACTIVE after the FLR");
+	TEST_ASSERT_SUCCESS(check_after_reset("FLR"), "state");
+	TEST_ASSERT_SUCCESS(check_aq_disabled("FLR"), "AQ");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ATQH1), atqh,
+		"ATQH moved by the FLR: the driver would reclaim its next slot");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ARQH1), arqh,
+		"ARQH moved by the FLR");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ATQBAL1), atqbal,
+		"ATQBAL cleared by the FLR");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ARQBAL1), arqbal,
+		"ARQBAL cleared by the FLR");
+
+	/* the driver's next message goes to the disabled queue: not served */
+	memset(&eal, 0, sizeof(eal));
+	eal.vsi_id = m->vsi_id;
+	eal.num_elements = 1;
+	memcpy(eal.list[0].addr, m->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	slot = avf_model_aq_next_slot(m, NULL);
+	TEST_ASSERT_SUCCESS(avf_model_vc_post(m, VIRTCHNL_OP_ADD_ETH_ADDR,
+		&eal, sizeof(eal)), "post ADD_ETH_ADDR");
+	flags = rte_le_to_cpu_16(m->atq.desc[slot].flags);
+	ASSERT_EQ(flags & IAVF_AQ_FLAG_DD, 0,
+		"descriptor served by a disabled ATQ");
+	ASSERT_EQ(avf_model_rd32(m, IAVF_VF_ATQH1), atqh,
+		"ATQH moved on a disabled ATQ");
+	TEST_ASSERT_SUCCESS(check_aq_disabled("FLR, tail written"), "AQ");
+
+	m->link_up = false;
+	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
+	TEST_ASSERT_SUCCESS(ret, "probe after FLR: %d status %d", ret,
+		m->last_status);
+	return reopen_and_check("FLR");
+}
+
 /* The client goes away and comes back. */
 static int
 test_reconnect(void)
@@ -2720,6 +2783,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			"tails written during a reset (trapped)"),
 		CASE(setup_open_shared, test_device_reset,
 			"vfio-user DEVICE_RESET while running"),
+		CASE(setup_open_trapped, test_flr_keeps_aq,
+			"FLR keeps the admin queue heads"),
 		CASE(setup_open_trapped, test_reconnect,
 			"client disconnect and reattach"),
 		CASE(setup_shared, test_fdless_memory,

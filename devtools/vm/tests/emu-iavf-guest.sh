@@ -48,7 +48,7 @@ cleanup() {
 		done
 		kill -KILL "$SPID" 2>/dev/null || true
 	fi
-	exec 3>&- 2>/dev/null || true
+	{ exec 3>&-; } 2>/dev/null || true
 	if [ -n "$KEEP" ]; then
 		echo "logs kept: server $SERVER_LOG, console $CONSOLE" >&2
 	else

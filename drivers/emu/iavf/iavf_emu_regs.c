@@ -32,7 +32,7 @@ iavf_emu_regs_set_rstat(struct iavf_emu_dev *dev, uint32_t state)
 			 state & IAVF_VFGEN_RSTAT_VFR_STATE_MASK);
 }
 
-/* Admin queue registers a VF reset leaves to the driver (see reset.c). */
+/* Admin queue registers a VF reset or FLR leaves to the driver (reset.c). */
 static const uint32_t aq_kept_regs[] = {
 	IAVF_VF_ATQBAL1, IAVF_VF_ATQBAH1, IAVF_VF_ATQH1, IAVF_VF_ATQT1,
 	IAVF_VF_ARQBAL1, IAVF_VF_ARQBAH1, IAVF_VF_ARQH1, IAVF_VF_ARQT1,
@@ -40,7 +40,7 @@ static const uint32_t aq_kept_regs[] = {
 
 /*
  * Every register but VFGEN_RSTAT returns to its reset value (0); with
- * keep_aq (VF reset) the admin queue heads, tails and bases keep theirs.
+ * keep_aq the admin queue heads, tails and bases keep theirs.
  */
 void
 iavf_emu_regs_reset(struct iavf_emu_dev *dev, bool keep_aq)

@@ -29,9 +29,18 @@
  * re-initialise the admin queue after the reset.
  *
  * A function reset (FLR, vfio-user DEVICE_RESET, loss of the client) runs
- * the three steps at once and also resets every register and the PCI
+ * the three steps at once and also resets every other register and the PCI
  * function state: PCIe gives the function 100 ms in which software does
- * not touch it, and without a client nobody is reading.
+ * not touch it, and without a client nobody is reading. FLR and
+ * DEVICE_RESET keep the admin queue heads, tails and bases as a VF reset
+ * does: on a VF reset or VF FLR an ice PF writes 0 to the VF's ATQLEN and
+ * ARQLEN only (ice_trigger_vf_reset(); the hardware clears the mailbox
+ * registers on a PF reset, not on these). Linux iavf relies on it:
+ * it finds an FLR only in its watchdog, after the messages already queued,
+ * and each send first reclaims ATQ slots up to ATQH; an ATQH that jumped
+ * back to 0 makes it wipe the slot it just filled and wait for that
+ * message (250 ms of polls) until it fails with -ETIMEDOUT.
+ * Losing the client resets them too: the next client's guest starts afresh.
  *
  * Tails a guest writes while a reset is under way (Linux keeps
  * transmitting until it sees VFACTIVE and stops its queues) are dropped
@@ -58,15 +67,15 @@ reset_disable(struct iavf_emu_dev *dev)
 
 /* Step 2: forget what the guest configured. */
 static void
-reset_teardown(struct iavf_emu_dev *dev, bool function)
+reset_teardown(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause)
 {
 	iavf_emu_vc_reset(dev);
 	/* tails written since step 1 are stale: counted, then cleared */
 	iavf_emu_tails_clear(dev, "written during a reset");
-	iavf_emu_regs_reset(dev, !function);
+	iavf_emu_regs_reset(dev, cause != IAVF_EMU_RESET_CLIENT);
 	iavf_emu_aq_reset(dev);
 	iavf_emu_irq_reset(dev);
-	if (function)
+	if (cause != IAVF_EMU_RESET_VF)
 		iavf_emu_pci_reset(dev);
 	iavf_emu_regs_set_rstat(dev, VIRTCHNL_VFR_COMPLETED);
 	dev->vfr = IAVF_EMU_VFR_COMPLETED;
@@ -95,7 +104,7 @@ iavf_emu_reset_step(struct iavf_emu_dev *dev)
 		break;
 	case IAVF_EMU_VFR_INPROGRESS:
 		IAVF_EMU_LOG(DEBUG, "%s: VF reset completed", dev->name);
-		reset_teardown(dev, false);
+		reset_teardown(dev, IAVF_EMU_RESET_VF);
 		break;
 	case IAVF_EMU_VFR_COMPLETED:
 		IAVF_EMU_LOG(DEBUG, "%s: VF active", dev->name);
@@ -123,6 +132,6 @@ iavf_emu_reset(struct iavf_emu_dev *dev, enum iavf_emu_reset_cause cause)
 	if (dev->vfr != IAVF_EMU_VFR_INPROGRESS &&
 	    dev->vfr != IAVF_EMU_VFR_COMPLETED)
 		reset_disable(dev);
-	reset_teardown(dev, true);
+	reset_teardown(dev, cause);
 	reset_finish(dev);
 }
