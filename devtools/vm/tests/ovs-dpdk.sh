@@ -55,7 +55,7 @@ done
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
 vt_begin ovs-dpdk
-VT_REPORTS='(PING .*transmitted|XFER .* bytes in|STATS)'
+VT_REPORTS='(PING .*transmitted|XFER .* bytes in|STATS|ICMP6)'
 OVS=			# OVS_RUNDIR (= DBDIR, LOGDIR) of this run
 # finish names the daemons' logs too
 vt_extra_logs() {
