@@ -1047,6 +1047,23 @@ check_aq_disabled(const char *what)
 	return TEST_SUCCESS;
 }
 
+/* The driver probes again after a reset, as iavf's reset task does. */
+static int
+reprobe(const char *what)
+{
+	struct avf_model *m = &model;
+	int ret;
+
+	m->link_up = false;
+	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
+	TEST_ASSERT_SUCCESS(ret,
+		"%s: probe after the reset: %d status %d (ATQLEN %#x ATQH %#x ARQH %#x)",
+		what, ret, m->last_status, avf_model_rd32(m, IAVF_VF_ATQLEN1),
+		avf_model_rd32(m, IAVF_VF_ATQH1),
+		avf_model_rd32(m, IAVF_VF_ARQH1));
+	return TEST_SUCCESS;
+}
+
 static int
 reopen_and_check(const char *what)
 {
@@ -1118,13 +1135,7 @@ test_device_reset(void)
 		"RSTAT not VFACTIVE after DEVICE_RESET");
 	TEST_ASSERT_SUCCESS(check_after_reset("DEVICE_RESET"), "state");
 	TEST_ASSERT_SUCCESS(check_aq_disabled("DEVICE_RESET"), "AQ");
-	m->link_up = false;
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret,
-		"probe after DEVICE_RESET: %d status %d (ATQLEN %#x ATQH %#x ARQH %#x)",
-		ret, m->last_status, avf_model_rd32(m, IAVF_VF_ATQLEN1),
-		avf_model_rd32(m, IAVF_VF_ATQH1),
-		avf_model_rd32(m, IAVF_VF_ARQH1));
+	TEST_ASSERT_SUCCESS(reprobe("DEVICE_RESET"), "probe");
 	return reopen_and_check("DEVICE_RESET");
 }
 
@@ -1184,10 +1195,7 @@ test_flr_keeps_aq(void)
 		"ATQH moved on a disabled ATQ");
 	TEST_ASSERT_SUCCESS(check_aq_disabled("FLR, tail written"), "AQ");
 
-	m->link_up = false;
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret, "probe after FLR: %d status %d", ret,
-		m->last_status);
+	TEST_ASSERT_SUCCESS(reprobe("FLR"), "probe");
 	return reopen_and_check("FLR");
 }
 
@@ -1208,9 +1216,7 @@ test_reconnect(void)
 	TEST_ASSERT_SUCCESS(ret, "reattach: %d", ret);
 	TEST_ASSERT_SUCCESS(check_after_reset("reconnect"), "state");
 	TEST_ASSERT_SUCCESS(check_aq_disabled("reconnect"), "AQ");
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret, "probe after reconnect: %d status %d", ret,
-		m->last_status);
+	TEST_ASSERT_SUCCESS(reprobe("reconnect"), "probe");
 	return reopen_and_check("reconnect");
 }
 
@@ -1246,7 +1252,6 @@ test_reset_vf_sequence(void)
 	struct avf_model *m = &model;
 	uint32_t arqh, unexpected = m->nb_unexpected;
 	uint16_t slot, flags;
-	int ret;
 
 	arqh = avf_model_rd32(m, IAVF_VF_ARQH1);
 	slot = avf_model_aq_next_slot(m, NULL);
@@ -1274,10 +1279,7 @@ test_reset_vf_sequence(void)
 	ASSERT_EQ(m->nb_unexpected, unexpected, "RESET_VF was answered");
 	TEST_ASSERT_SUCCESS(check_after_reset("RESET_VF"), "state");
 
-	m->link_up = false;
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
-		m->last_status);
+	TEST_ASSERT_SUCCESS(reprobe("RESET_VF"), "probe");
 	return reopen_and_check("RESET_VF sequence");
 }
 
@@ -1318,10 +1320,7 @@ test_reset_arq_reader(void)
 	TEST_ASSERT(avf_model_wait_reset_done(m, true, 1000) > 0,
 		"RSTAT never VFACTIVE");
 	TEST_ASSERT_SUCCESS(check_aq_disabled("RESET_VF"), "AQ");
-	m->link_up = false;
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
-		m->last_status);
+	TEST_ASSERT_SUCCESS(reprobe("RESET_VF"), "probe");
 	return reopen_and_check("ARQ reader during RESET_VF");
 }
 
@@ -1428,10 +1427,7 @@ test_reset_tails(void)
 	during = stale_tails();
 	TEST_ASSERT(during > before, "tails written in the reset not counted");
 
-	m->link_up = false;
-	ret = avf_model_linux_probe(m, AVF_MODEL_LINUX_CAPS);
-	TEST_ASSERT_SUCCESS(ret, "probe after RESET_VF: %d status %d", ret,
-		m->last_status);
+	TEST_ASSERT_SUCCESS(reprobe("RESET_VF"), "probe");
 	/* fresh zeroed rings at the same addresses, as the kernel's */
 	ret = avf_model_linux_open(m, EMU_TEST_QUEUES, EMU_TEST_RING_LEN);
 	TEST_ASSERT_SUCCESS(ret, "open after reset: %d", ret);
