@@ -348,7 +348,6 @@ avfbe_tx_no_fit(struct avfbe_tx_queue *txq, uint32_t len, uint64_t need)
 			  txq->gq->ring_len - 1u, n);
 }
 
-/* Segment a TSO request in software, straight into guest buffers. */
 /*
  * Write back the descriptor qw (the ring's head) of a frame of len bytes
  * the guest buffer now holds whole, and move the head past it.
@@ -399,6 +398,7 @@ avfbe_tx_tso_one(struct avfbe_tx_ctx *ctx, const struct rte_mbuf *m,
 	return 0;
 }
 
+/* Segment a TSO request in software, straight into guest buffers. */
 static int
 avfbe_tx_tso(struct avfbe_tx_queue *txq, struct avfbe_tx_ctx *ctx,
 		const struct rte_mbuf *m, struct avfbe_ol *ol,
