@@ -56,7 +56,7 @@ vm2vm_vlan_add() {
 # VM2VM_VLAN set: to its 802.1Q subinterface of that VLAN id, so that all
 # the tests run tagged), bring it up, wait for carrier; sets IFC (the NIC).
 vm2vm_up() {
-	local dev rs
+	local dev conf
 	IFC=$(harness_wait_iface 60 "$VM2VM_DRIVER") || IFC=
 	harness_check "$VM2VM_DRIVER interface present" test -n "$IFC"
 	[ -n "$IFC" ] || return 1
@@ -64,9 +64,9 @@ vm2vm_up() {
 	# repeats without end (4 s, 8 s, 16 s, ... apart), so that no packet
 	# goes out after the counters a test compares at the end were read
 	# ("default": for the VLAN subinterfaces made later).
-	for rs in default "$IFC"; do
-		rs=/proc/sys/net/ipv6/conf/$rs/router_solicitations
-		[ ! -w "$rs" ] || echo 0 >"$rs"
+	for conf in /proc/sys/net/ipv6/conf/default "/proc/sys/net/ipv6/conf/$IFC"; do
+		[ ! -w "$conf/router_solicitations" ] ||
+			echo 0 >"$conf/router_solicitations"
 	done
 	dev=$IFC
 	if [ -n "${VM2VM_VLAN:-}" ]; then
