@@ -32,23 +32,36 @@ case " $VM_KERNELS " in
 esac
 # vm_args SPEC ARG...: a test script's options.  SPEC lists NAME=VAR words:
 # "--NAME VALUE" and "--NAME=VALUE" set VAR (defaults are the caller's);
-# --help prints the script's "# usage:" lines.  Anything else is an error.
+# a word +NAME=VAR is a flag: "--NAME" sets VAR to 1.  --help prints the
+# script's "# usage:" block (up to its first empty comment line).  Anything
+# else is an error.
 vm_args() {
-	local spec=$1 opt set
+	local spec=$1 opt name set
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p' "$0"; exit 0 ;;
+		-h | --help)
+			sed -n '/^# usage: /,/^#*$/{/^#*$/d; s/^# usage: //; s/^#//; p}' "$0"
+			exit 0 ;;
 		esac
 		set=
 		for opt in $spec; do
-			case $1 in
-			--"${opt%%=*}")
+			name=${opt%%=*}
+			case $name:$1 in
+			+*:--"${name#+}")
+				printf -v "${opt#*=}" '%s' 1
+				set=1
+				break ;;
+			+*:--"${name#+}"=*)
+				echo "${1%%=*} takes no value (see --help)" >&2
+				exit 2 ;;
+			+*:*) ;;
+			*:--"$name")
 				[ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; }
 				printf -v "${opt#*=}" '%s' "$2"
 				set=2
 				break ;;
-			--"${opt%%=*}"=*)
+			*:--"$name"=*)
 				printf -v "${opt#*=}" '%s' "${1#*=}"
 				set=1
 				break ;;

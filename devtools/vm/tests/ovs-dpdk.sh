@@ -43,15 +43,7 @@ GS=$TOP/devtools/vm/guest-scripts
 
 MIB=64
 HUGE=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--mib) MIB=$2; shift 2 ;;
-	--mib=*) MIB=${1#*=}; shift ;;
-	--hugepages) HUGE=1; shift ;;
-	-h | --help) sed -n 's/^# usage: //p; s/^#        /        /p; s/^#   /  /p' "$0"; exit 0 ;;
-	*) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+vm_args "mib=MIB +hugepages=HUGE" "$@"
 [[ $MIB =~ ^[1-9][0-9]*$ ]] || { echo "--mib: a number of MiB, not '$MIB'" >&2; exit 2; }
 
 vt_begin ovs-dpdk
