@@ -15,60 +15,18 @@
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/vm-common.sh"
+. "$VM_HERE/lib/setup-common.sh"
 
 # Runtime: OVS with DPDK, testpmd, the PMDs a vdev port needs.  Build: the
 # plugin package's Build-Depends (devtools/deb/debian/control).
 BW_PACKAGES="openvswitch-switch-dpdk dpdk-dev librte-mempool-ring23 librte-bus-vdev23
 	libdpdk-dev build-essential debhelper meson ninja-build pkg-config dpkg-dev fakeroot
 	iproute2 procps"
-BW_SPACE_MIB=2048
 
-need_root
-mkdir -p "$VM_DIR"
-LOG=$VM_DIR/setup-bookworm.log
-
-exec 8>"$VM_DIR/setup-bookworm.lock"
-if ! flock -n 8; then
-	log "another setup-bookworm.sh is running, waiting for it"
-	flock 8
-fi
-[ ! -f "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt 10485760 ] || mv -f "$LOG" "$LOG.old"
-echo "=== devtools/vm/setup-bookworm.sh $(date -u '+%F %T') UTC" >>"$LOG"
-
-run_net() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null ||
-		die "$what failed (details in $LOG): check the network, apt proxy and Debian archive reachability, then re-run devtools/vm/setup-bookworm.sh"
-}
-
-stamp_ok() {
-	[ -f "$BW_STAMPS/$1" ] && [ "$(cat "$BW_STAMPS/$1")" = "$2" ]
-}
-
-stamp_set() {
-	mkdir -p "$BW_STAMPS"
-	echo "$2" >"$BW_STAMPS/$1"
-}
-
-t0=$(date +%s)
-if ! command -v debootstrap >/dev/null; then
-	log "installing debootstrap on the host"
-	run_net "apt-get update (host)" apt-get update -q
-	run_net "apt-get install debootstrap (host)" apt-get install -y -q debootstrap
-fi
+setup_begin setup-bookworm "$BW_STAMPS"
 
 # --- stage 1: the bookworm root ---------------------------------------------
-if ! stamp_ok debootstrap bookworm-minbase; then
-	need_space "$VM_DIR" "$BW_SPACE_MIB"
-	log "creating the Debian bookworm root in $BW_ROOT (debootstrap, about a minute)"
-	vm_safe_rm "$BW_ROOT"
-	# No mirror argument: debootstrap's default archive is used.
-	run_net "debootstrap --variant=minbase bookworm" \
-		unshare --mount --propagation private debootstrap --variant=minbase bookworm "$BW_ROOT"
-	stamp_set debootstrap bookworm-minbase
-fi
+setup_debootstrap bookworm "$BW_ROOT"
 
 # --- stage 2: packages --------------------------------------------------------
 want="$(echo $BW_PACKAGES)"
@@ -92,4 +50,4 @@ have=$(bw_chroot dpkg-query -W -f='${Version}' librte-ethdev23)
 src=$(cat "$EMU_CACHE/dpdk/current/.debian-version" 2>/dev/null || true)
 [ -z "$src" ] || [ "$src" = "$have" ] ||
 	die "the bookworm root has DPDK $have, the cached source is $src: run devtools/dpdk-source.sh and 'chroot $BW_ROOT apt-get update && apt-get upgrade' (or delete $BW_ROOT), then re-run"
-log "bookworm root ready in $(($(date +%s) - t0)) s: DPDK $have, $(bw_chroot dpkg-query -W -f='openvswitch-switch-dpdk ${Version}' openvswitch-switch-dpdk)"
+log "bookworm root ready in $(($(date +%s) - SETUP_T0)) s: DPDK $have, $(bw_chroot dpkg-query -W -f='openvswitch-switch-dpdk ${Version}' openvswitch-switch-dpdk)"

@@ -17,13 +17,14 @@
 set -e -o pipefail
 # shellcheck source=devtools/vm/lib/vm-common.sh
 . "$(dirname "$0")/lib/vm-common.sh"
+# shellcheck source=devtools/vm/lib/setup-common.sh
+. "$VM_HERE/lib/setup-common.sh"
 
-[ "$(id -u)" = 0 ] || { echo "error: run as root" >&2; exit 1; }
+need_root
 "$VM_HERE/setup.sh"
+setup_begin setup-dpdk "$VM_STAMPS"
 kv=$(vm_kernel_version)
 CPIO=$VM_OUT/dpdk-$VM_KERNEL.cpio
-LOG=$VM_DIR/setup-dpdk.log
-: >"$LOG"
 
 # DPDK runtime libraries dpdk-testpmd links (24.11: ABI 25), the PMDs.
 LIBS="eal kvargs log telemetry ring mempool mbuf net meter ethdev pci cmdline
@@ -40,28 +41,28 @@ for l in $LIBS; do
 	esac
 done
 want="$(echo "$pkgs" | sha256sum | cut -d' ' -f1) $(sha256sum <"$VM_HERE/in-root/build-dpdk-cpio.sh" | cut -d' ' -f1) $kv"
-if [ "$(cat "$VM_STAMPS/dpdk-$VM_KERNEL" 2>/dev/null)" = "$want" ] && [ -f "$VM_ROOT$CPIO" ]; then
-	echo "==> DPDK archive up to date ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB)"
+if stamp_ok "dpdk-$VM_KERNEL" "$want" && [ -f "$VM_ROOT$CPIO" ]; then
+	log "DPDK archive up to date ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB)"
 	exit 0
 fi
 
-echo "==> installing the DPDK runtime libraries into the root"
+log "installing the DPDK runtime libraries into the root"
 # shellcheck disable=SC2086 # one word per package
-vm_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	--no-install-recommends $pkgs libjansson4 libpcap0.8t64 >>"$LOG" 2>&1 ||
-	{ echo "error: apt-get install of the DPDK libraries failed, see $LOG" >&2; exit 1; }
-echo "==> extracting dpdk-testpmd from dpdk-dev"
-vm_chroot sh -c 'set -e; rm -rf /harness/dpdk-dev /tmp/dpdk-dev-deb
+run_net "apt-get install of the DPDK libraries (root)" \
+	vm_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends $pkgs libjansson4 libpcap0.8t64
+log "extracting dpdk-testpmd from dpdk-dev"
+run_net "getting dpdk-testpmd from dpdk-dev (root)" vm_chroot sh -c 'set -e
+	rm -rf /harness/dpdk-dev /tmp/dpdk-dev-deb
 	mkdir -p /harness/dpdk-dev /tmp/dpdk-dev-deb; cd /tmp/dpdk-dev-deb
 	apt-get download -q dpdk-dev
 	dpkg-deb -x dpdk-dev_*.deb /harness/dpdk-dev
-	rm -rf /tmp/dpdk-dev-deb' >>"$LOG" 2>&1 ||
-	{ echo "error: cannot get dpdk-testpmd from dpdk-dev, see $LOG" >&2; exit 1; }
-echo "==> building $CPIO"
+	rm -rf /tmp/dpdk-dev-deb'
+log "building $CPIO"
 mkdir -p "$VM_ROOT$VM_HARNESS/guest"
 cp "$VM_HERE/in-root/build-dpdk-cpio.sh" "$VM_ROOT$VM_HARNESS/guest/"
-vm_chroot env KV="$kv" KDIR="$(vm_kernel_dir "$VM_KERNEL")" \
-	sh "$VM_HARNESS/guest/build-dpdk-cpio.sh" "$CPIO" vfio-pci vfio_iommu_type1 >>"$LOG" 2>&1 ||
-	{ echo "error: building dpdk.cpio failed, see $LOG" >&2; exit 1; }
-echo "$want" >"$VM_STAMPS/dpdk-$VM_KERNEL"
-echo "==> DPDK archive ready ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB): $(grep -a 'modules (load order)' "$LOG")"
+mark=$(wc -l <"$LOG")
+run "building $CPIO" vm_chroot env KV="$kv" KDIR="$(vm_kernel_dir "$VM_KERNEL")" \
+	sh "$VM_HARNESS/guest/build-dpdk-cpio.sh" "$CPIO" vfio-pci vfio_iommu_type1
+stamp_set "dpdk-$VM_KERNEL" "$want"
+log "DPDK archive ready ($(($(stat -c %s "$VM_ROOT$CPIO") / 1024)) KiB): $(tail -n +"$mark" "$LOG" | grep -a 'modules (load order)')"

@@ -15,76 +15,20 @@
 
 set -e -o pipefail
 . "$(dirname "$0")/lib/vm-common.sh"
+. "$VM_HERE/lib/setup-common.sh"
 
 # Packages installed into the root.  The guest-side ones are copied into the
 # initramfs with their libraries.
 ROOT_PACKAGES="busybox-static cpio kmod zstd xz-utils iperf3 ethtool"
-ROOT_SPACE_MIB=2048
 
-need_root
-mkdir -p "$VM_DIR"
-LOG=$VM_DIR/setup.log
-
-exec 8>"$VM_DIR/setup.lock"
-if ! flock -n 8; then
-	log "another setup.sh is running, waiting for it"
-	flock 8
-fi
-# Keep the verbose output of earlier runs (a cached run must not wipe the
-# log of the build), within reason.
-[ ! -f "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt 10485760 ] || mv -f "$LOG" "$LOG.old"
-echo "=== devtools/vm/setup.sh $(date -u '+%F %T') UTC" >>"$LOG"
-
-# run DESCRIPTION CMD...: run CMD with its output in the log; on failure say
-# what failed and where to look.  run_net: the same for commands that download.
-run() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null ||
-		die "$what failed (details in $LOG): fix the cause shown there, then re-run devtools/vm/setup.sh"
-}
-
-run_net() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null ||
-		die "$what failed (details in $LOG): check the network, apt proxy and Debian archive reachability, then re-run devtools/vm/setup.sh"
-}
-
-stamp_ok() {
-	[ -f "$VM_STAMPS/$1" ] && [ "$(cat "$VM_STAMPS/$1")" = "$2" ]
-}
-
-stamp_set() {
-	mkdir -p "$VM_STAMPS"
-	echo "$2" >"$VM_STAMPS/$1"
-}
-
-t0=$(date +%s)
-
-# --- host tools -----------------------------------------------------------
-if ! command -v debootstrap >/dev/null; then
-	log "installing debootstrap on the host"
-	run_net "apt-get update (host)" apt-get update -q
-	run_net "apt-get install debootstrap (host)" apt-get install -y -q debootstrap
-fi
+setup_begin setup "$VM_STAMPS"
 
 # --- stage 1: the trixie root ----------------------------------------------
 if ! stamp_ok debootstrap trixie-minbase; then
-	# A root without the stamp is a leftover of a failed run: start again, but
-	# never while a guest is using it.
+	# Never replace the root while a guest is using it.
 	exec 7>"$VM_GUESTS_LOCK"
 	flock -n 7 || { log "waiting for running guests to finish"; flock 7; }
-	need_space "$VM_DIR" "$ROOT_SPACE_MIB"
-	log "creating the Debian trixie root in $VM_ROOT (debootstrap, about a minute)"
-	vm_safe_rm "$VM_ROOT"
-	# In a private mount namespace: whatever debootstrap mounts dies with it.
-	# No mirror argument: debootstrap's default archive is used.
-	run_net "debootstrap --variant=minbase trixie" \
-		unshare --mount --propagation private debootstrap --variant=minbase trixie "$VM_ROOT"
-	stamp_set debootstrap trixie-minbase
+	setup_debootstrap trixie "$VM_ROOT"
 	exec 7>&-
 fi
 
@@ -185,4 +129,4 @@ for flavour in $VM_KERNELS; do
 done
 
 qv=$(vm_chroot qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
-log "ready in $(($(date +%s) - t0)) s: QEMU $qv, guest kernels $(vm_kernel_version trixie) (trixie) and $(vm_kernel_version backports) (backports)"
+log "ready in $(($(date +%s) - SETUP_T0)) s: QEMU $qv, guest kernels $(vm_kernel_version trixie) (trixie) and $(vm_kernel_version backports) (backports)"
