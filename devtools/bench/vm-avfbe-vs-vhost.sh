@@ -8,7 +8,11 @@
 #          as devtools/vm/tests/avfbe-vm2vm.sh runs them;
 #   vhost  virtio-net: guests' virtio_net driver, "-chardev socket -netdev
 #          vhost-user -device virtio-net-pci", two net_vhost ports
-#          (net_vhostN,iface=SOCK,tso=1,legacy-ol-flags=1).
+#          (net_vhostN,iface=SOCK,tso=1,legacy-ol-flags=1);
+#   mixed  (only with -B) vm0 on the emulated AVF through net_avfbe0, vm1 on
+#          virtio-net through net_vhost1: vm0->vm1 is an iavf sender and a
+#          virtio receiver, vm1->vm0 the other way round.  Which side of the
+#          avfbe/vhost difference is the sender's, which the receiver's.
 # Everything else is the same: QEMU, guest kernel and initramfs, testpmd
 # binary and CPU layout (devtools/vm/vm2vm.sh, VM2VM_CPUS), guest CPU
 # (qemu64, one vCPU) and memory (512 MiB memfd, share=on), guest offloads
@@ -25,14 +29,17 @@
 # frames.  net_vhost hands the GSO packet to the other guest whole, with a
 # virtio-net header (gso_type, csum_start): nobody segments it.
 #
-# usage: devtools/bench/vm-avfbe-vs-vhost.sh [-n RUNS] [-t SECONDS] [-b BUILD_DIR] [-B BACKEND]
+# usage: devtools/bench/vm-avfbe-vs-vhost.sh [-n RUNS] [-t SECONDS] [-b BUILD_DIR] [-B BACKENDS]
 #   -n RUNS       runs per backend (default 5)
 #   -t SECONDS    iperf3 time per direction (default 10)
 #   -b BUILD_DIR  meson build directory with dpdk-testpmd (default build)
-#   -B BACKEND    only avfbe or only vhost (no ratio; e.g. to try other
-#                 VM2VM_VHOST_DEVARGS, see devtools/vm/vm2vm.sh)
+#   -B BACKENDS   the backends to run, interleaved in this order, from
+#                 avfbe, vhost and mixed (default "avfbe vhost"; one alone,
+#                 e.g. to try other VM2VM_VHOST_DEVARGS, see
+#                 devtools/vm/vm2vm.sh)
 # As root.  Prints every run's figures, then per direction the median
-# [min-max] and n of both backends and the ratio avfbe/vhost of the medians.
+# [min-max] and n of each backend and, when vhost ran, the ratio of each
+# other backend's median to vhost's.
 # A run that fails (a guest check such as carrier or TSO, an iperf3 error, a
 # guest that did not finish) is reported with its reason and not counted; a
 # lost ping (the guests ping each other before iperf3) is only a note.
@@ -47,7 +54,7 @@ set -e -o pipefail
 . "$EMU_TOP/devtools/vm/vm2vm.sh"
 
 usage() {
-	die "usage: devtools/bench/vm-avfbe-vs-vhost.sh [-n RUNS] [-t SECONDS] [-b BUILD_DIR] [-B avfbe|vhost]"
+	die "usage: devtools/bench/vm-avfbe-vs-vhost.sh [-n RUNS] [-t SECONDS] [-b BUILD_DIR] [-B \"avfbe vhost mixed\"]"
 }
 
 runs=5
@@ -63,7 +70,11 @@ while getopts n:t:b:B: opt; do
 	*) usage ;;
 	esac
 done
-case $backends in avfbe | vhost | "avfbe vhost") ;; *) usage ;; esac
+backends=${backends//,/ }
+for b in $backends; do
+	case $b in avfbe | vhost | mixed) ;; *) usage ;; esac
+done
+[ -n "${backends// /}" ] || usage
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage
 [[ $secs =~ ^[1-9][0-9]*$ ]] || usage
 
@@ -163,7 +174,8 @@ measure() {
 	else
 		s0=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/vm2vm-server.sh" VM2VM_MIB=1)
 		s1=$(vm2vm_guest_script vm1 10.0.0.2 10.0.0.1 "$GS/vm2vm-client.sh" \
-			VM2VM_PHASE=iperf "VM2VM_IPERF=$secs" VM2VM_MIB=1 VM2VM_QUIT=1)
+			VM2VM_PHASE=iperf "VM2VM_IPERF=$secs" VM2VM_MIB=1 VM2VM_QUIT=1 \
+			"VM2VM_DRIVER=$(vm2vm_guest_driver 1)")
 		vm2vm_start_guest vm0 0 "$s0" "$GUEST_TIMEOUT"
 		vm2vm_start_guest vm1 1 "$s1" "$GUEST_TIMEOUT"
 		vm2vm_wait_guest vm1 $((GUEST_TIMEOUT + 20)) || rc1=$?
@@ -195,9 +207,11 @@ measure() {
 	# ports passed to the guests (TX), over both ports.
 	f="from guests $(avg "$(stat_sum "$stats" RX-bytes)" "$(stat_sum "$stats" RX-packets)") B/pkt"
 	f="$f, to guests $(avg "$(stat_sum "$stats" TX-bytes)" "$(stat_sum "$stats" TX-packets)") B/pkt"
-	if [ "$backend" = avfbe ]; then
-		f="$f; $(stat_sum "$xstats" 'rx_q[0-9]*_tso_packets') guest TSO frames cut into"
-		f="$f $(stat_sum "$xstats" 'tx_q[0-9]*_sw_tso_segments') segments in software"
+	if [ "$backend" != vhost ]; then
+		# net_avfbe's counters: TSO frames its guest sent, segments it
+		# cut for its guest (with mixed, of the virtio guest's GSO packets)
+		f="$f; AVF guests sent $(stat_sum "$xstats" 'rx_q[0-9]*_tso_packets') TSO frames,"
+		f="$f got $(stat_sum "$xstats" 'tx_q[0-9]*_sw_tso_segments') segments cut in software"
 	fi
 	printf 'run %d/%d %-5s  %s %8.1f Mbit/s  %s %8.1f Mbit/s  (testpmd: %s)\n' \
 		"$run" "$runs" "$backend" "${DIRS[0]}" "${mbps[0]}" "${DIRS[1]}" "${mbps[1]}" "$f"
@@ -210,6 +224,9 @@ qv=$(vm_chroot qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \
 log "two TCG guests, iperf3 TCP ${secs} s each way: net_avfbe (emulated AVF, iavf) vs net_vhost (virtio-net), $runs runs each, interleaved"
 log "same for both: QEMU $qv (TCG, -cpu qemu64, 1 vCPU, 512 MiB memfd share=on), guest kernel $(vm_kernel_version), $tp in io forwarding (CPU layout: $VM2VM_CPUS), guest TSO/checksum offloads on"
 log "avfbe: net_avfbe0,path=SOCK + emu_iavf1/net_avfbe1 <-> vfio-user-pci; vhost: net_vhostN,iface=SOCK,tso=1$VM2VM_VHOST_DEVARGS <-> vhost-user virtio-net-pci"
+case " $backends " in
+*" mixed "*) log "mixed: vm0 (iavf) on net_avfbe0, vm1 (virtio_net) on net_vhost1: vm0->vm1 is AVF to virtio-net, vm1->vm0 virtio-net to AVF" ;;
+esac
 for run in $(seq 1 "$runs"); do
 	for backend in $backends; do
 		measure "$backend" "$run"
@@ -254,13 +271,20 @@ def cell(backend, d):
         return 'no figures'
     return '%.1f [%.1f-%.1f] n=%d' % (statistics.median(v), min(v), max(v), len(v))
 
+title = {'avfbe': 'avfbe (emulated AVF)', 'vhost': 'vhost (virtio-net)',
+         'mixed': 'mixed (vm0 AVF, vm1 virtio)'}
+others = [b for b in backends if b != 'vhost'] if 'vhost' in backends else []
 print('iperf3 TCP receiver Mbit/s, median [min-max] n')
-print('%-10s %-32s %-32s %s' % ('direction', 'avfbe (emulated AVF)', 'vhost (virtio-net)',
-                                 'avfbe/vhost'))
+print(('%-10s ' % 'direction' +
+       ' '.join('%-32s' % title[b] for b in backends) +
+       ''.join(' %-12s' % (b + '/vhost') for b in others)).rstrip())
 for d in dirs:
-    a, v = med.get(('avfbe', d)), med.get(('vhost', d))
-    ratio = '%.2f' % (a / v) if a is not None and v else '-'
-    print('%-10s %-32s %-32s %s' % (d, cell('avfbe', d), cell('vhost', d), ratio))
+    v = med.get(('vhost', d))
+    line = '%-10s ' % d + ' '.join('%-32s' % cell(b, d) for b in backends)
+    for b in others:
+        a = med.get((b, d))
+        line += ' %-12s' % ('%.2f' % (a / v) if a is not None and v else '-')
+    print(line.rstrip())
 EOF
 echo "summary: $OUT/summary.tsv, every figure: $RESULTS"
 if [ "$nfailed" -gt 0 ]; then

@@ -36,14 +36,17 @@
 # net_vhost ports (vhost-user servers, "net_vhostN,iface=SOCK,tso=1" plus
 # VM2VM_VHOST_DEVARGS) and each guest gets "-chardev socket -netdev
 # vhost-user -device virtio-net-pci" on one of them (its RAM is already a
-# shared memfd); the guests' driver is virtio_net.
+# shared memfd); the guests' driver is virtio_net.  VM2VM_BACKEND=mixed
+# serves device 0 (vm0, iavf) through net_avfbe0 and device 1 (vm1,
+# virtio_net) through net_vhost1: traffic from vm0 is AVF to virtio-net,
+# from vm1 virtio-net to AVF.
 
 VM2VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM2VM_GUEST_SCRIPTS=$VM2VM_TOP/devtools/vm/guest-scripts
 
 VM2VM_BUILD=${BUILD:-build}
 VM2VM_CPUS=${VM2VM_CPUS:-nice}	# nice | split | pinned
-VM2VM_BACKEND=${VM2VM_BACKEND:-avfbe}	# avfbe | vhost
+VM2VM_BACKEND=${VM2VM_BACKEND:-avfbe}	# avfbe | vhost | mixed
 # Added to each net_vhost port's devargs.  legacy-ol-flags=1: the vhost
 # library marks a guest's GSO packet for TSO (RTE_MBUF_F_TX_TCP_SEG and
 # the header lengths) as it dequeues it, so that the other port hands it to
@@ -83,18 +86,27 @@ vm2vm_init() {
 	trap 'exit 143' TERM
 }
 
-# vm2vm_sock N: the vfio-user socket of emulated device N (the vhost-user
-# socket of net_vhostN with VM2VM_BACKEND=vhost).
-vm2vm_sock() {
+# vm2vm_backend N: how device N is served, avfbe or vhost (VM2VM_BACKEND;
+# with "mixed" device 0 is avfbe, device 1 vhost).
+vm2vm_backend() {
 	case $VM2VM_BACKEND in
+	mixed) if [ "$1" = 0 ]; then echo avfbe; else echo vhost; fi ;;
+	*) echo "$VM2VM_BACKEND" ;;
+	esac
+}
+
+# vm2vm_sock N: the vfio-user socket of emulated device N (the vhost-user
+# socket of net_vhostN when it is served by vhost).
+vm2vm_sock() {
+	case $(vm2vm_backend "$1") in
 	vhost) echo "$VM2VM_DIR/vhost$1.sock" ;;
 	*) echo "$VM2VM_DIR/avf$1.sock" ;;
 	esac
 }
 
-# vm2vm_guest_driver: the guests' driver of their NIC.
+# vm2vm_guest_driver [N]: the driver of the guest NIC on device N (default 0).
 vm2vm_guest_driver() {
-	case $VM2VM_BACKEND in
+	case $(vm2vm_backend "${1:-0}") in
 	vhost) echo virtio_net ;;
 	*) echo iavf ;;
 	esac
@@ -128,7 +140,10 @@ vm2vm_start_testpmd() {
 	vhost)
 		ports=(--vdev "net_vhost0,iface=$(vm2vm_sock 0),tso=1$VM2VM_VHOST_DEVARGS"
 			--vdev "net_vhost1,iface=$(vm2vm_sock 1),tso=1$VM2VM_VHOST_DEVARGS") ;;
-	*) vm2vm_log "VM2VM_BACKEND: avfbe or vhost, not '$VM2VM_BACKEND'"; return 1 ;;
+	mixed)
+		ports=(--vdev "net_avfbe0,path=$(vm2vm_sock 0)"
+			--vdev "net_vhost1,iface=$(vm2vm_sock 1),tso=1$VM2VM_VHOST_DEVARGS") ;;
+	*) vm2vm_log "VM2VM_BACKEND: avfbe, vhost or mixed, not '$VM2VM_BACKEND'"; return 1 ;;
 	esac
 	mkfifo "$VM2VM_DIR/testpmd.in"
 	# Held open read-write: testpmd never sees end of input.
@@ -215,6 +230,7 @@ vm2vm_fd_count() {
 
 # vm2vm_guest_script NAME IP PEER_IP SCRIPT [VAR=VALUE]...: compose the
 # script a guest runs: its parameters, the shared guest library, SCRIPT.
+# VM2VM_DRIVER is the driver on device 0; a VAR=VALUE that comes later wins.
 vm2vm_guest_script() {
 	local name=$1 ip=$2 peer=$3 script=$4 out=$VM2VM_DIR/$1.script.sh v
 	shift 4
@@ -222,7 +238,7 @@ vm2vm_guest_script() {
 		echo "VM2VM_NAME=$name"
 		echo "VM2VM_IP=$ip"
 		echo "VM2VM_PEER=$peer"
-		echo "VM2VM_DRIVER=$(vm2vm_guest_driver)"
+		echo "VM2VM_DRIVER=$(vm2vm_guest_driver 0)"
 		for v in "$@"; do
 			echo "$v"
 		done
@@ -232,8 +248,8 @@ vm2vm_guest_script() {
 }
 
 # vm2vm_start_guest NAME DEV SCRIPT TIMEOUT [run-guest option]...: boot a
-# guest on emulated device DEV (net_vhostDEV's socket with
-# VM2VM_BACKEND=vhost) in the background, console in
+# guest on emulated device DEV (net_vhostDEV's socket when vhost serves
+# it) in the background, console in
 # $VM2VM_DIR/NAME.console.  The script is the output of vm2vm_guest_script.
 vm2vm_start_guest() {
 	local name=$1 dev=$2 script=$3 t=$4 pin=() nic=()
@@ -241,7 +257,7 @@ vm2vm_start_guest() {
 	VM2VM_GLOG[$name]=$VM2VM_DIR/$name.console
 	: >"${VM2VM_GLOG[$name]}"
 	[ "$VM2VM_CPUS" = pinned ] && pin=(taskset -c 1)
-	case $VM2VM_BACKEND in
+	case $(vm2vm_backend "$dev") in
 	vhost)
 		# A MAC address per device (QEMU's default is the same for all).
 		nic=(--qemu-arg -chardev --qemu-arg "socket,id=vu$dev,path=$(vm2vm_sock "$dev")"
