@@ -37,7 +37,9 @@
 #                 avfbe, vhost and mixed (default "avfbe vhost"; one alone,
 #                 e.g. to try other VM2VM_VHOST_DEVARGS, see
 #                 devtools/vm/vm2vm.sh)
-# As root.  Prints every run's figures, then per direction the median
+# As root.  Prints every run's figures (with the client guest's NIC
+# interrupts and packets while it sent and while it received: how many
+# frames each interrupt brings), then per direction the median
 # [min-max] and n of each backend and, when vhost ran, the ratio of each
 # other backend's median to vhost's.
 # A run that fails (a guest check such as carrier or TSO, an iperf3 error, a
@@ -115,6 +117,13 @@ avg() {
 iperf_mbps() {
 	grep -a "^VM2VM IPERF $2: " "$1" | grep -a 'receiver$' |
 		sed -n 's/.* \([0-9.][0-9.]*\) Mbits\/sec.*/\1/p' | tail -n 1
+}
+
+# nic_counts CONSOLE TAG: the client's NIC counts over its iperf3 run TAG
+# (interrupts of its queue vectors, packets), from its "IRQS" line.
+nic_counts() {
+	grep -a "^VM2VM IRQS $2: " "$1" | tail -n 1 |
+		sed -n 's/^[^:]*: \([0-9]*\) interrupts, \([0-9]*\) rx packets, \([0-9]*\) tx packets$/\1 interrupts, \2 rx, \3 tx packets/p'
 }
 
 # guest_status RC ERRFILE: what run-guest's exit status RC means.
@@ -215,6 +224,8 @@ measure() {
 	fi
 	printf 'run %d/%d %-5s  %s %8.1f Mbit/s  %s %8.1f Mbit/s  (testpmd: %s)\n' \
 		"$run" "$runs" "$backend" "${DIRS[0]}" "${mbps[0]}" "${DIRS[1]}" "${mbps[1]}" "$f"
+	printf '    vm1 (%s) sending: %s; receiving: %s\n' "$(vm2vm_guest_driver 1)" \
+		"$(nic_counts "$dir/vm1.console" vm1)" "$(nic_counts "$dir/vm1.console" "vm1 reverse")"
 	for r in "${notes[@]}"; do
 		echo "    note (figures counted): $r"
 	done

@@ -229,17 +229,39 @@ vm2vm_xfer_report() {
 		test -n "$tx" -a "$tx" = "$rx" -a "${tx%% *}" != 0
 }
 
-# vm2vm_iperf SECONDS: iperf3 to the server guest, both directions.
+# vm2vm_nic_counts: "interrupts rx_packets tx_packets" of the guest's NIC:
+# the interrupts of its queue vectors (iavf: IFC-TxRx-N; virtio: the
+# device's input and output queues), summed over the CPUs.
+vm2vm_nic_counts() {
+	local dev st=/sys/class/net/$IFC/statistics
+	dev=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
+	awk -v a="$IFC-TxRx-" -v b="$dev-input." -v c="$dev-output." '
+		NR == 1 { ncpu = NF; next }
+		index($0, a) || index($0, b) || index($0, c) {
+			for (i = 2; i <= ncpu + 1; i++) n += $i
+		}
+		END { printf "%d", n }' /proc/interrupts
+	echo " $(cat "$st/rx_packets") $(cat "$st/tx_packets")"
+}
+
+# vm2vm_iperf SECONDS: iperf3 to the server guest, both directions.  After
+# each, "IRQS" says how many interrupts and packets the guest's NIC had.
 vm2vm_iperf() {
-	local out=/tmp/vm2vm-iperf.out mode port
+	local out=/tmp/vm2vm-iperf.out mode port c0 c1
 	for mode in "" -R; do
 		port=$VM2VM_IPERF_PORT
 		[ -z "$mode" ] || port=$VM2VM_IPERF_REV_PORT
+		c0=$(vm2vm_nic_counts)
 		timeout "$VM2VM_TIMEOUT" iperf3 -c "$VM2VM_PEER" -p "$port" \
 			-t "$1" -f m --connect-timeout 5000 $mode >"$out" 2>&1
+		c1=$(vm2vm_nic_counts)
 		grep -E 'sender|receiver|error' "$out" | while read -r l; do
 			vm2vm_msg "IPERF $VM2VM_NAME${mode:+ reverse}: $l"
 		done
+		echo "$c0 $c1" | {
+			read -r i0 r0 t0 i1 r1 t1
+			vm2vm_msg "IRQS $VM2VM_NAME${mode:+ reverse}: $((i1 - i0)) interrupts, $((r1 - r0)) rx packets, $((t1 - t0)) tx packets"
+		}
 		harness_check "iperf3 -c $VM2VM_PEER $mode" grep -q receiver "$out"
 	done
 }
