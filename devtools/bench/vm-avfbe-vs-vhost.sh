@@ -170,7 +170,7 @@ judge() {
 # measure BACKEND RUN: one pair of guests; appends its figures to RESULTS or
 # prints why there are none.
 measure() {
-	local backend=$1 run=$2 dir s0 s1 rc0=0 rc1=0 why=() notes=() stats xstats f r i
+	local backend=$1 run=$2 dir s0 s1 rc0=0 rc1=0 why=() notes=() stats xstats msgs='' f r i
 	local -a mbps=()
 	dir=$OUT/$backend-$run
 	mkdir -p "$dir"
@@ -191,6 +191,13 @@ measure() {
 		vm2vm_wait_guest vm0 60 || rc0=$?
 		stats=$(vm2vm_port_stats) || stats=
 		xstats=$(vm2vm_tp_cmd 10 "show port xstats all") || xstats=
+		# vfio-user messages device 0 served over the whole run (boot
+		# included): trapped accesses show up here
+		[ "$backend" = vhost ] ||
+			msgs=$(vm2vm_tel "/vfio_user/info,0" commands | /usr/bin/python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+print("%d (%s)" % (sum(c.values()), ", ".join("%s %d" % (k, v) for k, v in sorted(c.items()) if v)))') || msgs=
 		vm2vm_tp_alive || why+=("testpmd died (log: $dir/testpmd.log)")
 		echo "$stats" >"$dir/port-stats.txt"
 		echo "$xstats" >"$dir/port-xstats.txt"
@@ -226,6 +233,7 @@ measure() {
 		"$run" "$runs" "$backend" "${DIRS[0]}" "${mbps[0]}" "${DIRS[1]}" "${mbps[1]}" "$f"
 	printf '    vm1 (%s) sending: %s; receiving: %s\n' "$(vm2vm_guest_driver 1)" \
 		"$(nic_counts "$dir/vm1.console" vm1)" "$(nic_counts "$dir/vm1.console" "vm1 reverse")"
+	[ -z "$msgs" ] || echo "    vfio-user messages of vm0's AVF, whole run: $msgs"
 	for r in "${notes[@]}"; do
 		echo "    note (figures counted): $r"
 	done
