@@ -11,8 +11,9 @@
 #          (net_vhostN,iface=SOCK,tso=1,legacy-ol-flags=1);
 #   mixed  (only with -B) vm0 on the emulated AVF through net_avfbe0, vm1 on
 #          virtio-net through net_vhost1: vm0->vm1 is an iavf sender and a
-#          virtio receiver, vm1->vm0 the other way round.  Which side of the
-#          avfbe/vhost difference is the sender's, which the receiver's.
+#          virtio receiver, vm1->vm0 the other way round: it shows how
+#          much of the avfbe/vhost difference is the sender's and how much
+#          the receiver's.
 # Everything else is the same: QEMU, guest kernel and initramfs, testpmd
 # binary and CPU layout (devtools/vm/vm2vm.sh, VM2VM_CPUS), guest CPU
 # (qemu64, one vCPU) and memory (512 MiB memfd, share=on), guest offloads
