@@ -20,9 +20,8 @@ set -e -o pipefail
 # shellcheck source=devtools/vm/lib/setup-common.sh
 . "$VM_HERE/lib/setup-common.sh"
 
-need_root
-"$VM_HERE/setup.sh"
 setup_begin setup-dpdk "$VM_STAMPS"
+"$VM_HERE/setup.sh"
 kv=$(vm_kernel_version)
 CPIO=$VM_OUT/dpdk-$VM_KERNEL.cpio
 

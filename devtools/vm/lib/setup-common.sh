@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# The frame of the root-building scripts devtools/vm/setup.sh and
-# setup-bookworm.sh (sourced after vm-common.sh, not executed): one lock and
+# The frame of the setup scripts devtools/vm/setup.sh, setup-bookworm.sh and
+# setup-dpdk.sh (sourced after vm-common.sh, not executed): one lock and
 # one log per script, commands run with their output in that log, stage
 # stamps inside the root, debootstrap of a minimal root.
 
@@ -27,22 +27,24 @@ setup_begin() {
 	SETUP_T0=$(date +%s)
 }
 
-# run DESCRIPTION CMD...: run CMD with its output in the log; on failure say
-# what failed and where to look.  run_net: the same for commands that download.
-run() {
-	local what=$1
-	shift
+# setup_cmd HINT DESCRIPTION CMD...: run CMD with its output in the log; on
+# failure say what failed, where to look and HINT (what to do about it).
+setup_cmd() {
+	local hint=$1 what=$2
+	shift 2
 	echo "+ $*" >>"$LOG"
 	"$@" >>"$LOG" 2>&1 </dev/null ||
-		die "$what failed (details in $LOG): fix the cause shown there, then re-run devtools/vm/$SETUP_NAME.sh"
+		die "$what failed (details in $LOG): $hint, then re-run devtools/vm/$SETUP_NAME.sh"
+}
+
+# run DESCRIPTION CMD...: setup_cmd for local work.  run_net: for commands
+# that download.
+run() {
+	setup_cmd "fix the cause shown there" "$@"
 }
 
 run_net() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null ||
-		die "$what failed (details in $LOG): check the network, apt proxy and Debian archive reachability, then re-run devtools/vm/$SETUP_NAME.sh"
+	setup_cmd "check the network, apt proxy and Debian archive reachability" "$@"
 }
 
 # stamp_ok STAGE VALUE: STAGE was done for VALUE.  stamp_set: say it was.
