@@ -184,8 +184,7 @@ measure() {
 	else
 		s0=$(vm2vm_guest_script vm0 10.0.0.1 10.0.0.2 "$GS/vm2vm-server.sh" VM2VM_MIB=1)
 		s1=$(vm2vm_guest_script vm1 10.0.0.2 10.0.0.1 "$GS/vm2vm-client.sh" \
-			VM2VM_PHASE=iperf "VM2VM_IPERF=$secs" VM2VM_MIB=1 VM2VM_QUIT=1 \
-			"VM2VM_DRIVER=$(vm2vm_guest_driver 1)")
+			VM2VM_PHASE=iperf "VM2VM_IPERF=$secs" VM2VM_MIB=1 VM2VM_QUIT=1)
 		vm2vm_start_guest vm0 0 "$s0" "$GUEST_TIMEOUT"
 		vm2vm_start_guest vm1 1 "$s1" "$GUEST_TIMEOUT"
 		vm2vm_wait_guest vm1 $((GUEST_TIMEOUT + 20)) || rc1=$?

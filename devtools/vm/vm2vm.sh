@@ -230,7 +230,7 @@ vm2vm_fd_count() {
 
 # vm2vm_guest_script NAME IP PEER_IP SCRIPT [VAR=VALUE]...: compose the
 # script a guest runs: its parameters, the shared guest library, SCRIPT.
-# VM2VM_DRIVER is the driver on device 0; a VAR=VALUE that comes later wins.
+# vm2vm_start_guest adds VM2VM_DRIVER, the driver of the device it boots on.
 vm2vm_guest_script() {
 	local name=$1 ip=$2 peer=$3 script=$4 out=$VM2VM_DIR/$1.script.sh v
 	shift 4
@@ -238,7 +238,6 @@ vm2vm_guest_script() {
 		echo "VM2VM_NAME=$name"
 		echo "VM2VM_IP=$ip"
 		echo "VM2VM_PEER=$peer"
-		echo "VM2VM_DRIVER=$(vm2vm_guest_driver 0)"
 		for v in "$@"; do
 			echo "$v"
 		done
@@ -257,6 +256,8 @@ vm2vm_start_guest() {
 	VM2VM_GLOG[$name]=$VM2VM_DIR/$name.console
 	: >"${VM2VM_GLOG[$name]}"
 	[ "$VM2VM_CPUS" = pinned ] && pin=(taskset -c 1)
+	# the guest finds its NIC by the driver of device DEV
+	sed -i "1i VM2VM_DRIVER=$(vm2vm_guest_driver "$dev")" "$script"
 	case $(vm2vm_backend "$dev") in
 	vhost)
 		# A MAC address per device (QEMU's default is the same for all).
